@@ -1,0 +1,61 @@
+"""Fixtures every area's tests share: the demo data, named users per role, the browser."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+SEED = Path(__file__).resolve().parent.parent / "shared" / "seeds" / "000_5ab94cb00a92301b.txt"
+
+
+@pytest.fixture
+def base_orgs(db):  # type: ignore[no-untyped-def]
+    from xiezuo.orgunits.services import orgunits_load_base
+
+    orgunits_load_base()
+
+
+@pytest.fixture
+def demo(db):  # type: ignore[no-untyped-def]
+    """The 会宁县 demo: org units, pairing, published 2023 (and 2022) values, demo accounts."""
+    from xiezuo.demo.services import demo_load
+
+    return demo_load()
+
+
+@pytest.fixture
+def huining(demo):  # type: ignore[no-untyped-def]
+    from xiezuo.orgunits.models import OrgUnit
+
+    return OrgUnit.objects.get(code="620422")
+
+
+@pytest.fixture
+def seed_text() -> str:
+    """The source document: 会宁县's 2023 self-evaluation report (in ../shared beside the clone)."""
+    if not SEED.exists():
+        pytest.skip(f"seed document not found at {SEED}")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    """Debian's chromium, never a downloaded browser (the machine has no internet)."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }

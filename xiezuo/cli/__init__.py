@@ -1,0 +1,32 @@
+"""The `xiezuo` command: one typer app, one module per area; commands parse and call services."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from xiezuo.cli import catalogue as catalogue_cli
+from xiezuo.cli import setup as setup_cli
+from xiezuo.cli import tables as tables_cli
+from xiezuo.cli.common import run_guarded
+
+app = typer.Typer(
+    name="xiezuo",
+    help="东西部协作 台账、统计表、校验、自评报告与审核。运行 `xiezuo 命令 --help` 查看各命令说明。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+setup_cli.register(app)
+tables_cli.register(app)
+app.add_typer(catalogue_cli.app, name="catalogue")
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings.base")
+    import django
+
+    django.setup()
+    sys.exit(run_guarded(app))

@@ -1,0 +1,46 @@
+"""What every command shares: resolving org units and years, printing errors in Chinese."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from xiezuo.core.errors import ErrorReport, XiezuoError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"[bold red]错误：[/]{message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def run_guarded(app: typer.Typer) -> int:
+    """Run the app; user errors print a Chinese message and exit 2, never a traceback."""
+    try:
+        app()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ErrorReport as report:
+        err_console.print(f"[bold red]错误：[/]{report.file or '输入'}有 {len(report.errors)} 处错误，未写入任何数据：",
+                          highlight=False)
+        for e in report.errors:
+            err_console.print(f"  - {e.full_message}", highlight=False)
+        return 2
+    except XiezuoError as exc:
+        err_console.print(f"[bold red]错误：[/]{exc.full_message}", highlight=False)
+        return 2
+    return 0
+
+
+def resolve_org(code_or_name: str):  # type: ignore[no-untyped-def]
+    from xiezuo.orgunits.selectors import orgunit_resolve
+
+    return orgunit_resolve(code_or_name)
+
+
+OrgOption = typer.Option(..., "--org", help="行政区划代码或名称，如 620422 或 会宁县")
+YearOption = typer.Option(..., "--year", help="年度，如 2023")

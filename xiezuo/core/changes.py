@@ -1,0 +1,45 @@
+"""Writing change records; every service calls this inside its own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from xiezuo.core.models import ChangeRecord
+
+
+def change_record(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    object_type: str,
+    object_key: str,
+    org_code: str = "",
+    year: int | None = None,
+    old: Any = None,
+    new: Any = None,
+    comment: str = "",
+) -> ChangeRecord:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("change_record must run inside the transaction of the change it records")
+    return ChangeRecord.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.get_username() if actor is not None else "系统",
+        action=action,
+        object_type=object_type,
+        object_key=object_key,
+        org_code=org_code,
+        year=year,
+        old=old,
+        new=new,
+        comment=comment,
+    )
+
+
+def change_records_bulk(records: list[ChangeRecord]) -> None:
+    """For imports: one record per row written, inserted in batches inside the import's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("change_records_bulk must run inside the transaction of the change it records")
+    ChangeRecord.objects.bulk_create(records, batch_size=2000)

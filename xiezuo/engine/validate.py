@@ -1,0 +1,107 @@
+"""Evaluate a catalogue's rules over the values of many org units at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from xiezuo.catalogue.loader import Catalogue, Row
+from xiezuo.engine.rules import CompiledRule, Env, Values, compile_rule
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    codes: tuple[str, ...]
+    values: dict[str, str | None]
+    message: str
+    org_code: str = ""
+    implied: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "codes": list(self.codes),
+            "values": self.values,
+            "message": self.message,
+        }
+
+
+@lru_cache(maxsize=16)
+def compiled_rules(catalogue: Catalogue) -> tuple[CompiledRule, ...]:
+    return tuple(compile_rule(rule, catalogue) for rule in catalogue.rules)
+
+
+def format_number(value: object, row: Row | None = None) -> str:
+    if value is None:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        if row is not None:
+            text = row.format(value)
+            return f"{text}{row.unit}" if row.unit and row.unit != "%" else (text + "%" if row.unit == "%" else text)
+        q = value.quantize(Decimal("0.0001"))
+        text = format(q, "f").rstrip("0").rstrip(".") if "." in format(q, "f") else format(q, "f")
+        return text
+    return str(value)
+
+
+def render_message(compiled: CompiledRule, env: Env, catalogue: Catalogue) -> str:
+    out: list[str] = []
+    for part in compiled.message_parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, tuple):
+            code = part[1]
+            out.append(format_number(env.values.get(code), catalogue.by_code[code]))
+        else:
+            out.append(format_number(part(env)))
+    return "".join(out)
+
+
+def validate_units(
+    catalogue: Catalogue,
+    values_by_unit: Mapping[str, Values],
+    previous_by_unit: Mapping[str, Values] | None = None,
+    *,
+    rules: Iterable[CompiledRule] | None = None,
+) -> list[Finding]:
+    """Every rule over every unit. Keys are org codes; a rule whose inputs are missing is skipped."""
+    previous_by_unit = previous_by_unit or {}
+    active = tuple(rules) if rules is not None else compiled_rules(catalogue)
+    findings: list[Finding] = []
+    for org_code, values in values_by_unit.items():
+        env = Env(values, previous_by_unit.get(org_code))
+        for compiled in active:
+            outcome = compiled.check(env)
+            if outcome is None or outcome is True:
+                continue
+            if not isinstance(outcome, bool):
+                # A numeric expression used as a rule: zero counts as a failure.
+                if outcome:
+                    continue
+            findings.append(
+                Finding(
+                    rule=compiled.rule.id,
+                    severity=compiled.rule.severity,
+                    codes=compiled.codes,
+                    values={
+                        c: (catalogue.by_code[c].format(v) if (v := values.get(c)) is not None else None)
+                        for c in compiled.codes
+                    },
+                    message=render_message(compiled, env, catalogue),
+                    org_code=org_code,
+                    implied=compiled.rule.implied,
+                )
+            )
+    findings.sort(key=lambda f: (f.org_code, SEVERITY_ORDER.get(f.severity, 9)))
+    return findings

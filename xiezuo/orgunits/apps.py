@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrgUnitsConfig(AppConfig):
+    name = "xiezuo.orgunits"
+    verbose_name = "行政区划与结对"

@@ -1,0 +1,155 @@
+"""Writes of org units and pairings, including all-or-nothing CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from xiezuo.core.changes import change_record
+from xiezuo.core.errors import ErrorReport, InvalidValue, Location, XiezuoError
+from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
+
+ORG_COLUMNS = ["code", "name", "level", "side", "parent_code"]
+PAIRING_COLUMNS = ["east_code", "west_code", "kind", "start_year", "end_year"]
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+
+
+def _read_csv(path: Path, required: list[str]) -> list[dict[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidValue("文件不是 UTF-8 编码的 CSV", location=Location(file=path.name)) from exc
+    except OSError as exc:
+        raise InvalidValue(f"无法读取文件：{exc.strerror}", location=Location(file=str(path))) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidValue(f"缺少列：{'、'.join(missing)}（应有列：{','.join(required)}）", location=Location(file=path.name))
+    return list(reader)
+
+
+def orgunits_import_csv(*, path: Path, by: AbstractBaseUser | None = None) -> ImportResult:
+    """Create or update org units from CSV (code,name,level,side,parent_code). All or nothing."""
+    rows = _read_csv(path, ORG_COLUMNS)
+    errors: list[XiezuoError] = []
+    known = {u.code: u for u in OrgUnit.objects.all()}
+    incoming: dict[str, dict[str, str]] = {}
+    for lineno, row in enumerate(rows, start=2):
+        code = (row.get("code") or "").strip()
+
+        def bad(column: str, value: object, reason: str, lineno: int = lineno) -> None:
+            errors.append(InvalidValue(reason, location=Location(file=path.name, row=lineno, column=column, value=value)))
+
+        if not (code.isdigit() and len(code) in (6, 9, 12)):
+            bad("code", code, "区划代码应为 6 位数字（GB/T 2260）")
+        if not (row.get("name") or "").strip():
+            bad("name", row.get("name"), "名称不能为空")
+        if row.get("level") not in Level.values:
+            bad("level", row.get("level"), f"层级应为 {'/'.join(Level.values)} 之一")
+        if row.get("side") not in Side.values:
+            bad("side", row.get("side"), "东西部应为 east 或 west")
+        parent_code = (row.get("parent_code") or "").strip()
+        if parent_code and parent_code not in known and parent_code not in incoming:
+            bad("parent_code", parent_code, "上级区划不存在（上级须先于下级出现）")
+        if code in incoming:
+            bad("code", code, "区划代码重复")
+        incoming[code] = row
+    if errors:
+        raise ErrorReport(errors=errors, file=path.name)
+
+    created = updated = 0
+    with transaction.atomic():
+        for code, row in incoming.items():
+            parent = known.get((row.get("parent_code") or "").strip()) if row.get("parent_code") else None
+            path_str = (parent.path if parent else "/") + code + "/"
+            fields = {
+                "name": row["name"].strip(),
+                "level": row["level"],
+                "side": row["side"],
+                "parent": parent,
+                "path": path_str,
+            }
+            unit = known.get(code)
+            if unit is None:
+                unit = OrgUnit.objects.create(code=code, **fields)
+                created += 1
+                change_record(actor=by, action="orgunit.create", object_type="orgunits.orgunit",
+                              object_key=code, org_code=code, new={"name": unit.name, "level": unit.level})
+            else:
+                old = {"name": unit.name, "level": unit.level, "side": unit.side, "path": unit.path}
+                for k, v in fields.items():
+                    setattr(unit, k, v)
+                unit.save(update_fields=list(fields))
+                updated += 1
+                new = {"name": unit.name, "level": unit.level, "side": unit.side, "path": unit.path}
+                if old != new:
+                    change_record(actor=by, action="orgunit.update", object_type="orgunits.orgunit",
+                                  object_key=code, org_code=code, old=old, new=new)
+            known[code] = unit
+    return ImportResult(created=created, updated=updated)
+
+
+def pairings_import_csv(*, path: Path, by: AbstractBaseUser | None = None) -> ImportResult:
+    """Create pairings from CSV (east_code,west_code,kind,start_year,end_year). All or nothing."""
+    rows = _read_csv(path, PAIRING_COLUMNS)
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    errors: list[XiezuoError] = []
+    parsed: list[tuple[OrgUnit, OrgUnit, str, int, int | None]] = []
+    for lineno, row in enumerate(rows, start=2):
+        def bad(column: str, value: object, reason: str, lineno: int = lineno) -> None:
+            errors.append(InvalidValue(reason, location=Location(file=path.name, row=lineno, column=column, value=value)))
+
+        east = units.get((row.get("east_code") or "").strip())
+        west = units.get((row.get("west_code") or "").strip())
+        if east is None or east.side != Side.EAST:
+            bad("east_code", row.get("east_code"), "东部区划不存在或不属于东部")
+        if west is None or west.side != Side.WEST:
+            bad("west_code", row.get("west_code"), "西部区划不存在或不属于西部")
+        kind = (row.get("kind") or "county").strip()
+        if kind not in PairingKind.values:
+            bad("kind", kind, f"结对类型应为 {'/'.join(PairingKind.values)} 之一")
+        try:
+            start = int(row.get("start_year") or "")
+        except ValueError:
+            bad("start_year", row.get("start_year"), "起始年度应为四位整数")
+            start = 0
+        end_raw = (row.get("end_year") or "").strip()
+        end: int | None = None
+        if end_raw:
+            try:
+                end = int(end_raw)
+            except ValueError:
+                bad("end_year", end_raw, "截止年度应为四位整数或留空")
+        if east and west and start:
+            parsed.append((east, west, kind, start, end))
+    if errors:
+        raise ErrorReport(errors=errors, file=path.name)
+    created = 0
+    with transaction.atomic():
+        for east, west, kind, start, end in parsed:
+            _, was_created = Pairing.objects.get_or_create(
+                east=east, west=west, kind=kind, start_year=start, defaults={"end_year": end}
+            )
+            if was_created:
+                created += 1
+                change_record(actor=by, action="pairing.create", object_type="orgunits.pairing",
+                              object_key=f"{east.code}-{west.code}-{kind}-{start}", org_code=west.code,
+                              new={"east": east.code, "west": west.code, "kind": kind, "start_year": start})
+    return ImportResult(created=created, updated=0)
+
+
+def orgunits_load_base(*, by: AbstractBaseUser | None = None) -> None:
+    """The divisions and the pairing the demo and the tests start from."""
+    orgunits_import_csv(path=DATA_DIR / "orgunits.csv", by=by)
+    pairings_import_csv(path=DATA_DIR / "pairings.csv", by=by)

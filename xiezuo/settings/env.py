@@ -1,0 +1,75 @@
+"""Typed helpers to read settings from the environment (and from *_FILE paths for secrets)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+def env_str(name: str, default: str = "") -> str:
+    """Return $NAME, or the contents of the file named by $NAME_FILE, or the default."""
+    if name in os.environ:
+        return os.environ[name]
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        return Path(file_path).read_text(encoding="utf-8").strip()
+    return default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = env_str(name, "")
+    if raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name, "")
+    return int(raw) if raw.strip() else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = env_str(name, "")
+    return [item.strip() for item in raw.split(",") if item.strip()] if raw else default
+
+
+def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
+    """Turn sqlite:///path or postgres://user@host:port/name into a DATABASES entry."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        raw_path = unquote(parsed.path)
+        # sqlite:///var/x.db is relative to the project; sqlite:////abs/x.db is absolute.
+        path = Path(raw_path[1:]) if raw_path.startswith("/") else Path(raw_path)
+        if not path.is_absolute():
+            path = base_dir / path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(path),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                ),
+            },
+            "TEST": {"NAME": str(path.with_name("test_" + path.name))},
+        }
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        options: dict[str, object] = {}
+        query = parse_qs(parsed.query)
+        if query.get("pool", ["0"])[0] in {"1", "true"}:
+            options["pool"] = {"min_size": 2, "max_size": int(query.get("pool_max", ["10"])[0])}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")) or "xiezuo",
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 0 if options.get("pool") else 60,
+            "OPTIONS": options,
+        }
+    raise ValueError(f"XIEZUO_DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)")

@@ -1,0 +1,27 @@
+"""Production settings: no debug, a real secret, HTTPS-only cookies and HSTS."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from xiezuo.settings.base import *  # noqa: F403
+from xiezuo.settings.env import env_bool, env_int, env_str
+
+DEBUG = False
+SECRET_KEY = env_str("XIEZUO_SECRET_KEY")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("生产环境必须通过 XIEZUO_SECRET_KEY 或 XIEZUO_SECRET_KEY_FILE 提供至少 50 个字符的密钥")
+
+SECURE_SSL_REDIRECT = env_bool("XIEZUO_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("XIEZUO_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False

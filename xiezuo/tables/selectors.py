@@ -1,0 +1,89 @@
+"""Reads of the statistics table shared by the CLI, the web views and the documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from xiezuo.catalogue.loader import Catalogue, Row
+from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.orgunits.models import OrgUnit
+from xiezuo.tables.models import DataValue
+
+
+@dataclass(frozen=True)
+class TableLine:
+    row: Row
+    value: Decimal | str | None
+    source: str | None
+    version: int
+    published: bool
+    updated_at: str | None
+
+    @property
+    def display(self) -> str:
+        return self.row.format(self.value)
+
+    def as_dict(self, catalogue: Catalogue) -> dict[str, object]:
+        section = catalogue.by_code[self.row.section].label
+        return {
+            "code": self.row.code,
+            "section": section,
+            "label": self.row.label,
+            "unit": self.row.unit or None,
+            "kind": self.row.kind,
+            "value": self.display if self.value is not None else None,
+            "source": self.source,
+        }
+
+
+def _stored(value: DataValue, row: Row | None) -> Decimal | str | None:
+    if row is not None and row.value_kind == "text":
+        return value.text or None
+    if value.number is None:
+        return None
+    # Drop the storage scale (4 places) so the Decimal carries only what was entered.
+    n = value.number.normalize()
+    return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
+
+
+def values_for(org: OrgUnit, year: int, catalogue: Catalogue | None = None) -> dict[str, Decimal | str | None]:
+    catalogue = catalogue or get_catalogue(year)
+    return {
+        v.code: _stored(v, catalogue.by_code.get(v.code))
+        for v in DataValue.objects.filter(org=org, year=year).only("code", "number", "text")
+    }
+
+
+def values_for_many(
+    orgs: Iterable[OrgUnit], year: int, catalogue: Catalogue | None = None
+) -> dict[str, dict[str, Decimal | str | None]]:
+    """One query for many units: {org code: {row code: value}}."""
+    catalogue = catalogue or get_catalogue(year)
+    ids = {o.pk: o.code for o in orgs}
+    out: dict[str, dict[str, Decimal | str | None]] = {code: {} for code in ids.values()}
+    qs = DataValue.objects.filter(org_id__in=list(ids), year=year).only("org_id", "code", "number", "text")
+    for v in qs.iterator(chunk_size=5000):
+        out[ids[v.org_id]][v.code] = _stored(v, catalogue.by_code.get(v.code))
+    return out
+
+
+def table_for(org: OrgUnit, year: int) -> tuple[Catalogue, list[TableLine]]:
+    """Every catalogue row in printed order with this unit's value (or None)."""
+    catalogue = get_catalogue(year)
+    stored = {v.code: v for v in DataValue.objects.filter(org=org, year=year)}
+    lines = []
+    for row in catalogue.rows:
+        v = stored.get(row.code)
+        lines.append(
+            TableLine(
+                row=row,
+                value=_stored(v, row) if v else None,
+                source=v.source if v else None,
+                version=v.version if v else 0,
+                published=v.published if v else False,
+                updated_at=v.updated_at.isoformat() if v else None,
+            )
+        )
+    return catalogue, lines
