@@ -1,0 +1,81 @@
+"""The one place that decides what a user may see and do, by role and org unit.
+
+Every view, download, HTMX endpoint, API call and CLI action that acts for a user asks here.
+A unit outside a user's scope is reported as not found, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from xiezuo.accounts.models import Profile, Role
+from xiezuo.core.errors import NotFound
+from xiezuo.orgunits.models import OrgUnit, Pairing
+
+
+class Action(str, Enum):
+    VIEW = "view"        # read tables, ledgers, documents, findings
+    EDIT = "edit"        # change values and ledger records of a draft or returned submission
+    SUBMIT = "submit"    # send the county's submission up
+    REVIEW = "review"    # return or approve a lower unit's submission
+    REOPEN = "reopen"    # unlock an approved submission of a lower unit
+    COMMENT = "comment"  # add a comment to a submission
+
+
+def profile_of(user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.profile  # type: ignore[union-attr]
+    except Profile.DoesNotExist:
+        return None
+
+
+def visible_orgs(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[OrgUnit]:
+    """Org units the user may read: its own and those below; an eastern partner also its paired counties."""
+    profile = profile_of(user)
+    if profile is None:
+        return OrgUnit.objects.none()
+    if profile.role == Role.ADMIN:
+        return OrgUnit.objects.all()
+    own = profile.org
+    condition = Q(path__startswith=own.path)
+    if profile.role == Role.EAST_PARTNER:
+        paired_west = Pairing.objects.filter(east__path__startswith=own.path).values("west_id")
+        condition |= Q(pk__in=paired_west)
+    return OrgUnit.objects.filter(condition)
+
+
+def can(user: AbstractBaseUser | AnonymousUser | None, action: Action, org: OrgUnit) -> bool:
+    profile = profile_of(user)
+    if profile is None:
+        return False
+    if not visible_orgs(user).filter(pk=org.pk).exists():
+        return False
+    role, own = profile.role, profile.org
+    if action is Action.VIEW:
+        return True
+    if action is Action.COMMENT:
+        return True
+    if role == Role.ADMIN:
+        return True
+    if action is Action.EDIT:
+        return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
+    if action is Action.SUBMIT:
+        return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
+    if action in (Action.REVIEW, Action.REOPEN):
+        # The level directly above: a city reviews its counties, a province its cities.
+        return role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER) and org.parent_id == own.pk
+    return False
+
+
+def org_for(user: AbstractBaseUser | AnonymousUser | None, code: str, action: Action = Action.VIEW) -> OrgUnit:
+    """The org unit with this code if the user may act on it; otherwise NotFound (shown as 404)."""
+    org = visible_orgs(user).select_related("parent").filter(code=code).first()
+    if org is None or not can(user, action, org):
+        raise NotFound(f"未找到行政区划「{code}」")
+    return org
