@@ -30,7 +30,7 @@ def profile_of(user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
     if user is None or not user.is_authenticated:
         return None
     try:
-        return user.profile  # type: ignore[union-attr]
+        return user.profile  # type: ignore[union-attr,attr-defined]
     except Profile.DoesNotExist:
         return None
 
