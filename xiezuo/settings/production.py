@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from xiezuo.settings.base import *  # noqa: F403
 from xiezuo.ops.logs import json_logging
+from xiezuo.settings.base import *  # noqa: F403
 from xiezuo.settings.env import env_bool, env_int, env_str
 
 DEBUG = False
