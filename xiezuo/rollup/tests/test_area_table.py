@@ -125,3 +125,16 @@ def test_a_county_is_its_own_area(hand_made):
     assert table.units == [] and table.covers == 1
     assert table.area.values["funds_use_ratio"] == D("90.99")
     assert table.area.values["visit_e2w_principal"] == "4月18日，甲，书记"
+
+
+def test_approved_only_rolls_up_approved_units_and_says_how_many(hand_made):
+    from xiezuo.submissions.models import Submission
+
+    Submission.objects.create(org=OrgUnit.objects.get(code="620422"), year=2023, state="approved")
+    Submission.objects.create(org=OrgUnit.objects.get(code="620423"), year=2023, state="submitted")
+    table = area_table(OrgUnit.objects.get(code="620400"), 2023, approved_only=True)
+    assert (table.covers, table.units_total) == (1, 5)
+    assert table.area.values["meet_party"] == D(1)
+    assert table.area.values["funds_use_ratio"] == D("90.99")
+    assert "已审核通过的 1 个" in table.coverage_text and "共 5 个" in table.coverage_text
+    assert col(table, "620423")["meet_party"] is None
