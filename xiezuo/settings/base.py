@@ -29,7 +29,9 @@ INSTALLED_APPS = [
     "xiezuo.accounts",
     "xiezuo.tables",
     "xiezuo.submissions",
+    "xiezuo.rollup",
     "xiezuo.web",
+    "xiezuo.ops",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +72,12 @@ DATABASES = {
         env_str("XIEZUO_DATABASE_URL", f"sqlite:///{VAR_DIR / 'xiezuo.sqlite3'}"), base_dir=BASE_DIR
     )
 }
+# A streaming replica for read-only work (dashboards, roll-ups): see xiezuo/ops/routers.py.
+if env_str("XIEZUO_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = database_from_url(env_str("XIEZUO_REPLICA_DATABASE_URL"), base_dir=BASE_DIR)
+    # Tests see one database: the replica alias mirrors the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["xiezuo.ops.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

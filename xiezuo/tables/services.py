@@ -94,7 +94,7 @@ def value_set(
         _apply(dv, row, value)
         dv.source = source
         dv.note = note or dv.note
-        dv.updated_by = by if by is not None and by.pk else None
+        dv.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]
         dv.version = current_version + 1
         if dv.pk:
             dv.save(update_fields=["number", "text", "source", "note", "updated_by", "updated_at", "version"])
@@ -141,7 +141,7 @@ def values_set_many(
                 dv = DataValue(org=org, year=year, code=item.code, version=0)
             _apply(dv, row, value)
             dv.source, dv.published, dv.note = source, item.published, item.note
-            dv.updated_by = by if by is not None and by.pk else None
+            dv.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]
             dv.version += 1
             if dv.pk:
                 dv.save(update_fields=["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])
