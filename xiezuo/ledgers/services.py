@@ -14,9 +14,10 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
-from xiezuo.core.changes import change_record, change_records_bulk
+from xiezuo.core.changes import change_record
 from xiezuo.core.errors import (
     ErrorReport,
     InvalidValue,
@@ -31,6 +32,7 @@ from xiezuo.ledgers import idcard
 from xiezuo.ledgers.checks import CellError, check_record, check_rows
 from xiezuo.ledgers.files import read_ledger_file
 from xiezuo.ledgers.models import LedgerRecord
+from xiezuo.ledgers.models.base import yuan_from_wan
 from xiezuo.ledgers.schema import Ledger, ledger_of
 from xiezuo.orgunits.models import OrgUnit
 
@@ -154,29 +156,81 @@ def ledger_rows_import(
         deleted = 0
         if replace:
             deleted, _ = model.objects.filter(org=org, year=year).delete()
-        done = 0
-        for start in range(0, len(checked.records), BATCH):
-            chunk = checked.records[start:start + BATCH]
-            objs = [model(org=org, year=year, synthetic=synthetic, updated_by=actor, **rec) for rec in chunk]
-            model.objects.bulk_create(objs, batch_size=BATCH)
-            key_base = f"{org.code}/{year}/{file or kind}"
-            change_records_bulk([
-                ChangeRecord(
-                    actor=actor, actor_name=actor_name, action="ledger.import", object_type=object_type,
-                    object_key=f"{key_base}#{checked.rows[start + i]}", org_code=org.code, year=year,
-                    new=_public(ledger, rec),
-                )
-                for i, rec in enumerate(chunk)
-            ])
-            done += len(chunk)
-            if on_progress:
-                on_progress("写入", done, len(checked.records))
+        _bulk_insert(
+            ledger, model, checked.records, checked.rows, org=org, year=year, synthetic=synthetic, actor=actor,
+            actor_name=actor_name, object_key=f"{org.code}/{year}/{file or kind}",
+            on_progress=(lambda n: on_progress("写入", n, len(checked.records))) if on_progress else None,
+        )
         change_record(
             actor=by, action="ledger.import_file", object_type=object_type, object_key=f"{org.code}/{year}/{kind}",
             org_code=org.code, year=year, old={"deleted": deleted} if replace else None,
             new={"file": file, "rows": len(checked.records), "replace": replace},
         )
     return ImportResult(kind=kind, file=file, rows=len(checked.records), deleted=deleted)
+
+
+def _bulk_insert(
+    ledger: Ledger,
+    model: type[LedgerRecord],
+    records: list[dict[str, Any]],
+    rows: list[int],
+    *,
+    org: OrgUnit,
+    year: int,
+    synthetic: bool,
+    actor: AbstractBaseUser | None,
+    actor_name: str,
+    object_key: str,
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    """Insert checked records and one change record each, in batches of plain parameter tuples.
+
+    Django's bulk_create spends most of its time preparing values field by field; the records
+    are already typed and checked, so this adapts each column once and uses executemany. Must run
+    inside the import's transaction.
+    """
+    ops = connection.ops
+    now = timezone.now()
+    names = [c.name for c in (*ledger.columns, *ledger.computed)]
+    adapters: list[Callable[[Any], Any] | None] = []
+    for name in names:
+        col = ledger.by_name[name]
+        if col.type == "money":
+            adapters.append(lambda v: None if v is None else yuan_from_wan(v))
+        elif col.type == "date":
+            adapters.append(lambda v: None if v is None else ops.adapt_datefield_value(v))
+        else:
+            adapters.append(None)
+    meta = ["org_id", "year", "version", "synthetic", "updated_by_id", "updated_at"]
+    columns = ", ".join(connection.ops.quote_name(c) for c in (*meta, *names))
+    marks = ", ".join(["%s"] * (len(meta) + len(names)))
+    insert = f"INSERT INTO {connection.ops.quote_name(ledger.table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    fixed = (org.pk, year, 1, synthetic, actor.pk if actor is not None else None, ops.adapt_datetimefield_value(now))
+    plan = list(zip(names, adapters, strict=True))
+
+    cr_fields = ["at", "actor_id", "actor_name", "action", "object_type", "object_key", "org_code", "year", "old",
+                 "new", "comment"]
+    cr_table = ChangeRecord._meta.db_table
+    cr_insert = (f"INSERT INTO {connection.ops.quote_name(cr_table)} "  # noqa: S608
+                 f"({', '.join(connection.ops.quote_name(f) for f in cr_fields)}) "
+                 f"VALUES ({', '.join(['%s'] * len(cr_fields))})")
+    new_field = ChangeRecord._meta.get_field("new")
+    old_null = ChangeRecord._meta.get_field("old").get_db_prep_save(None, connection)
+    cr_fixed = (ops.adapt_datetimefield_value(now), actor.pk if actor is not None else None, actor_name,
+                "ledger.import", f"ledgers.{ledger.kind}")
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), BATCH):
+            chunk = records[start:start + BATCH]
+            cursor.executemany(insert, [
+                fixed + tuple(rec[n] if a is None else a(rec[n]) for n, a in plan) for rec in chunk
+            ])
+            cursor.executemany(cr_insert, [
+                (*cr_fixed, f"{object_key}#{rows[start + i]}", org.code, year, old_null,
+                 new_field.get_db_prep_save(_public(ledger, rec), connection), "")
+                for i, rec in enumerate(chunk)
+            ])
+            if on_progress:
+                on_progress(start + len(chunk))
 
 
 def _raise_cell_errors(errors: list[CellError], ledger: Ledger) -> None:
