@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "xiezuo.submissions",
     "xiezuo.web",
     "xiezuo.ops",
+    "xiezuo.synth",
 ]
 
 MIDDLEWARE = [
