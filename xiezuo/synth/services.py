@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 
 from xiezuo.accounts.models import Profile, Role
@@ -135,7 +136,7 @@ def _dependent_models() -> list[Any]:
             continue
         try:
             fk = model._meta.get_field("org")
-        except Exception:  # noqa: BLE001 — the model has no org field
+        except FieldDoesNotExist:
             continue
         if getattr(fk, "related_model", None) is OrgUnit:
             out.append(model)
