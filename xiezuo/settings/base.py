@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "xiezuo.accounts",
     "xiezuo.tables",
     "xiezuo.web",
+    "xiezuo.audit",
 ]
 
 MIDDLEWARE = [
