@@ -84,11 +84,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, threads: int, settings: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update({
-        "DJANGO_SETTINGS_MODULE": "xiezuo.settings.production",
+        "DJANGO_SETTINGS_MODULE": settings,
         "XIEZUO_SECRET_KEY": env.get("XIEZUO_SECRET_KEY") or secrets.token_urlsafe(64),
+        "XIEZUO_DEBUG": "0",
         "XIEZUO_SSL_REDIRECT": "0",  # plain HTTP on the loopback; production sits behind TLS
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(workers),
@@ -96,8 +97,10 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byte
         "GUNICORN_ACCESSLOG": os.devnull,
         "XIEZUO_VAR_DIR": env.get("XIEZUO_VAR_DIR", str(ROOT / "var")),
     })
-    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT,
-                   check=True)
+    if settings.endswith("production"):
+        # Production serves hashed, compressed files from STATIC_ROOT: collect them first.
+        subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT,
+                       check=True)
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "xiezuo.wsgi"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -169,13 +172,15 @@ def main() -> int:
     parser.add_argument("--serve", action="store_true", help="start gunicorn for the run and stop it after")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--settings", default="xiezuo.settings.production",
+                        help="settings module for gunicorn (the smoke test uses xiezuo.settings.base: no collectstatic)")
     args = parser.parse_args()
 
     plan = pick_users(args.users, args.year)
     server = None
     if args.serve:
         port = free_port()
-        server = start_server(port, args.workers or (os.cpu_count() or 1) * 2 + 1, args.threads)
+        server = start_server(port, args.workers or (os.cpu_count() or 1) * 2 + 1, args.threads, args.settings)
         host = "127.0.0.1"
     else:
         parsed = urllib.parse.urlparse(args.base_url)
