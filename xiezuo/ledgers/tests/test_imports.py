@@ -103,6 +103,10 @@ def test_mixed_file_is_refused_with_every_bad_cell_and_nothing_stored(tmp_path: 
     assert LabourPlacement.objects.filter(org=county, year=2023).count() == 4
     assert ChangeRecord.objects.filter(action="ledger.import").count() == 4
     assert all(_id(1) not in str(r.new) for r in ChangeRecord.objects.all())
+    logged = ChangeRecord.objects.filter(action="ledger.import").order_by("id").first()
+    assert logged is not None and logged.new["id_number"] == idcard.mask(_id(1))
+    assert logged.new["start_date"] == "2023-03-01" and logged.new["new_this_year"] is True
+    assert logged.object_key.endswith("labour.xlsx#2")
 
 
 def test_dry_run_checks_without_storing(tmp_path: Path, county: OrgUnit) -> None:
