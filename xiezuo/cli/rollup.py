@@ -58,5 +58,69 @@ def rollup(
         err_console.print(f"[yellow]说明：[/]{note}", highlight=False)
 
 
+def _years(text: str) -> tuple[int, int]:
+    parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts):
+        fail(f"--years 应为两个四位年度，用逗号分隔，如 2022,2023，不能是「{text}」")
+    return int(parts[0]), int(parts[1])
+
+
+def compare(
+    org: str = OrgOption,
+    years: str = typer.Option(..., "--years", help="两个年度，用逗号分隔，如 2022,2023"),
+    format: TextFormat = typer.Option(TextFormat.text, "--format", help="text 或 json"),
+    key_only: bool = typer.Option(False, "--key-only", help="只列重点指标（模板中 key = true 的行）"),
+    rows: str = typer.Option("", "--rows", help="只列这些行，逗号分隔的指标代码，如 labour_east,labour_local"),
+    approved_only: bool = typer.Option(False, "--approved-only", help="地区汇总只含填报已审核通过的县"),
+) -> None:
+    """同比：某单位（县为本级数据，地区为汇总数）两个年度逐行对比：两年数值、变化和变化率。"""
+    from rich.table import Table
+
+    from xiezuo.engine.compare import plain
+    from xiezuo.rollup.selectors import compare as compare_selector
+
+    unit = resolve_org(org)
+    y1, y2 = _years(years)
+    result = compare_selector(unit, (y1, y2), approved_only=approved_only)
+    wanted = {c.strip() for c in rows.split(",") if c.strip()}
+    unknown = wanted - {line.row.code for line in result.lines}
+    if unknown:
+        fail(f"没有指标代码 {'、'.join(sorted(unknown))}")
+    lines = [
+        line for line in result.lines
+        if (not key_only or line.row.key) and (not wanted or line.row.code in wanted)
+    ]
+    if format is TextFormat.json:
+        data = result.as_dict()
+        data["rows"] = [line.as_dict((y1, y2)) for line in lines]
+        _write(json.dumps(data, ensure_ascii=False, indent=2), None)
+        return
+    table = Table(title=f"{unit.name} {y1}—{y2} 年统计表同比", show_lines=False)
+    table.add_column("指标", min_width=28, overflow="fold")
+    for name in ("单位", str(y1), str(y2), "变化", "变化率"):
+        table.add_column(name, justify="left" if name == "单位" else "right", no_wrap=True)
+    table.add_column("说明")
+    for line in lines:
+        if line.row.value_kind == "text":
+            continue
+        fmt = line.row.format
+        pct = f"{line.percent:+}%" if line.percent is not None else ""
+        change = ""
+        if line.change is not None:
+            change = ("+" if line.change >= 0 else "") + plain(line.change) + ("个百分点" if line.row.value_kind == "percent" else "")
+        table.add_row(
+            line.row.label, line.row.unit,
+            fmt(line.first) if line.first is not None else "—",
+            fmt(line.second) if line.second is not None else "—",
+            change, pct, line.status,
+        )
+    console.print(table)
+    if unit.level != "county":
+        console.print("；".join(f"{y} 年汇总涵盖 {c} 个县（市、区），其中 {r} 个有数据"
+                               for y, c, r in zip((y1, y2), result.covers, result.reported, strict=True)),
+                      highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(rollup)
+    app.command()(compare)
