@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xiezuo.web.middleware.XiezuoErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "xiezuo.urls"
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "xiezuo.web.context.navigation",
             ],
         },
     },
@@ -89,6 +91,10 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = env_int("XIEZUO_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request, not from login
+# Login rate limiting (xiezuo.web.ratelimit): failures per account and per address.
+LOGIN_MAX_FAILURES = env_int("XIEZUO_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCK_SECONDS = env_int("XIEZUO_LOGIN_LOCK_SECONDS", 15 * 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
