@@ -7,7 +7,7 @@ the note below and is not marked published.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -19,7 +19,7 @@ from xiezuo.core.models import ChangeRecord
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.rollup.synthetic import synthetic_values
 from xiezuo.tables.models import DataValue, Source
-from xiezuo.tables.selectors import values_for
+from xiezuo.tables.selectors import values_for, values_for_many
 
 SYNTHETIC_NOTE = "合成示例数据（随机生成，非公开发布，仅供演示汇总、同比和考核）"
 TEMPLATE_ORG = "620422"
@@ -89,6 +89,43 @@ def synthetic_tables_load(*, by: AbstractBaseUser | None = None, years: tuple[in
     return len(planned)
 
 
+ILLUSTRATIVE_NOTE = "示例目标（演示用，非真实年度协议指标）"
+
+
+def illustrative_targets_load(*, by: AbstractBaseUser | None = None, year: int = TEMPLATE_YEAR) -> int:
+    """Made-up 2023 targets for 会宁县 and the synthetic counties, for the rows the example scheme
+    assesses: last year's figure raised by 4–14 %, or without one this year's figure moved by
+    −8 % … +6 % (seeded), so that some are met and some missed. Marked illustrative."""
+    import random
+
+    from xiezuo.assessment.scheme import load_scheme
+    from xiezuo.assessment.selectors import EXAMPLE_SCHEME
+    from xiezuo.assessment.services import TargetInput, targets_set_many
+
+    codes = [TEMPLATE_ORG, *(c for c, *_ in SYNTHETIC_UNITS)]
+    units = list(OrgUnit.objects.filter(code__in=codes).order_by("code"))
+    catalogue = get_catalogue(year)
+    current = values_for_many(units, year, catalogue)
+    previous = values_for_many(units, year - 1, catalogue)
+    inputs: list[TargetInput] = []
+    for unit in units:
+        rng = random.Random(f"targets-{unit.code}-{year}")  # noqa: S311 — demo figures, not secrets
+        for code in load_scheme(EXAMPLE_SCHEME).target_rows:
+            row = catalogue.row(code)
+            before, now = previous[unit.code].get(code), current[unit.code].get(code)
+            if isinstance(before, Decimal):
+                raw = before * Decimal(str(round(rng.uniform(1.04, 1.14), 3)))
+            elif isinstance(now, Decimal):
+                raw = now * Decimal(str(round(rng.uniform(0.92, 1.06), 3)))
+            else:
+                continue
+            places = row.places if row.unit == "亿元" else 0  # agreements set whole 万元, whole people
+            value = raw.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            inputs.append(TargetInput(org=unit, year=year, code=code, value=value, note=ILLUSTRATIVE_NOTE))
+    return targets_set_many(inputs=inputs, by=by, illustrative=True)
+
+
 def rollup_demo_load(*, by: AbstractBaseUser | None = None) -> dict[str, int]:
     """Everything the roll-up, comparison and assessment demos need, in one call from demo_load()."""
-    return {"synthetic_values": synthetic_tables_load(by=by)}
+    values = synthetic_tables_load(by=by)
+    return {"synthetic_values": values, "illustrative_targets": illustrative_targets_load(by=by)}

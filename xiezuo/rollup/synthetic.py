@@ -38,14 +38,13 @@ def _floor(row: Row, value: Decimal) -> Decimal:
     return normalise((value / step).to_integral_value(rounding=ROUND_FLOOR) * step) or Decimal(0)
 
 
-def _absorb(out: dict[str, Decimal | str], parts: list[Row], total: Decimal) -> None:
+def _absorb(out: dict[str, Decimal], parts: list[Row], total: Decimal) -> None:
     """Make the parts add up to the total, the largest parts taking up the rounding difference."""
-    diff = total - sum((out[p.code] for p in parts), Decimal(0))  # type: ignore[misc]
-    for p in sorted(parts, key=lambda r: out[r.code], reverse=True):  # type: ignore[arg-type, return-value]
+    diff = total - sum((out[p.code] for p in parts), Decimal(0))
+    for p in sorted(parts, key=lambda r: out[r.code], reverse=True):
         if diff == 0:
             break
         value = out[p.code]
-        assert isinstance(value, Decimal)
         new = max(Decimal(0), value + diff)
         diff -= new - value
         out[p.code] = new
@@ -104,12 +103,13 @@ def synthetic_values(
     rng = random.Random(seed)  # noqa: S311 — demo figures, not secrets
     free = _free_rows(catalogue)
     counted = _counted_parties(catalogue)
-    out: dict[str, Decimal | str] = {}
+    out: dict[str, Decimal] = {}
+    texts: dict[str, str] = {}
     for row in catalogue.value_rows:
         base = template.get(row.code)
         if row.value_kind == "text":
             if base:
-                out[row.code] = f"【{label}】{row.unit}"
+                texts[row.code] = f"【{label}】{row.unit}"
             continue
         if not isinstance(base, Decimal) or row.rollup == "recompute":
             continue
@@ -128,22 +128,22 @@ def synthetic_values(
     capped = _capped_totals(catalogue)
     for row in catalogue.value_rows:
         total = out.get(row.code)
-        if not isinstance(total, Decimal):
+        if total is None:
             continue
-        parts = [p for p in catalogue.sub_items(row.code, "part") if isinstance(out.get(p.code), Decimal)]
+        parts = [p for p in catalogue.sub_items(row.code, "part") if p.code in out]
         if parts:
             _absorb(out, parts, total)
         if row.code in capped:
-            subs = [r for r in catalogue.sub_items(row.code) if r.is_numeric and isinstance(out.get(r.code), Decimal)]
-            present = sum((out[r.code] for r in subs), Decimal(0))  # type: ignore[misc]
+            subs = [r for r in catalogue.sub_items(row.code) if r.is_numeric and r.code in out]
+            present = sum((out[r.code] for r in subs), Decimal(0))
             if present > total:
                 for r in subs:
-                    out[r.code] = _floor(r, out[r.code] * total / present)  # type: ignore[operator]
-        if row.relation == "subset" and row.parent and isinstance(parent := out.get(row.parent), Decimal):
-            out[row.code] = min(total, parent)
+                    out[r.code] = _floor(r, out[r.code] * total / present)
+        if row.relation == "subset" and row.parent and (parent := out.get(row.parent)) is not None:
+            out[row.code] = min(out[row.code], parent)
     for row in catalogue.value_rows:
         if row.rollup == "recompute" and isinstance(template.get(row.code), Decimal):
             value = recompute(catalogue, row, out)
             if value is not None:
                 out[row.code] = value
-    return out
+    return {**out, **texts}

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "xiezuo.tables",
     "xiezuo.submissions",
     "xiezuo.rollup",
+    "xiezuo.assessment",
     "xiezuo.web",
     "xiezuo.ops",
     "xiezuo.synth",
