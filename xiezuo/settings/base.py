@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "xiezuo.web",
     "xiezuo.ops",
     "xiezuo.synth",
+    "xiezuo.audit",
 ]
 
 MIDDLEWARE = [
