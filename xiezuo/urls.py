@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("xiezuo.ops.urls")),
+    path("audit/", include("xiezuo.audit.urls")),
     path("", include("xiezuo.web.urls")),
 ]

@@ -40,8 +40,10 @@ def demo_values_load(*, by: AbstractBaseUser | None = None) -> int:
 
 def demo_load() -> dict[str, int]:
     from xiezuo.accounts.services import demo_accounts_create
+    from xiezuo.ledgers.demo import demo_ledgers_load
 
     orgunits_load_base()
     values = demo_values_load()
     accounts = demo_accounts_create()
-    return {"values": values, "accounts": len(accounts)}
+    ledgers = demo_ledgers_load()
+    return {"values": values, "accounts": len(accounts), "ledger_records": sum(ledgers.values())}
