@@ -51,9 +51,10 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
         else:
             messages.success(request, "已保存")
         return redirect(reverse("web:table", args=[code, year]) + f"#row-{row_code}")
-    row, findings = table_row(org, year, row_code, error=error)
+    row, findings, has_ledgers = table_row(org, year, row_code, error=error)
     return render(request, "web/_cell_saved.html", {
-        "r": row, "org": org, "year": year, "editable": True,
+        "r": row, "org": org, "year": year, "editable": True, "ledgers": has_ledgers,
+        "cols": 7 if has_ledgers else 6,
         "errors": [f for f in findings if f.severity == "error"],
         "warnings": [f for f in findings if f.severity == "warning"],
     })
