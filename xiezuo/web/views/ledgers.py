@@ -34,7 +34,7 @@ from xiezuo.ledgers.services import (
     ledger_record_update,
     model_of,
 )
-from xiezuo.orgunits.models import Level, OrgUnit
+from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.submissions.selectors import submission_is_locked
 from xiezuo.web.views.common import checked_year, posted_version
 
@@ -45,8 +45,8 @@ UPLOAD_LIMIT = 20 * 1024 * 1024
 def _county(request: HttpRequest, code: str, year: int, action: Action = Action.VIEW) -> OrgUnit:
     org = org_for(request.user, code, action)
     checked_year(year)
-    if org.level != Level.COUNTY:
-        raise NotFound(f"「{org.name}」没有台账：台账按县（市、区）填报")
+    if org.level != Level.COUNTY or org.side != Side.WEST:
+        raise NotFound(f"「{org.name}」没有台账：台账由西部县（市、区）填报")
     return org
 
 
