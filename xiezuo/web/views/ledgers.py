@@ -36,7 +36,7 @@ from xiezuo.ledgers.services import (
 )
 from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.submissions.selectors import submission_is_locked
-from xiezuo.web.views.common import checked_year, posted_version
+from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
 PAGE_SIZE = 50
 UPLOAD_LIMIT = 20 * 1024 * 1024
@@ -61,7 +61,7 @@ def _refuse_if_locked(org: OrgUnit, year: int) -> None:
 
 
 def _record(ledger: Ledger, org: OrgUnit, year: int, pk: int) -> LedgerRecord:
-    obj = model_of(ledger).objects.filter(pk=pk, org=org, year=year).first()
+    obj = model_of(ledger)._default_manager.filter(pk=pk, org=org, year=year).first()
     if obj is None:
         raise NotFound(f"「{ledger.label}」中没有这条记录（可能已被删除）")
     return obj
@@ -160,7 +160,7 @@ def ledger_new(request: HttpRequest, code: str, year: int, kind: str) -> HttpRes
     data = _posted(ledger, request)
     try:
         _refuse_if_locked(org, year)
-        ledger_record_create(kind=kind, org=org, year=year, data=data, by=request.user)
+        ledger_record_create(kind=kind, org=org, year=year, data=data, by=acting_user(request))
     except ErrorReport as report:
         return _render_form(request, org, year, ledger, data, errors=import_error_dicts(report), status=400)
     except (NotFound, PermissionDenied):
@@ -183,7 +183,7 @@ def ledger_edit(request: HttpRequest, code: str, year: int, kind: str, pk: int) 
     try:
         _refuse_if_locked(org, year)
         ledger_record_update(kind=kind, pk=obj.pk, data=data, expected_version=version if version is not None else -1,
-                             by=request.user)
+                             by=acting_user(request))
     except ErrorReport as report:
         return _render_form(request, org, year, ledger, data, obj=obj, errors=import_error_dicts(report), status=400)
     except (NotFound, PermissionDenied):
@@ -207,7 +207,7 @@ def ledger_delete(request: HttpRequest, code: str, year: int, kind: str, pk: int
     try:
         _refuse_if_locked(org, year)
         ledger_record_delete(kind=kind, pk=obj.pk, expected_version=version if version is not None else -1,
-                             by=request.user)
+                             by=acting_user(request))
         messages.success(request, f"已删除一条「{ledger.label}」记录")
     except (NotFound, PermissionDenied):
         raise
@@ -232,7 +232,7 @@ def ledger_download(request: HttpRequest, code: str, year: int, kind: str) -> Fi
     ledger = ledger_of(kind)
     folder = Path(tempfile.mkdtemp(prefix="xiezuo-export-"))
     path = folder / f"{ledger.label}.xlsx"
-    ledger_export(kind=kind, org=org, year=year, path=path, by=request.user, reveal_ids=False)
+    ledger_export(kind=kind, org=org, year=year, path=path, by=acting_user(request), reveal_ids=False)
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"{org.name}{year}年{ledger.label}台账.xlsx")
 
 
@@ -259,7 +259,7 @@ def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) ->
                 fh.write(chunk)
         try:
             _refuse_if_locked(org, year)
-            result = ledger_import(kind=kind, path=path, org=org, year=year, by=request.user,
+            result = ledger_import(kind=kind, path=path, org=org, year=year, by=acting_user(request),
                                    replace=request.POST.get("mode") != "append")
         except ErrorReport as report:
             context["errors"] = import_error_dicts(report)
@@ -306,11 +306,11 @@ def reconciliation_decide(request: HttpRequest, code: str, year: int, row_code: 
     try:
         if request.POST.get("decision") == "accept":
             version = posted_version(request)
-            reconciliation_accept(org=org, year=year, code=row_code, by=request.user, expected_version=version)
+            reconciliation_accept(org=org, year=year, code=row_code, by=acting_user(request), expected_version=version)
             messages.success(request, "已采用台账生成值")
         else:
             reconciliation_keep(org=org, year=year, code=row_code, reason=request.POST.get("reason", ""),
-                                by=request.user)
+                                by=acting_user(request))
             messages.success(request, "已保留填报值并记录理由")
     except (NotFound, PermissionDenied):
         raise
