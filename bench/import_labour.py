@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+VAR = Path(os.environ.get("XIEZUO_VAR_DIR") or ROOT / "var")
 BENCH_ORG = "629901"
 YEAR = 2023
 
@@ -40,7 +41,7 @@ def build_file(rows: int) -> Path:
     from xiezuo.ledgers.idcard import make_id
     from xiezuo.ledgers.schema import ledger_of
 
-    path = ROOT / "var" / "bench" / f"labour-{rows}.xlsx"
+    path = VAR / "bench" / f"labour-{rows}.xlsx"
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,9 +128,9 @@ def main() -> int:
 
     t = time.perf_counter()
     path = build_file(args.rows)
-    print(f"file: {path.relative_to(ROOT)} ({path.stat().st_size / 2**20:.1f} MB, {args.rows:,} rows; "
+    print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MB, {args.rows:,} rows; "
           f"ready in {time.perf_counter() - t:.1f} s)")
-    targets = [("SQLite", f"sqlite:///var/bench/import-{os.getpid()}.sqlite3")]
+    targets = [("SQLite", f"sqlite:///{(VAR / 'bench' / f'import-{os.getpid()}.sqlite3').resolve()}")]
     url = os.environ.get("XIEZUO_DATABASE_URL", "")
     if url.startswith("postgres"):
         targets.append(("PostgreSQL", url))
@@ -143,7 +144,7 @@ def main() -> int:
                              capture_output=True, text=True, check=False)
         if target.startswith("sqlite"):
             for suffix in ("", "-wal", "-shm"):
-                (ROOT / (target.removeprefix("sqlite:///") + suffix)).unlink(missing_ok=True)
+                Path(target.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
         if out.returncode != 0:
             print(f"{name}: failed\n{out.stderr[-2000:]}")
             return 1
