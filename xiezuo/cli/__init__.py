@@ -8,6 +8,7 @@ import sys
 import typer
 
 from xiezuo.cli import catalogue as catalogue_cli
+from xiezuo.cli import report as report_cli
 from xiezuo.cli import setup as setup_cli
 from xiezuo.cli import tables as tables_cli
 from xiezuo.cli.common import run_guarded
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 setup_cli.register(app)
 tables_cli.register(app)
+report_cli.register(app)
 app.add_typer(catalogue_cli.app, name="catalogue")
 
 

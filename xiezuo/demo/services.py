@@ -42,6 +42,9 @@ def demo_load() -> dict[str, int]:
     from xiezuo.accounts.services import demo_accounts_create
 
     orgunits_load_base()
+    from xiezuo.documents.demo import documents_demo_load
+
     values = demo_values_load()
     accounts = demo_accounts_create()
-    return {"values": values, "accounts": len(accounts)}
+    texts = documents_demo_load()
+    return {"values": values, "accounts": len(accounts), "texts": texts}
