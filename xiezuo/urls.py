@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("xiezuo.ops.urls")),
     path("", include("xiezuo.web.urls")),
 ]

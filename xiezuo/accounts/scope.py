@@ -6,7 +6,7 @@ A unit outside a user's scope is reported as not found, so its existence does no
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -17,7 +17,7 @@ from xiezuo.core.errors import NotFound
 from xiezuo.orgunits.models import OrgUnit, Pairing
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     VIEW = "view"        # read tables, ledgers, documents, findings
     EDIT = "edit"        # change values and ledger records of a draft or returned submission
     SUBMIT = "submit"    # send the county's submission up
@@ -30,7 +30,7 @@ def profile_of(user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
     if user is None or not user.is_authenticated:
         return None
     try:
-        return user.profile  # type: ignore[union-attr]
+        return user.profile  # type: ignore[union-attr,attr-defined]
     except Profile.DoesNotExist:
         return None
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from xiezuo.core.errors import CatalogueError, InvalidValue, Location
 
@@ -174,7 +175,7 @@ def load_catalogue(path: Path | str) -> Catalogue:
 
 
 def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
-    def fail(message: str, row: str | int | None = None, column: str | None = None, value: object = None) -> None:
+    def fail(message: str, row: str | int | None = None, column: str | None = None, value: object = None) -> NoReturn:
         raise CatalogueError(message, location=Location(file=source, row=row, column=column, value=value))
 
     try:
@@ -335,7 +336,7 @@ def _implied_rules(rows: list[Row]) -> list[Rule]:
     return rules
 
 
-def _declared_rules(raw_rules: object, fail: Any) -> list[Rule]:
+def _declared_rules(raw_rules: object, fail: Callable[..., NoReturn]) -> list[Rule]:
     if not isinstance(raw_rules, list):
         fail("rules 应为 [[rules]] 列表")
     assert isinstance(raw_rules, list)

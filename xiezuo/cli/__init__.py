@@ -9,8 +9,11 @@ import typer
 
 from xiezuo.cli import catalogue as catalogue_cli
 from xiezuo.cli import report as report_cli
+from xiezuo.cli import ops as ops_cli
+from xiezuo.cli import rollup as rollup_cli
 from xiezuo.cli import setup as setup_cli
 from xiezuo.cli import tables as tables_cli
+from xiezuo.cli import values as values_cli
 from xiezuo.cli.common import run_guarded
 
 app = typer.Typer(
@@ -23,7 +26,11 @@ app = typer.Typer(
 setup_cli.register(app)
 tables_cli.register(app)
 report_cli.register(app)
+ops_cli.register(app)
+rollup_cli.register(app)
 app.add_typer(catalogue_cli.app, name="catalogue")
+app.add_typer(values_cli.values_app, name="values")
+app.add_typer(values_cli.orgunits_app, name="orgunits")
 
 
 def main() -> None:

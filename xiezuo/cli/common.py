@@ -9,8 +9,8 @@ from rich.console import Console
 
 from xiezuo.core.errors import ErrorReport, XiezuoError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -18,10 +18,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def run_guarded(app: typer.Typer) -> int:
+def run_guarded(app: typer.Typer, args: list[str] | None = None) -> int:
     """Run the app; user errors print a Chinese message and exit 2, never a traceback."""
     try:
-        app()
+        app(args=args, prog_name="xiezuo")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ErrorReport as report:

@@ -10,7 +10,7 @@ from xiezuo.cli.common import console
 def _print_logins() -> None:
     from xiezuo.accounts.services import DEMO_ACCOUNTS, demo_password
 
-    console.print("\n[bold]演示账号[/]（密码均为 [bold green]%s[/]，可用环境变量 XIEZUO_DEMO_PASSWORD 修改）：" % demo_password(),
+    console.print(f"\n[bold]演示账号[/]（密码均为 [bold green]{demo_password()}[/]，可用环境变量 XIEZUO_DEMO_PASSWORD 修改）：",
                   highlight=False)
     for a in DEMO_ACCOUNTS:
         console.print(f"  {a.username:<16} {a.description}", highlight=False)

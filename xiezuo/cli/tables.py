@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,13 +12,13 @@ import typer
 from xiezuo.cli.common import OrgOption, YearOption, console, fail, resolve_org
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     json = "json"
     text = "text"
 

@@ -25,7 +25,7 @@ def change_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_record must run inside the transaction of the change it records")
     return ChangeRecord.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+        actor=actor if actor is not None and actor.pk else None,  # type: ignore[misc]
         actor_name=actor.get_username() if actor is not None else "系统",
         action=action,
         object_type=object_type,

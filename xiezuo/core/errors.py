@@ -88,6 +88,12 @@ class InvalidTransition(XiezuoError):
     code = "invalid_transition"
 
 
+class Locked(XiezuoError):
+    """The figures are held by the level above (submitted or approved) and cannot change."""
+
+    code = "locked"
+
+
 @dataclass
 class ErrorReport(Exception):
     """Many bad cells at once (an import): nothing is stored when this is raised."""

@@ -40,10 +40,9 @@ def demo_values_load(*, by: AbstractBaseUser | None = None) -> int:
 
 def demo_load() -> dict[str, int]:
     from xiezuo.accounts.services import demo_accounts_create
-
-    orgunits_load_base()
     from xiezuo.documents.demo import documents_demo_load
 
+    orgunits_load_base()
     values = demo_values_load()
     accounts = demo_accounts_create()
     texts = documents_demo_load()

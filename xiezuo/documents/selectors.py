@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.documents.drafting import Context, Draft, draft_tasks
 from xiezuo.documents.gbt9704 import CaseData, CoverData, ReportContent, TableAttachment
 from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing
+from xiezuo.rollup.selectors import area_table, area_values
 from xiezuo.tables.exports import Column
 from xiezuo.tables.selectors import values_for_many
 
@@ -107,37 +111,29 @@ def table_columns(org: OrgUnit, year: int) -> tuple[list[Column], str]:
     """The value columns of 附件1 and the heading over them.
 
     A county's table shows its own column under its city's name (as the seed prints it); a city's
-    or province's shows the area first, then each unit directly below it.
+    or province's shows the area's roll-up first, then each unit directly below it.
     """
     if org.level == Level.COUNTY:
         values = values_for_many([org], year)
         return [Column(name=org.name, values=values[org.code])], org.parent.name if org.parent else org.name
-    children = list(OrgUnit.objects.filter(parent=org).order_by("code"))
-    values = values_for_many([org, *children], year)
-    area = _area_values(org, year, children, values)
-    columns = [Column(name=f"{org.name}合计", values=area)]
-    columns += [Column(name=c.name, values=values[c.code]) for c in children]
+    table = area_table(org, year)
+    columns = table.export_columns()
+    columns[0] = Column(name=f"{org.name}合计", values=columns[0].values)
     return columns, org.name
 
 
-def _area_values(org: OrgUnit, year: int, children: list[OrgUnit], values: dict) -> dict:  # type: ignore[type-arg]
-    """The area's own column: the roll-up's figures where the roll-up is available, else what is stored."""
-    try:
-        from xiezuo.rollup import selectors as rollup_selectors  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return values[org.code]
-    area_values = getattr(rollup_selectors, "area_values", None)
-    if area_values is None:
-        return values[org.code]
-    return dict(area_values(org, year))
+def _prior_values(org: OrgUnit, year: int, catalogue: Catalogue) -> Mapping[str, Decimal | str | None]:
+    # Rows are matched across years by code, so last year's values read with this year's template.
+    if org.level == Level.COUNTY:
+        return values_for_many([org], year - 1, catalogue)[org.code]
+    return area_values(org, year - 1)
 
 
 def report_data(org: OrgUnit, year: int) -> ReportData:
     catalogue = get_catalogue(year)
     columns, group = table_columns(org, year)
     own = columns[0].values
-    # Rows are matched across years by code, so last year's values read with this year's template.
-    prev = values_for_many([org], year - 1, catalogue)[org.code]
+    prev = _prior_values(org, year, catalogue)
     texts = document_texts(org, year)
     draft = draft_tasks(catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year)))
     cover = texts.cover

@@ -29,7 +29,10 @@ INSTALLED_APPS = [
     "xiezuo.accounts",
     "xiezuo.tables",
     "xiezuo.documents",
+    "xiezuo.submissions",
+    "xiezuo.rollup",
     "xiezuo.web",
+    "xiezuo.ops",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xiezuo.web.middleware.XiezuoErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "xiezuo.urls"
@@ -58,6 +62,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "xiezuo.web.context.navigation",
             ],
         },
     },
@@ -68,6 +73,12 @@ DATABASES = {
         env_str("XIEZUO_DATABASE_URL", f"sqlite:///{VAR_DIR / 'xiezuo.sqlite3'}"), base_dir=BASE_DIR
     )
 }
+# A streaming replica for read-only work (dashboards, roll-ups): see xiezuo/ops/routers.py.
+if env_str("XIEZUO_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = database_from_url(env_str("XIEZUO_REPLICA_DATABASE_URL"), base_dir=BASE_DIR)
+    # Tests see one database: the replica alias mirrors the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["xiezuo.ops.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -81,6 +92,10 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = env_int("XIEZUO_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request, not from login
+# Login rate limiting (xiezuo.web.ratelimit): failures per account and per address.
+LOGIN_MAX_FAILURES = env_int("XIEZUO_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCK_SECONDS = env_int("XIEZUO_LOGIN_LOCK_SECONDS", 15 * 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -55,7 +55,6 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
                 ),
             },
-            "TEST": {"NAME": str(path.with_name("test_" + path.name))},
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:
         options: dict[str, object] = {}

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from xiezuo.ops.logs import json_logging
 from xiezuo.settings.base import *  # noqa: F403
 from xiezuo.settings.env import env_bool, env_int, env_str
 
@@ -25,3 +26,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+# PostgreSQL with a psycopg connection pool in each worker process, unless the URL says otherwise
+# (?pool=0) or a pooler such as PgBouncer sits in front. Size the pool to the worker's threads.
+for _alias, _db in DATABASES.items():  # noqa: F405
+    if _db["ENGINE"] == "django.db.backends.postgresql" and "pool" not in _db["OPTIONS"] \
+            and env_str("XIEZUO_DB_POOL", "1") != "0":
+        _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env_int("XIEZUO_DB_POOL_MAX", 8), "timeout": 10}
+        _db["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not keep its own
+
+# One JSON object per log line, with ID numbers, phone numbers and names masked.
+LOGGING = json_logging(env_str("XIEZUO_LOG_LEVEL", "INFO"))

@@ -35,7 +35,7 @@ def number_format(row: Row) -> str:
 
 
 def table_rows_json(catalogue: Catalogue, column: Column) -> list[dict[str, object]]:
-    out = []
+    out: list[dict[str, object]] = []
     for row in catalogue.rows:
         value = column.values.get(row.code)
         out.append({

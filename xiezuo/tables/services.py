@@ -12,7 +12,7 @@ from django.db import transaction
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.changes import change_record
-from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
+from xiezuo.core.errors import ErrorReport, InvalidValue, Location, Locked, NotFound, StaleEdit, XiezuoError
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source
 
@@ -28,6 +28,19 @@ def _row(catalogue: Catalogue, code: str, location: Location | None = None) -> R
     if not row.is_value:
         raise InvalidValue(f"「{row.label}」是标题行，不能填写数值", location=location)
     return row
+
+
+def _refuse_if_locked(org: OrgUnit, year: int) -> None:
+    """Entered figures of a submitted or approved table are frozen until it is returned or reopened."""
+    from xiezuo.submissions.models import LOCKED_STATES, Submission
+
+    state = (
+        Submission.objects.select_for_update().filter(org=org, year=year, state__in=LOCKED_STATES)
+        .values_list("state", flat=True).first()
+    )
+    if state is not None:
+        label = "已审核通过" if state == "approved" else "已报送待审核"
+        raise Locked(f"「{org.name}」{year} 年度统计表{label}，不能再修改")
 
 
 def _apply(dv: DataValue, row: Row, value: Decimal | str | None) -> None:
@@ -62,6 +75,8 @@ def value_set(
     row = _row(catalogue, code)
     value = row.parse(raw, location=Location(row=row.label, value=raw))
     with transaction.atomic():
+        if source == Source.ENTERED:
+            _refuse_if_locked(org, year)
         dv = DataValue.objects.select_for_update().filter(org=org, year=year, code=code).first()
         current_version = dv.version if dv else 0
         if expected_version is not None and expected_version != current_version:
@@ -79,7 +94,7 @@ def value_set(
         _apply(dv, row, value)
         dv.source = source
         dv.note = note or dv.note
-        dv.updated_by = by if by is not None and by.pk else None
+        dv.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]
         dv.version = current_version + 1
         if dv.pk:
             dv.save(update_fields=["number", "text", "source", "note", "updated_by", "updated_at", "version"])
@@ -116,6 +131,8 @@ def values_set_many(
     if errors:
         raise ErrorReport(errors=errors, file=file)
     with transaction.atomic():
+        if source == Source.ENTERED:
+            _refuse_if_locked(org, year)
         existing = {v.code: v for v in DataValue.objects.select_for_update().filter(org=org, year=year)}
         for item, row, value in parsed:
             dv = existing.get(item.code)
@@ -124,7 +141,7 @@ def values_set_many(
                 dv = DataValue(org=org, year=year, code=item.code, version=0)
             _apply(dv, row, value)
             dv.source, dv.published, dv.note = source, item.published, item.note
-            dv.updated_by = by if by is not None and by.pk else None
+            dv.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]
             dv.version += 1
             if dv.pk:
                 dv.save(update_fields=["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])

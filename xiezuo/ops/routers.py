@@ -1,0 +1,70 @@
+"""Send read-only work (dashboards, roll-ups) to a streaming replica when one is configured.
+
+Only code that runs inside `replica_reads()` reads from the replica: an ordinary request reads
+its own writes from the primary, while a dashboard or a national roll-up, which can live with
+a second of replication lag, takes the load off the primary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+REPLICA = "replica"
+_reading_from_replica: ContextVar[bool] = ContextVar("xiezuo_replica_reads", default=False)
+
+
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES
+
+
+@contextmanager
+def replica_reads() -> Iterator[str]:
+    """Within the block, ORM reads go to the replica (or to the primary when there is none).
+
+    Yields the alias reads will use, for raw SQL: `connections[alias].cursor()`.
+    """
+    token = _reading_from_replica.set(True)
+    try:
+        yield read_alias()
+    finally:
+        _reading_from_replica.reset(token)
+
+
+def read_alias() -> str:
+    """The database alias a read-only query should use right now."""
+    if _reading_from_replica.get() and replica_configured():
+        return REPLICA
+    return "default"
+
+
+class ReplicaRouter:
+    """Reads inside `replica_reads()` go to the replica; every write and migration to the primary."""
+
+    def db_for_read(self, model: type[Any], **hints: Any) -> str:
+        return read_alias()
+
+    def db_for_write(self, model: type[Any], **hints: Any) -> str:
+        return "default"
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+        # Both aliases hold the same database, so objects from either may be related.
+        return True
+
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
+        return db == "default"
+
+
+def database_is_replica(alias: str = REPLICA) -> bool:
+    """True when `alias` is a PostgreSQL server in recovery, i.e. a streaming standby."""
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery()")
+        return bool(cursor.fetchone()[0])

@@ -1,0 +1,41 @@
+"""`xiezuo rollup` as a user runs it on the demo."""
+
+import json
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from xiezuo.cli import app
+
+runner = CliRunner()
+
+
+def test_rollup_json_gives_every_row_for_the_city_and_each_county(demo):
+    result = runner.invoke(app, ["rollup", "--org", "620400", "--year", "2023", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    assert [c["name"] for c in data["columns"]] == ["白银市", "白银区", "平川区", "靖远县", "会宁县", "景泰县"]
+    assert len(data["rows"]) == 125
+    for row in data["rows"]:
+        assert set(row["values"]) == {"620400", "620402", "620403", "620421", "620422", "620423"}
+    by_code = {r["code"]: r for r in data["rows"]}
+    assert by_code["funds_allocated"]["values"]["620422"] == "5590"
+    assert by_code["funds_use_ratio"]["rollup"] == "recompute"
+    assert by_code["labour_east"]["values"]["620421"] is None  # 靖远县 has not filled its table
+
+
+def test_rollup_xlsx_has_the_area_first_then_each_unit(demo, tmp_path):
+    out = tmp_path / "白银市.xlsx"
+    result = runner.invoke(app, ["rollup", "--org", "白银市", "--year", "2023", "--format", "xlsx", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out).active
+    assert [c.value for c in ws[3]][2:] == ["白银市", "白银区", "平川区", "靖远县", "会宁县", "景泰县"]
+    labels = {ws.cell(row=r, column=1).value: r for r in range(4, ws.max_row + 1)}
+    r = labels["1. 已拨付到位财政援助资金数"]
+    assert ws.cell(row=r, column=7).value == 5590  # 会宁县
+    assert ws.cell(row=r, column=3).value is not None  # the city total
+
+
+def test_rollup_of_an_unknown_unit_says_so_in_chinese(demo):
+    result = runner.invoke(app, ["rollup", "--org", "不存在县", "--year", "2023"])
+    assert result.exit_code != 0

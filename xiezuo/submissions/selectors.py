@@ -1,0 +1,42 @@
+"""Reads of submissions shared by the web pages, the CLI and the lock on table values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from xiezuo.orgunits.models import OrgUnit
+from xiezuo.submissions.models import LOCKED_STATES, State, Submission, SubmissionEvent
+
+
+def submission_for(org: OrgUnit, year: int) -> Submission | None:
+    return Submission.objects.select_related("org").filter(org=org, year=year).first()
+
+
+def submission_state(org: OrgUnit, year: int) -> str:
+    """The state, counting a unit that never started as a draft."""
+    state = Submission.objects.filter(org=org, year=year).values_list("state", flat=True).first()
+    return state or State.DRAFT
+
+
+def submission_is_locked(org: OrgUnit, year: int) -> bool:
+    return Submission.objects.filter(org=org, year=year, state__in=LOCKED_STATES).exists()
+
+
+def submissions_for_many(orgs: Iterable[OrgUnit], year: int) -> dict[int, Submission]:
+    """One query for many units: {org id: submission}; units without one are absent."""
+    ids = [o.pk for o in orgs]
+    return {s.org_id: s for s in Submission.objects.filter(org_id__in=ids, year=year)}
+
+
+def submission_events(submission: Submission) -> QuerySet[SubmissionEvent]:
+    return submission.events.select_related("by").order_by("at", "id")
+
+
+def row_comments(submission: Submission) -> dict[str, list[SubmissionEvent]]:
+    """Comments attached to single rows, by row code, oldest first."""
+    out: dict[str, list[SubmissionEvent]] = {}
+    for event in submission.events.exclude(row_code="").order_by("at", "id"):
+        out.setdefault(event.row_code, []).append(event)
+    return out

@@ -1,0 +1,165 @@
+"""What the pages show, assembled from the areas' selectors in a bounded number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max
+
+from xiezuo.catalogue.loader import Catalogue, Row
+from xiezuo.catalogue.registry import available_years
+from xiezuo.core.models import ChangeRecord
+from xiezuo.engine.validate import Finding, validate_units
+from xiezuo.orgunits.models import OrgUnit
+from xiezuo.submissions.models import State, Submission, SubmissionEvent
+from xiezuo.submissions.selectors import row_comments, submissions_for_many
+from xiezuo.tables.selectors import TableLine, table_for, values_for, values_for_many
+
+STATE_LABELS = dict(State.choices)
+
+
+def current_year() -> int:
+    return available_years()[-1]
+
+
+def year_allowed(year: int) -> bool:
+    return year in available_years()
+
+
+def findings_for_row(findings: list[Finding], code: str) -> list[Finding]:
+    return [f for f in findings if code in f.codes]
+
+
+@dataclass
+class TableRowView:
+    line: TableLine
+    previous: Decimal | str | None
+    findings: list[Finding] = field(default_factory=list)
+    comments: list[SubmissionEvent] = field(default_factory=list)
+    error: str = ""  # a refused save, shown under the cell
+
+    @property
+    def row(self) -> Row:
+        return self.line.row
+
+    @property
+    def previous_display(self) -> str:
+        return self.row.format(self.previous) if self.previous is not None else ""
+
+    @property
+    def change(self) -> str:
+        """This year minus last year, signed, with the relative change when last year was not zero."""
+        now, before = self.line.value, self.previous
+        if not isinstance(now, Decimal) or not isinstance(before, Decimal):
+            return ""
+        diff = now - before
+        text = self.row.format(abs(diff))
+        sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
+        if before:
+            pct = (diff / before * 100).quantize(Decimal("0.1"))
+            return f"{sign}{text}（{'+' if pct > 0 else ''}{pct}%）"
+        return f"{sign}{text}"
+
+    @property
+    def indent(self) -> int:
+        return self.row.depth
+
+
+@dataclass
+class TablePage:
+    org: OrgUnit
+    year: int
+    catalogue: Catalogue
+    rows: list[TableRowView]
+    findings: list[Finding]
+    submission: Submission | None
+
+    @property
+    def state(self) -> str:
+        return self.submission.state if self.submission else State.DRAFT
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def table_page(org: OrgUnit, year: int) -> TablePage:
+    catalogue, lines = table_for(org, year)
+    previous = values_for(org, year - 1, catalogue)
+    current = {line.row.code: line.value for line in lines if line.value is not None}
+    findings = validate_units(catalogue, {org.code: current}, {org.code: previous})
+    submission = Submission.objects.filter(org=org, year=year).first()
+    comments = row_comments(submission) if submission else {}
+    rows = [
+        TableRowView(
+            line=line, previous=previous.get(line.row.code),
+            findings=findings_for_row(findings, line.row.code), comments=comments.get(line.row.code, []),
+        )
+        for line in lines
+    ]
+    return TablePage(org=org, year=year, catalogue=catalogue, rows=rows, findings=findings, submission=submission)
+
+
+def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[TableRowView, list[Finding]]:
+    """One row after a save, with the findings of the whole table (the summary is refreshed too)."""
+    page = table_page(org, year)
+    row = next(r for r in page.rows if r.row.code == code)
+    row.error = error
+    return row, page.findings
+
+
+@dataclass
+class ReviewLine:
+    org: OrgUnit
+    state: str
+    errors: int
+    warnings: int
+    last_change: object
+    submitted_at: object
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def review_lines(parent: OrgUnit, year: int) -> list[ReviewLine]:
+    """The units directly below `parent`: state, errors, warnings, last change — a fixed number of queries."""
+    from xiezuo.catalogue.registry import get_catalogue
+
+    units = list(OrgUnit.objects.filter(parent=parent).order_by("code"))
+    catalogue = get_catalogue(year)
+    findings = validate_units(
+        catalogue, values_for_many(units, year, catalogue), values_for_many(units, year - 1, catalogue)
+    )
+    submissions = submissions_for_many(units, year)
+    last_changes = dict(
+        ChangeRecord.objects.filter(org_code__in=[u.code for u in units], year=year)
+        .values_list("org_code").annotate(last=Max("at")).values_list("org_code", "last")
+    )
+    out = []
+    for unit in units:
+        mine = [f for f in findings if f.org_code == unit.code]
+        sub = submissions.get(unit.pk)
+        out.append(ReviewLine(
+            org=unit, state=sub.state if sub else State.DRAFT,
+            errors=sum(1 for f in mine if f.severity == "error"),
+            warnings=sum(1 for f in mine if f.severity == "warning"),
+            last_change=last_changes.get(unit.code), submitted_at=sub.submitted_at if sub else None,
+        ))
+    return out
+
+
+def row_history(org: OrgUnit, year: int, code: str) -> list[ChangeRecord]:
+    return list(
+        ChangeRecord.objects.filter(object_type="tables.datavalue", object_key=f"{org.code}/{year}/{code}")
+        .order_by("-at", "-id")
+    )

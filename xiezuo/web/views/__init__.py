@@ -1,0 +1,1 @@
+"""Pages. Thin: they parse the request, ask `accounts.scope`, call selectors and services, render."""

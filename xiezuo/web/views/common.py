@@ -1,0 +1,24 @@
+"""Helpers the page modules share: the year in the URL, form parsing, the client address."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from xiezuo.core.errors import NotFound
+from xiezuo.web.selectors import year_allowed
+
+
+def checked_year(year: int) -> int:
+    if not year_allowed(year):
+        raise NotFound(f"没有 {year} 年度的统计表")
+    return year
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version the form was rendered with; None when missing or garbled (treated as stale)."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -1,0 +1,32 @@
+"""The landing page by role, and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from xiezuo.accounts.models import Role
+from xiezuo.accounts.scope import profile_of, visible_orgs
+from xiezuo.core.errors import NotFound
+from xiezuo.orgunits.models import Level, Side
+from xiezuo.web.selectors import current_year
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request.user)
+    if profile is None:
+        raise NotFound("该账号尚未分配行政区划和角色，请联系管理员")
+    year, code = current_year(), profile.org.code
+    if profile.role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD):
+        return redirect("web:table", code, year)
+    if profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.ADMIN):
+        return redirect("web:review", code, year)
+    # An eastern partner follows its paired western counties.
+    counties = visible_orgs(request.user).filter(level=Level.COUNTY, side=Side.WEST).order_by("code")
+    return render(request, "web/partner_home.html", {"counties": counties, "year": year})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})

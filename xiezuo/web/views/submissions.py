@@ -1,0 +1,114 @@
+"""A unit's submission: state, findings, warning explanations, timeline, comments and transitions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from xiezuo.accounts.scope import Action, can, org_for
+from xiezuo.core.errors import NotFound, PermissionDenied, XiezuoError
+from xiezuo.orgunits.models import OrgUnit
+from xiezuo.submissions.models import EDITABLE_STATES, EventKind, State
+from xiezuo.submissions.selectors import submission_events
+from xiezuo.submissions.services import (
+    SubmissionBlocked,
+    submission_approve,
+    submission_comment,
+    submission_ensure,
+    submission_reopen,
+    submission_return,
+    submission_submit,
+)
+from xiezuo.web.selectors import table_page
+from xiezuo.web.views.common import checked_year, posted_version
+
+EXPLAIN_PREFIX = "explain:"
+
+
+def _render(request: HttpRequest, org: OrgUnit, year: int, *, status: int = 200,
+            blocked: SubmissionBlocked | None = None) -> HttpResponse:
+    page = table_page(org, year)
+    state = page.state
+    explanations = {k[len(EXPLAIN_PREFIX):]: v for k, v in request.POST.items() if k.startswith(EXPLAIN_PREFIX)}
+    unexplained = {f.rule for f in blocked.unexplained} if blocked else set()
+    # Last-year comparison of the key rows and of every row that changed by more than a half.
+    compared = [r for r in page.rows if r.row.is_numeric and (r.row.key or r.findings) and
+                (r.line.value is not None or r.previous is not None)]
+    events = list(submission_events(page.submission)) if page.submission else []
+    if not explanations:
+        # A resubmission starts from the explanations given last time.
+        last_submit = next((e for e in reversed(events) if e.kind == EventKind.SUBMIT), None)
+        if last_submit is not None:
+            explanations = {rule: v.get("explanation", "") for rule, v in last_submit.explanations.items()}
+    warnings = [(f, explanations.get(f.rule, "")) for f in page.warnings]
+    context = {
+        "page": page, "org": org, "year": year, "state": state, "events": events, "warnings": warnings,
+        "version": page.submission.version if page.submission else 0,
+        "can_submit": state in EDITABLE_STATES and can(request.user, Action.SUBMIT, org),
+        "can_review": state == State.SUBMITTED and can(request.user, Action.REVIEW, org),
+        "can_reopen": state == State.APPROVED and can(request.user, Action.REOPEN, org),
+        "can_comment": can(request.user, Action.COMMENT, org),
+        "explanations": explanations, "unexplained": unexplained, "compared": compared,
+        "value_rows": [r for r in page.catalogue.rows if r.is_value],
+    }
+    return render(request, "web/submission.html", context, status=status)
+
+
+@login_required
+def submission(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = org_for(request.user, code)
+    return _render(request, org, checked_year(year))
+
+
+@require_POST
+@login_required
+def submission_action(request: HttpRequest, code: str, year: int, action: str) -> HttpResponse:
+    org = org_for(request.user, code)
+    checked_year(year)
+    by, version = request.user, posted_version(request)
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "submit":
+            sub = submission_ensure(org=org, year=year, by=by) if can(by, Action.SUBMIT, org) else None
+            if sub is None:
+                raise PermissionDenied(f"您没有报送「{org.name}」填报的权限")
+            explanations = {k[len(EXPLAIN_PREFIX):]: v for k, v in request.POST.items()
+                            if k.startswith(EXPLAIN_PREFIX)}
+            submission_submit(submission=sub, by=by, explanations=explanations, comment=comment,
+                              expected_version=version)
+            messages.success(request, "已报送，等待上级审核")
+        elif action == "comment":
+            sub = submission_ensure(org=org, year=year) if can(by, Action.COMMENT, org) else None
+            if sub is None:
+                raise PermissionDenied(f"您没有对「{org.name}」发表意见的权限")
+            submission_comment(submission=sub, by=by, comment=comment, row_code=request.POST.get("row", ""))
+            messages.success(request, "意见已记录")
+        elif action in ("return", "approve", "reopen"):
+            sub = org.submissions.filter(year=year).first()
+            if sub is None:
+                raise XiezuoError(f"「{org.name}」{year} 年度尚未报送")
+            if action == "return":
+                rows = {request.POST.get("row", ""): request.POST.get("row_comment", "")}
+                submission_return(submission=sub, by=by, comment=comment,
+                                  row_comments={k: v for k, v in rows.items() if k}, expected_version=version)
+                messages.success(request, "已退回")
+            elif action == "approve":
+                submission_approve(submission=sub, by=by, comment=comment, expected_version=version)
+                messages.success(request, "已审核通过，数据已锁定")
+            else:
+                submission_reopen(submission=sub, by=by, reason=comment, expected_version=version)
+                messages.success(request, "已重新打开，退回填报单位修改")
+        else:
+            raise NotFound(f"未知操作「{action}」")
+    except SubmissionBlocked as exc:
+        messages.error(request, exc.message)
+        return _render(request, org, year, status=400, blocked=exc)
+    except (NotFound, PermissionDenied):
+        raise
+    except XiezuoError as exc:
+        messages.error(request, exc.message)
+        return _render(request, org, year, status=400)
+    return redirect("web:submission", code, year)

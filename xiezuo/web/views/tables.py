@@ -1,0 +1,70 @@
+"""The statistics table of one unit and year: read, edit a cell (HTMX), a row's history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from xiezuo.accounts.scope import Action, can, org_for
+from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.core.errors import NotFound, XiezuoError
+from xiezuo.submissions.models import EDITABLE_STATES
+from xiezuo.tables.services import value_set
+from xiezuo.web.selectors import row_history, table_page, table_row
+from xiezuo.web.views.common import checked_year, posted_version
+
+
+@login_required
+def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = org_for(request.user, code)
+    page = table_page(org, checked_year(year))
+    editable = page.state in EDITABLE_STATES and can(request.user, Action.EDIT, org)
+    return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable})
+
+
+@require_POST
+@login_required
+def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> HttpResponse:
+    org = org_for(request.user, code, Action.EDIT)
+    checked_year(year)
+    if row_code not in get_catalogue(year).by_code:
+        raise NotFound(f"{year} 年度统计表中没有指标「{row_code}」")
+    error = ""
+    version = posted_version(request)
+    try:
+        if version is None:
+            error = "页面已过期，请刷新后再改"
+        else:
+            value_set(org=org, year=year, code=row_code, raw=request.POST.get("value", ""),
+                      by=request.user, expected_version=version)
+    except NotFound:
+        raise
+    except XiezuoError as exc:
+        error = exc.message
+    if not request.htmx:  # type: ignore[attr-defined]
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "已保存")
+        return redirect(reverse("web:table", args=[code, year]) + f"#row-{row_code}")
+    row, findings = table_row(org, year, row_code, error=error)
+    return render(request, "web/_cell_saved.html", {
+        "r": row, "org": org, "year": year, "editable": True,
+        "errors": [f for f in findings if f.severity == "error"],
+        "warnings": [f for f in findings if f.severity == "warning"],
+    })
+
+
+@login_required
+def history(request: HttpRequest, code: str, year: int, row_code: str) -> HttpResponse:
+    org = org_for(request.user, code)
+    catalogue = get_catalogue(checked_year(year))
+    row = catalogue.by_code.get(row_code)
+    if row is None or not row.is_value:
+        raise NotFound(f"{year} 年度统计表中没有指标「{row_code}」")
+    records = row_history(org, year, row_code)
+    return render(request, "web/history.html", {"org": org, "year": year, "row": row, "records": records})
