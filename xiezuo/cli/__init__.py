@@ -12,6 +12,7 @@ from xiezuo.cli import report as report_cli
 from xiezuo.cli import ops as ops_cli
 from xiezuo.cli import rollup as rollup_cli
 from xiezuo.cli import setup as setup_cli
+from xiezuo.cli import synth as synth_cli
 from xiezuo.cli import tables as tables_cli
 from xiezuo.cli import values as values_cli
 from xiezuo.cli.common import run_guarded
@@ -27,6 +28,7 @@ setup_cli.register(app)
 tables_cli.register(app)
 report_cli.register(app)
 ops_cli.register(app)
+synth_cli.register(app)
 rollup_cli.register(app)
 app.add_typer(catalogue_cli.app, name="catalogue")
 app.add_typer(values_cli.values_app, name="values")

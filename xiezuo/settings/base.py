@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "xiezuo.rollup",
     "xiezuo.web",
     "xiezuo.ops",
+    "xiezuo.synth",
 ]
 
 MIDDLEWARE = [

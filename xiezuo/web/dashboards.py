@@ -29,10 +29,10 @@ def _num(value: object) -> Decimal | None:
 def _short(label: str) -> str:
     """Labels as printed carry numbering and 其中/用于 prefixes; charts need the noun."""
     text = label
-    for prefix in ("其中：", "其中:", "用于"):
-        text = text.removeprefix(prefix)
     if len(text) > 2 and text[0].isdigit() and text[1] in ".、":
         text = text[2:].strip()
+    for prefix in ("其中：", "其中:", "用于", "截止目前，", "截至目前，", "目前"):
+        text = text.removeprefix(prefix)
     return text.strip()
 
 
@@ -104,9 +104,10 @@ def county_charts(org: OrgUnit, year: int) -> list[Series]:
         poor = [next(iter(catalogue.sub_items(r.code, "subset")), None) for r in labour]
         totals = [_num(now.get(r.code)) for r in labour]
         poor_values = [_num(now.get(p.code)) if p else None for p in poor]
+        # The share is part of each bar's name so it reads without the legend's colours.
         charts.append(Series(
             key="labour", title="农村劳动力就业去向（人）", unit="人",
-            labels=[_destination(r) for r in labour],
+            labels=[f"{_destination(r)}（脱贫占{_pct(p, t)}）" for r, p, t in zip(labour, poor_values, totals, strict=True)],
             series={"其中脱贫劳动力": poor_values,
                     "其他农村劳动力": [(t - p) if t is not None and p is not None else t
                                 for t, p in zip(totals, poor_values, strict=True)]},
@@ -117,13 +118,17 @@ def county_charts(org: OrgUnit, year: int) -> list[Series]:
     key_rows = [r for r in catalogue.value_rows if r.key and r.is_numeric and r.relation is None]
     if SALES_ROW in catalogue.by_code and catalogue.by_code[SALES_ROW] not in key_rows:
         key_rows.append(catalogue.by_code[SALES_ROW])
+    # Only rows with both years can be indexed; the others are listed in the note.
+    compared = [r for r in key_rows if _num(before.get(r.code)) and _num(now.get(r.code)) is not None]
+    missing = [_short(r.label) for r in key_rows if r not in compared]
     charts.append(Series(
         key="compare", title="重点指标本年与上年对比（上年 = 100）", unit="指数",
-        labels=[f"{_short(r.label)}（{r.unit}）" for r in key_rows],
-        series={f"{year - 1}年": [Decimal(100) if _num(before.get(r.code)) else None for r in key_rows],
-                f"{year}年": [_index(_num(now.get(r.code)), _num(before.get(r.code))) for r in key_rows]},
-        extra={f"{year - 1}年数值": [_fmt(_num(before.get(r.code))) for r in key_rows],
-               f"{year}年数值": [_fmt(_num(now.get(r.code))) for r in key_rows]},
+        labels=[f"{_short(r.label)}（{r.unit}）" for r in compared],
+        series={f"{year - 1}年": [Decimal(100) for _ in compared],
+                f"{year}年": [_index(_num(now.get(r.code)), _num(before.get(r.code))) for r in compared]},
+        extra={f"{year - 1}年数值": [_fmt(_num(before.get(r.code))) for r in compared],
+               f"{year}年数值": [_fmt(_num(now.get(r.code))) for r in compared]},
+        note=("上年无数据、未列入对比：" + "、".join(missing)) if missing else "",
     ))
     return charts
 

@@ -38,6 +38,9 @@ class TableRowView:
     findings: list[Finding] = field(default_factory=list)
     comments: list[SubmissionEvent] = field(default_factory=list)
     error: str = ""  # a refused save, shown under the cell
+    # Findings that name this row but belong to another (their first row): shown as a pointer,
+    # so a rule over eight sub-items does not print its message eight times.
+    related: list[tuple[Finding, str]] = field(default_factory=list)
 
     @property
     def row(self) -> Row:
@@ -99,13 +102,15 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
     findings = validate_units(catalogue, {org.code: current}, {org.code: previous})
     submission = Submission.objects.filter(org=org, year=year).first()
     comments = row_comments(submission) if submission else {}
-    rows = [
-        TableRowView(
+    rows = []
+    for line in lines:
+        involved = findings_for_row(findings, line.row.code)
+        rows.append(TableRowView(
             line=line, previous=previous.get(line.row.code),
-            findings=findings_for_row(findings, line.row.code), comments=comments.get(line.row.code, []),
-        )
-        for line in lines
-    ]
+            findings=[f for f in involved if f.codes[0] == line.row.code],
+            related=[(f, catalogue.by_code[f.codes[0]].label) for f in involved if f.codes[0] != line.row.code],
+            comments=comments.get(line.row.code, []),
+        ))
     return TablePage(org=org, year=year, catalogue=catalogue, rows=rows, findings=findings, submission=submission)
 
 
@@ -114,6 +119,9 @@ def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[T
     page = table_page(org, year)
     row = next(r for r in page.rows if r.row.code == code)
     row.error = error
+    # The row just saved shows every finding that involves it in full.
+    row.findings = findings_for_row(page.findings, code)
+    row.related = []
     return row, page.findings
 
 

@@ -38,6 +38,9 @@ def _render(request: HttpRequest, org: OrgUnit, year: int, *, status: int = 200,
     compared = [r for r in page.rows if r.row.is_numeric and (r.row.key or r.findings) and
                 (r.line.value is not None or r.previous is not None)]
     events = list(submission_events(page.submission)) if page.submission else []
+    for event in events:
+        row = page.catalogue.by_code.get(event.row_code) if event.row_code else None
+        event.row_label = row.label if row else event.row_code  # type: ignore[attr-defined]
     if not explanations:
         # A resubmission starts from the explanations given last time.
         last_submit = next((e for e in reversed(events) if e.kind == EventKind.SUBMIT), None)
@@ -77,8 +80,9 @@ def submission_action(request: HttpRequest, code: str, year: int, action: str) -
                 raise PermissionDenied(f"您没有报送「{org.name}」填报的权限")
             explanations = {k[len(EXPLAIN_PREFIX):]: v for k, v in request.POST.items()
                             if k.startswith(EXPLAIN_PREFIX)}
+            # Version 0: the page was shown before the unit had a submission record at all.
             submission_submit(submission=sub, by=by, explanations=explanations, comment=comment,
-                              expected_version=version)
+                              expected_version=version or None)
             messages.success(request, "已报送，等待上级审核")
         elif action == "comment":
             sub = submission_ensure(org=org, year=year) if can(by, Action.COMMENT, org) else None

@@ -9,6 +9,14 @@
 
   function num(v) { return v === null ? null : Number(v); }
 
+  // The value on the bar, with % for shares and the submission state where the chart has one.
+  function labelFor(chart, p) {
+    if (p.value === null || p.value === undefined || (chart.key === "labour" && p.value === 0)) { return ""; }
+    var text = String(p.value) + (chart.unit === "%" ? "%" : "");
+    var state = chart.extra && chart.extra["报送状态"];
+    return state ? text + "（" + state[p.dataIndex] + "）" : text;
+  }
+
   function option(chart) {
     var names = Object.keys(chart.series);
     var stacked = chart.key === "labour";
@@ -19,15 +27,16 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, data: names },
       grid: { left: 8, right: 56, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: "value", name: chart.unit, nameLocation: "end" },
+      xAxis: { type: "value", name: chart.unit, nameLocation: "end", splitNumber: 4,
+               axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: chart.labels, inverse: true,
-               axisLabel: { width: 150, overflow: "truncate" } },
+               axisLabel: { width: chart.key === "compare" ? 360 : 200, overflow: "truncate" } },
       series: names.map(function (name) {
         return {
           name: name, type: "bar", stack: stacked ? "total" : undefined,
           data: chart.series[name].map(num),
           label: { show: true, position: stacked ? "inside" : "right",
-                   formatter: function (p) { return p.value === null || p.value === undefined ? "" : String(p.value); } }
+                   formatter: function (p) { return labelFor(chart, p); } }
         };
       })
     };
