@@ -55,7 +55,7 @@ def main() -> None:
                    (ARRAY['east','local','other'])[1 + (g % 3)],
                    g % 5 < 3,
                    g % 4 = 0
-            FROM generate_series(0, {args.rows - 1}) AS g, LATERAL (SELECT (g * 7919) % {counties} AS c) AS k
+            FROM generate_series(0, {args.rows - 1}) AS g, LATERAL (SELECT ((g::bigint * 7919) % {counties})::int AS c) AS k
         """
         t = time.perf_counter()
         cur.execute(f"INSERT INTO {SCHEMA}.labour_plain {generate}")

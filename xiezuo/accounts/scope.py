@@ -66,7 +66,9 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: Action, org: OrgU
     if action is Action.EDIT:
         return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
     if action is Action.SUBMIT:
-        return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
+        # A county submits its own table; a city or province reviewer submits its unit's roll-up upward.
+        return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER) \
+            and org.pk == own.pk
     if action in (Action.REVIEW, Action.REOPEN):
         # The level directly above: a city reviews its counties, a province its cities.
         return role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER) and org.parent_id == own.pk

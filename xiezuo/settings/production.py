@@ -27,8 +27,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 
-# PostgreSQL with a psycopg connection pool in each worker process, unless the URL says otherwise
-# (?pool=0) or a pooler such as PgBouncer sits in front. Size the pool to the worker's threads.
+# PostgreSQL with a psycopg connection pool in each worker process, unless XIEZUO_DB_POOL=0 (a
+# pooler such as PgBouncer sits in front) or the URL sets its own (?pool=1&pool_max=N).
 for _alias, _db in DATABASES.items():  # noqa: F405
     if _db["ENGINE"] == "django.db.backends.postgresql" and "pool" not in _db["OPTIONS"] \
             and env_str("XIEZUO_DB_POOL", "1") != "0":

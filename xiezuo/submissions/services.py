@@ -96,6 +96,15 @@ def _move(submission: Submission, to_state: str, **stamps: object) -> None:
     submission.save(update_fields=["state", "version", "updated_at", *stamps])
 
 
+def _units_not_approved(org: OrgUnit, year: int) -> list[str]:
+    """A city or province sends its roll-up up only when every unit below (same side) is approved."""
+    below = OrgUnit.objects.filter(parent=org, side=org.side)
+    approved = set(
+        Submission.objects.filter(org__in=below, year=year, state=State.APPROVED).values_list("org_id", flat=True)
+    )
+    return [unit.name for unit in below.order_by("code") if unit.pk not in approved]
+
+
 def submission_ensure(*, org: OrgUnit, year: int, by: AbstractBaseUser | None = None) -> Submission:
     """The unit's submission for the year, created as a draft the first time it is needed."""
     get_catalogue(year)  # refuses a year without a template
@@ -123,6 +132,11 @@ def submission_submit(
     with transaction.atomic():
         current = _locked(submission, expected_version)
         _check_state(current, (State.DRAFT, State.RETURNED), "报送")
+        waiting = _units_not_approved(current.org, current.year)
+        if waiting:
+            raise InvalidTransition(
+                f"「{current.org.name}」的下级单位尚未全部审核通过（{'、'.join(waiting)}），不能报送汇总数据"
+            )
         findings = table_validate(current.org, current.year)
         errors = [f for f in findings if f.severity == "error"]
         warnings = [f for f in findings if f.severity == "warning"]

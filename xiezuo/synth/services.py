@@ -29,8 +29,10 @@ from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.changes import change_record
 from xiezuo.core.errors import XiezuoError
+from xiezuo.engine.validate import validate_units
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
 from xiezuo.synth.bulk import insert_rows, next_id, sequences_reset, timestamp
+from xiezuo.synth.ledgers import ledgers_available
 from xiezuo.synth.plan import Sizes, Unit, east_units, west_units
 from xiezuo.synth.values import Values, county_values, template_clean
 from xiezuo.tables.models import DataValue, Source
@@ -226,10 +228,78 @@ def template_values(catalogue: Catalogue) -> Values:
     return template_clean(catalogue, values)
 
 
+def _ledgers(ctx: Context) -> int:
+    """Records of every ledger for every county this year (labour and sales at the sizes asked)."""
+    from xiezuo.ledgers.schema import LEDGERS
+    from xiezuo.synth.ledgers import PER_COUNTY, ledger_fields, ledger_rows
+
+    counts = {ledger.kind: PER_COUNTY.get(ledger.kind, 5) for ledger in LEDGERS}
+    counts["labour_placements"] = ctx.sizes.labour_per_county
+    counts["consumption_sales"] = ctx.sizes.sales_per_county
+    ctx.reporter.stage("台账", sum(counts.values()) * len(ctx.counties))
+    updated = timestamp(ctx.now)
+    text_dates = connection.vendor == "sqlite"
+    total = 0
+    for ledger in LEDGERS:
+        model = apps.get_model(ledger.model)
+        rng = random.Random(f"{ctx.rng.random()}-{ledger.kind}")
+
+        def rows(ledger: Any = ledger, rng: random.Random = rng) -> Iterator[tuple[Any, ...]]:
+            for county in ctx.counties:
+                yield from ledger_rows(ledger, org_id=ctx.org_ids[county.code], county_code=county.code,
+                                       county_name=county.name, year=ctx.sizes.year, count=counts[ledger.kind],
+                                       rng=rng, updated_at=updated, as_text_dates=text_dates)
+
+        total += insert_rows(model, ledger_fields(ledger), rows(), advance=ctx.reporter.advance)
+    return total
+
+
+def _derived(ctx: Context) -> dict[str, dict[str, Decimal]]:
+    """Every synthetic county's figures derived from its ledgers, one query per ledger."""
+    if not ledgers_available():
+        return {}
+    from xiezuo.ledgers.derivation import derived_values
+
+    counties = OrgUnit.objects.filter(synthetic=True, level=Level.COUNTY, side=Side.WEST)
+    return derived_values(ctx.sizes.year, counties)
+
+
+def _with_derived(
+    ctx: Context, entered: Values, entered_prev: Values, derived: dict[str, Decimal], growth: int
+) -> tuple[Values, Values]:
+    """The table as the ledgers give it, where that keeps every rule; the entered figure elsewhere.
+
+    Last year's figure of a derived row is this year's scaled down, so year-over-year rules hold.
+    A row a failing rule touches falls back to its entered figure (the reconciliation page then
+    shows the difference, as it would for a real county).
+    """
+    from xiezuo.synth.values import _quantum, _recompute
+
+    current, previous = dict(entered), dict(entered_prev)
+    for code, value in derived.items():
+        row = ctx.catalogue.by_code[code]
+        current[code] = value
+        previous[code] = (value * growth / 100).quantize(_quantum(row), rounding="ROUND_FLOOR")
+    _recompute(ctx.catalogue, current)
+    _recompute(ctx.catalogue, previous)
+    for _ in range(len(ctx.catalogue.rules) + 1):
+        findings = validate_units(ctx.catalogue, {"x": current}, {"x": previous})
+        touched = {c for f in findings for c in f.codes if current.get(c) != entered.get(c)}
+        touched |= {c for f in findings for c in f.codes if previous.get(c) != entered_prev.get(c)}
+        if not touched:
+            break
+        for code in touched:
+            current[code], previous[code] = entered.get(code), entered_prev.get(code)
+        _recompute(ctx.catalogue, current)
+        _recompute(ctx.catalogue, previous)
+    return previous, current
+
+
 def _values(ctx: Context) -> int:
     """This year's and last year's table for every county, each passing every rule."""
     template = template_values(ctx.catalogue)
     year = ctx.sizes.year
+    derived_by_county = _derived(ctx)
     ctx.reporter.stage("统计表数值", len(ctx.counties))
     # Scaling depends only on the factor: compute each factor's figures once, not per county.
     cache: dict[tuple[int, int], tuple[Values, Values]] = {}
@@ -248,15 +318,21 @@ def _values(ctx: Context) -> int:
                 current = county_values(ctx.catalogue, template, factor=factor, unit_name="",
                                         year=year, rng=rng, previous=previous)
                 cache[key] = (previous, current)
+            derived = derived_by_county.get(county.code, {})
+            pair = _with_derived(ctx, cache[key][1], cache[key][0], derived, growth) if derived else cache[key]
             org_id = ctx.org_ids[county.code]
-            for y, values in zip((year - 1, year), cache[key], strict=True):
+            for y, values in zip((year - 1, year), pair, strict=True):
                 for code, value in values.items():
+                    if value is None:
+                        continue
                     row = ctx.catalogue.by_code[code]
+                    source = Source.DERIVED.value if y == year and derived.get(code) == value \
+                        and code in derived else Source.ENTERED.value
                     if row.value_kind == "text":
-                        text = f"{county.name}：{value}" if value else ""
-                        yield (org_id, y, code, None, text, Source.ENTERED.value, False, SYNTH_NOTE, None, updated, 1)
+                        yield (org_id, y, code, None, f"{county.name}：{value}", source, False, SYNTH_NOTE, None,
+                               updated, 1)
                     else:
-                        yield (org_id, y, code, value, "", Source.ENTERED.value, False, SYNTH_NOTE, None, updated, 1)
+                        yield (org_id, y, code, value, "", source, False, SYNTH_NOTE, None, updated, 1)
             ctx.reporter.advance(1)
 
     return insert_rows(DataValue, ["org", "year", "code", "number", "text", "source", "published", "note",
@@ -337,6 +413,7 @@ def synth_generate(
         summary.replaced = synth_clear()
         parts: list[tuple[str, Callable[[Context], int]]] = [
             ("行政区划", _orgunits), ("结对关系", _pairings), ("用户", lambda c: _accounts(c, password)),
+            *((("台账", _ledgers),) if ledgers_available() else ()),
             ("统计表数值", _values), ("填报", _submissions), *EXTRA_PARTS.items(),
         ]
         for name, part in parts:

@@ -27,4 +27,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             ("审核", reverse("web:review", args=[code, year])),
             ("看板", reverse("web:dashboard", args=[code, year])),
         ]
+        if profile.role != Role.ADMIN:
+            items.append(("本级报送", reverse("web:submission", args=[code, year])))
     return {"nav": items, "profile": profile, "current_year": year}

@@ -143,3 +143,22 @@ def test_partner_comments_but_cannot_submit(huining, submission):  # type: ignor
         submission_submit(submission=submission, by=partner, explanations=explain_all(huining))
     with pytest.raises(NotFound):
         submission_comment(submission=submission, by=user("jingyuan-clerk"), comment="看看")
+
+
+def test_a_city_submits_its_roll_up_only_when_every_county_is_approved(huining, submission):  # type: ignore[no-untyped-def]
+    from xiezuo.orgunits.models import OrgUnit
+
+    city = submission_ensure(org=OrgUnit.objects.get(code="620400"), year=2023)
+    reviewer = user("baiyin-reviewer")
+    with pytest.raises(InvalidTransition, match="靖远县"):
+        submission_submit(submission=city, by=reviewer)
+    with pytest.raises(NotFound):  # a county does not even see its city's submission
+        submission_submit(submission=city, by=user("huining-clerk"))
+    for code in ("620402", "620403", "620421", "620422", "620423"):
+        county = OrgUnit.objects.get(code=code)
+        sub = submission_ensure(org=county, year=2023)
+        submission_submit(submission=sub, by=user("admin"), explanations=explain_all(county))
+        submission_approve(submission=sub, by=reviewer)
+    submitted = submission_submit(submission=city, by=reviewer, explanations=explain_all(city.org))
+    assert submitted.state == State.SUBMITTED
+    submission_approve(submission=submitted, by=user("gansu-reviewer"))

@@ -1,0 +1,100 @@
+"""Every benchmark script runs at a tiny size and prints its figures, so none of them can rot.
+
+These start real processes (the CLI, gunicorn) against a scratch database of the same kind as the
+test run's (SQLite file, or a PostgreSQL database created and dropped here). They check that the
+figures are printed, never how fast they are.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.bench
+
+
+def run(args: list[str], env: dict[str, str], timeout: int = 120) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert done.returncode == 0, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def scratch_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A fresh database with a tiny synthetic nation; the URL is in the returned environment."""
+    base = os.environ.get("XIEZUO_DATABASE_URL", "")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "XIEZUO_REPLICA"))}
+    tmp = tmp_path_factory.mktemp("bench")
+    env["XIEZUO_VAR_DIR"] = str(tmp / "var")
+    dropper = None
+    if base.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parsed = urlparse(base)
+        name = f"{parsed.path.lstrip('/') or 'xiezuo'}_bench_smoke"
+        admin = urlunparse(parsed._replace(path="/postgres", scheme="postgresql"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+        def dropper() -> None:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        env["XIEZUO_DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
+    else:
+        env["XIEZUO_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    try:
+        run(["-m", "xiezuo", "init"], env)
+        out = run(["-m", "xiezuo", "synth", "--provinces", "2", "--cities-per-province", "1", "--counties-per-city", "3",
+                   "--labour-per-county", "30", "--sales-per-county", "10", "--seed", "1"], env)
+        assert "已生成合成数据" in out
+        yield env
+    finally:
+        if dropper is not None:
+            dropper()
+
+
+def test_engine_benchmark_prints_times_and_ratios(scratch_env: dict[str, str]) -> None:
+    pytest.importorskip("xiezuo.ledgers.derivation")
+    out = run(["bench/engine.py", "--repeat", "1", "--sample", "2"], scratch_env)
+    for figure in ("engine   derive", "engine   roll-up", "engine   rules", "whole national computation",
+                   "reference derive", "naive", "engine ÷ reference (derive)", "naive ÷ engine"):
+        assert figure in out, out
+    assert "agree: derive yes, national roll-up yes" in out
+
+
+def test_web_load_test_prints_percentiles_per_page(scratch_env: dict[str, str]) -> None:
+    out = run(["bench/web_load.py", "--serve", "--users", "3", "--seconds", "1", "--workers", "1",
+               "--threads", "2", "--settings", "xiezuo.settings.base"], scratch_env)
+    for page in ("table", "review", "dashboard"):
+        assert any(line.startswith(page) for line in out.splitlines()), out
+    assert "p95 ms" in out and "req/s" in out
+
+
+def test_partition_benchmark_shows_pruning(scratch_env: dict[str, str]) -> None:
+    url = scratch_env["XIEZUO_DATABASE_URL"]
+    if not url.startswith("postgres"):
+        pytest.skip("declarative partitioning is a PostgreSQL feature")
+    dsn = urlunparse(urlparse(url)._replace(scheme="postgresql"))
+    out = run(["bench/partition.py", "--dsn", dsn, "--rows", "5000", "--provinces", "3",
+               "--counties-per-province", "4"], scratch_env)
+    assert "partition pruning: yes" in out and "plain ÷ partitioned" in out
+
+
+def test_replica_benchmark_when_a_replica_runs(scratch_env: dict[str, str]) -> None:
+    replica = os.environ.get("XIEZUO_REPLICA_DATABASE_URL")
+    if not replica:
+        pytest.skip("no XIEZUO_REPLICA_DATABASE_URL (deploy/replica-demo.sh up)")
+    env = {**scratch_env, "XIEZUO_REPLICA_DATABASE_URL": replica.rsplit("/", 1)[0] + "/"
+           + scratch_env["XIEZUO_DATABASE_URL"].rsplit("/", 1)[1]}
+    out = run(["bench/replica.py", "--reads", "2"], env)
+    assert "reads routed to the replica: yes" in out
