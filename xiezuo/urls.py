@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("xiezuo.ops.urls")),
+    path("documents/", include("xiezuo.documents.urls")),
     path("", include("xiezuo.web.urls")),
 ]

@@ -16,14 +16,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -436,6 +437,31 @@ def _cell_text(cell: object, text: str, *, font: str = FANGSONG, align: int = WD
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # type: ignore[attr-defined]
 
 
+def _row_xml(cells: Sequence[tuple[str, str, bool, str, int]], widths: Sequence[int], fill: str | None,
+             style_id: str) -> str:
+    """One body row of the table: a cell per (text, font, bold, alignment, indent in characters)."""
+    size = int(TABLE_PT * 2)
+    line = int(TABLE_PT * Decimal("1.35") * 20)
+    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    parts = [f"<w:tr {nsdecls('w')}><w:trPr><w:cantSplit/></w:trPr>"]
+    for (text, font, bold, align, indent), width in zip(cells, widths, strict=False):
+        ind = (f'<w:ind w:left="{int(TABLE_PT * indent * 20)}" w:leftChars="{indent * 100}"/>' if indent else "")
+        run = ""
+        if text:
+            f = xml_escape(font, {'"': "&quot;"})
+            run = (f'<w:r><w:rPr><w:rFonts w:ascii="{f}" w:hAnsi="{f}" w:eastAsia="{f}" w:cs="{f}"/>'
+                   f'{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
+                   f'<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>')
+        parts.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}<w:vAlign w:val="center"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{xml_escape(style_id)}"/>'
+            f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>{ind}'
+            f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
+        )
+    parts.append("</w:tr>")
+    return "".join(parts)
+
+
 def _shade(cells: Sequence[object], fill: str) -> None:
     for cell in cells:
         shd = OxmlElement("w:shd")
@@ -459,7 +485,8 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
     catalogue, columns = attachment.catalogue, list(attachment.columns)
     n = len(columns)
     unit_mm = Decimal(22)
-    value_mm = min(Decimal(60), max(Decimal(20), (width_mm - unit_mm - Decimal(95)) / max(n, 1)))
+    # One column (a county) gets room for its text rows; many share what the labels leave.
+    value_mm = Decimal(90) if n <= 1 else min(Decimal(50), max(Decimal(18), (width_mm - unit_mm - Decimal(80)) / n))
     label_mm = width_mm - unit_mm - value_mm * n
     table = doc.add_table(rows=2, cols=2 + n)
     table.style = "Table Grid"
@@ -479,24 +506,27 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
         _cell_text(table.cell(1, 2 + i), col.name, font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
     for r in table.rows[:2]:
         _row_flags(r, header=True)
+    # Body rows are written as XML directly: python-docx's cell access is quadratic in the row
+    # count, which a province table with a hundred county columns makes plain.
+    widths_tw = [int(Mm(float(w)).twips) for w in widths]
+    style_id = doc.styles["表格文字"].style_id
+    tbl = table._tbl
     for row in catalogue.rows:
-        cells = table.add_row().cells
-        emphasis = row.kind in ("section", "group")
-        _cell_text(cells[0], row.label, font=HEITI if row.kind == "section" else FANGSONG,
-                   bold=row.kind == "group", indent_chars=2 if row.is_subitem else 0)
-        _cell_text(cells[1], row.unit if row.is_value else "", align=WD_ALIGN_PARAGRAPH.CENTER)
-        for i, col in enumerate(columns):
+        cells: list[tuple[str, str, bool, str, int]] = [
+            (row.label, HEITI if row.kind == "section" else FANGSONG, row.kind == "group", "left",
+             2 if row.is_subitem else 0),
+            (row.unit if row.is_value else "", FANGSONG, False, "center", 0),
+        ]
+        for col in columns:
             value = col.values.get(row.code) if row.is_value else None
             text = row.format(value) if value is not None else ""
-            align = WD_ALIGN_PARAGRAPH.LEFT if row.value_kind == "text" else WD_ALIGN_PARAGRAPH.CENTER
-            _cell_text(cells[2 + i], text, align=align)
-        if emphasis:
-            _shade(cells, "F2F2F2" if row.kind == "group" else "E7E6E6")
-        _row_flags(table.rows[-1])
+            cells.append((text, FANGSONG, False, "left" if row.value_kind == "text" else "center", 0))
+        fill = {"group": "F2F2F2", "section": "E7E6E6"}.get(row.kind)
+        tbl.append(parse_xml(_row_xml(cells, widths_tw, fill, style_id)))
     # Both the grid (LibreOffice reads it) and each cell (Word reads these) carry the widths.
-    for grid_col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
-        grid_col.set(qn("w:w"), str(int(Mm(float(w)).twips)))
-    for r in table.rows:
+    for grid_col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_tw, strict=False):
+        grid_col.set(qn("w:w"), str(w))
+    for r in table.rows[:2]:
         for cell, w in zip(r.cells, widths, strict=False):
             cell.width = Mm(float(w))
     return table

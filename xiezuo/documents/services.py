@@ -15,13 +15,26 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 
 from xiezuo.core.changes import change_record
-from xiezuo.core.errors import InvalidValue, Location, NotFound, StaleEdit
+from xiezuo.core.errors import InvalidValue, Location, Locked, NotFound, StaleEdit
 from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import OrgUnit
 
 # 发文字号: 机关代字 + 〔年份〕 + 序号 + 号. Square or round brackets typed by users become 〔〕.
 DOC_NUMBER = re.compile(r"^\S+〔(\d{4})〕(\d+)号$")
 DOC_NUMBER_BRACKETS = re.compile(r"[\[［(（【]\s*(\d{4})\s*[\]］)）】]")
+
+
+def _refuse_if_locked(org: OrgUnit, year: int) -> None:
+    """The report's texts freeze with the table: submitted or approved, they wait for a return."""
+    from xiezuo.submissions.models import LOCKED_STATES, Submission
+
+    state = (
+        Submission.objects.select_for_update().filter(org=org, year=year, state__in=LOCKED_STATES)
+        .values_list("state", flat=True).first()
+    )
+    if state is not None:
+        label = "已审核通过" if state == "approved" else "已报送待审核"
+        raise Locked(f"「{org.name}」{year} 年度自评报告{label}，不能再修改")
 
 
 def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
@@ -84,6 +97,7 @@ def cover_letter_save(
         "signed_on": signed_on,
     }
     with transaction.atomic():
+        _refuse_if_locked(org, year)
         latest = CoverLetter.objects.select_for_update().filter(org=org, year=year).order_by("-version").first()
         current = _check_version(latest, expected_version, "报送文件")
         try:
@@ -116,6 +130,7 @@ def narrative_save(
     label = NarrativeSection(section).label
     body = (text or "").replace("\r\n", "\n").strip()
     with transaction.atomic():
+        _refuse_if_locked(org, year)
         latest = (
             Narrative.objects.select_for_update().filter(org=org, year=year, section=section)
             .order_by("-version").first()
@@ -142,6 +157,7 @@ def _case_save(
     expected_version: int | None, title: str, text: str, removed: bool,
 ) -> TypicalCase:
     with transaction.atomic():
+        _refuse_if_locked(org, year)
         rows = TypicalCase.objects.select_for_update().filter(org=org, year=year)
         if number is None:
             # A new case goes after the last one; its first version is 1.
