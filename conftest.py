@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
-SEED = Path(__file__).resolve().parent.parent / "shared" / "seeds" / "000_5ab94cb00a92301b.txt"
+SEED = Path(os.environ.get("XIEZUO_SEED", "")) if os.environ.get("XIEZUO_SEED") else (
+    Path(__file__).resolve().parent.parent / "shared" / "seeds" / "000_5ab94cb00a92301b.txt"
+)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from xiezuo.cli import audit as audit_cli
 from xiezuo.cli import catalogue as catalogue_cli
 from xiezuo.cli import report as report_cli
 from xiezuo.cli import ops as ops_cli
@@ -30,6 +31,7 @@ report_cli.register(app)
 ops_cli.register(app)
 synth_cli.register(app)
 rollup_cli.register(app)
+audit_cli.register(app)
 app.add_typer(catalogue_cli.app, name="catalogue")
 app.add_typer(values_cli.values_app, name="values")
 app.add_typer(values_cli.orgunits_app, name="orgunits")

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "xiezuo.web",
     "xiezuo.ops",
     "xiezuo.synth",
+    "xiezuo.audit",
 ]
 
 MIDDLEWARE = [

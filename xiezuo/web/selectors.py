@@ -12,7 +12,7 @@ from xiezuo.catalogue.registry import available_years
 from xiezuo.core.models import ChangeRecord
 from xiezuo.engine.validate import Finding, validate_units
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.submissions.models import State, Submission, SubmissionEvent
+from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import row_comments, submissions_for_many
 from xiezuo.tables.selectors import TableLine, table_for, values_for, values_for_many
 
@@ -77,6 +77,7 @@ class TablePage:
     rows: list[TableRowView]
     findings: list[Finding]
     submission: Submission | None
+    return_note: SubmissionEvent | None = None  # why the level above sent it back, while returned
 
     @property
     def state(self) -> str:
@@ -111,7 +112,12 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
             related=[(f, catalogue.by_code[f.codes[0]].label) for f in involved if f.codes[0] != line.row.code],
             comments=comments.get(line.row.code, []),
         ))
-    return TablePage(org=org, year=year, catalogue=catalogue, rows=rows, findings=findings, submission=submission)
+    note = None
+    if submission is not None and submission.state == State.RETURNED:
+        note = (submission.events.filter(kind__in=[EventKind.RETURN, EventKind.REOPEN])
+                .order_by("-at", "-id").first())
+    return TablePage(org=org, year=year, catalogue=catalogue, rows=rows, findings=findings, submission=submission,
+                     return_note=note)
 
 
 def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[TableRowView, list[Finding]]:

@@ -125,6 +125,7 @@ def test_the_whole_story(demo, live_server, browser, artifacts_dir):  # type: ig
 
     # The clerk sees the comment beside the row, fixes it and resubmits.
     clerk.goto(TABLE)
+    expect(clerk.locator("#return-note")).to_contain_text("党委常委会会议次数与会议记录不符")
     expect(clerk.locator("#row-meet_party .comment")).to_contain_text("会议记录显示全年召开 5 次")
     centre(clerk.locator("#row-meet_party"))
     shot(clerk, "returned-comment", full_page=False)

@@ -1,0 +1,261 @@
+"""Map extracted figures to statistics-table rows through aliases, structure and section context.
+
+Plain Python. A figure maps to a row when one of the row's names (its aliases, or its printed
+label when that label is specific) ends the figure's label — Chinese noun phrases put the thing
+counted last, so 社区与共建乡村振兴示范村结对 is a pairing, not a demonstration village.
+Figures about a named company or village, other years, bounds and changes are not mapped:
+the table holds county totals for the year.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from xiezuo.audit.extract import Extraction, Figure
+from xiezuo.audit.numbers import COUNT_UNITS, family
+from xiezuo.catalogue.loader import Catalogue, Row
+
+_NUMBERING = re.compile(r"^\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十]+[）)]|[①②③④⑤⑥⑦⑧⑨⑩]|其中[：:])\s*")
+_TAIL = re.compile(r"(人数|户数|总数|数量|总额|金额|规模|情况|数|额)$")
+_EAST_RE = re.compile(r"东部.{0,6}(?:向|到|赴)西部")
+_WEST_RE = re.compile(r"西部.{0,6}(?:向|到|赴)东部")
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What the report is about: its year and the names of its western and eastern sides."""
+
+    year: int | None = None
+    west_names: tuple[str, ...] = ()
+    east_names: tuple[str, ...] = ()
+
+    def short_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        out = set(names)
+        for n in names:
+            short = re.sub(r"(省|市|县|区|自治县|自治州|州)$", "", n)
+            if len(short) >= 2:
+                out.add(short)
+        return tuple(sorted(out, key=len, reverse=True))
+
+
+@dataclass
+class RowNames:
+    row: Row
+    names: list[tuple[str, bool]] = field(default_factory=list)  # (normalised name, explicit alias?)
+    direction: str | None = None
+    context: str = ""
+    nested_only: bool = False  # a generic label such as 其中：脱贫劳动力数: only under its parent
+
+
+def _norm(text: str) -> str:
+    text = re.sub(r"[\s“”\"'《》*]", "", text)
+    return _TAIL.sub("", text)
+
+
+def clean_label(label: str) -> str:
+    return re.sub(r"\s+", "", _NUMBERING.sub("", label))
+
+
+def row_names(catalogue: Catalogue) -> dict[str, RowNames]:
+    labels = Counter(clean_label(r.label) for r in catalogue.rows if r.is_numeric)
+    out: dict[str, RowNames] = {}
+    for row in catalogue.rows:
+        if not row.is_numeric:
+            continue
+        rn = RowNames(row=row)
+        label = clean_label(row.label)
+        specific = labels[label] == 1 and len(_norm(label)) >= 4
+        if specific:
+            rn.names.append((_norm(label), False))
+        else:
+            rn.nested_only = True
+            rn.names.append((_norm(label), False))
+        for alias in row.aliases:
+            if len(_norm(alias)) >= 2:
+                rn.names.append((_norm(alias), True))
+        if _EAST_RE.search(row.label):
+            rn.direction = "e2w"
+        elif _WEST_RE.search(row.label):
+            rn.direction = "w2e"
+        ancestors = []
+        p = row.parent
+        while p:
+            ancestors.append(catalogue.by_code[p].label)
+            p = catalogue.by_code[p].parent
+        rn.context = "".join(ancestors)
+        out[row.code] = rn
+    return out
+
+
+def _compatible(fig: Figure, row: Row) -> tuple[bool, float]:
+    """Whether a figure's unit can be compared with the row's, and a confidence penalty."""
+    if fig.unit == row.unit:
+        return True, 0.0
+    ff, rf = family(fig.unit), family(row.unit)
+    if ff != rf:
+        return False, 0.0
+    if ff == "count":
+        return fig.unit in COUNT_UNITS and row.unit in COUNT_UNITS, 0.0
+    if ff == "person" and ("人次" in (fig.unit, row.unit)):
+        return True, 0.1
+    return True, 0.0
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _direction(ex: Extraction, fig: Figure, context: AuditContext) -> str | None:
+    east = (*context.short_names(context.east_names), "东部")
+    west = (*context.short_names(context.west_names), "西部")
+    # The clause first (和平区选派 3 名…，会宁县选派 3 名… are two directions in one sentence).
+    clause = ex.document.text[fig.clause_start:fig.clause_end]
+    text = clause if any(n in clause for n in (*east, *west)) else ex.document.text[fig.sentence_start:fig.sentence_end]
+    first_e = min((text.find(n) for n in east if n in text), default=-1)
+    first_w = min((text.find(n) for n in west if n in text), default=-1)
+    if first_e < 0 and first_w < 0:
+        return None
+    if first_w < 0 or (first_e >= 0 and first_e < first_w):
+        return "e2w" if first_w >= 0 or "选派" in text or "到" in text else None
+    return "w2e" if first_e >= 0 or "选派" in text else None
+
+
+def _targets(fig: Figure) -> tuple[str, ...]:
+    return tuple({_norm(fig.pre), _norm(fig.post), _norm(fig.pre + fig.post)} - {""})
+
+
+def _match(targets: tuple[str, ...], rn: RowNames) -> tuple[int, bool]:
+    """Length of the longest row name that ends one of the figure's label readings."""
+    best, explicit = 0, False
+    for name, is_alias in rn.names:
+        if len(name) < 2:
+            continue
+        for t in targets:
+            if t.endswith(name) and len(name) > best:
+                best, explicit = len(name), is_alias
+    return best, explicit
+
+
+class _Index:
+    """Row names by their text, so a figure looks up its label's suffixes instead of scanning rows."""
+
+    def __init__(self, names: dict[str, RowNames]) -> None:
+        self.names = names
+        self.by_name: dict[str, set[str]] = {}
+        for code, rn in names.items():
+            for name, _ in rn.names:
+                if len(name) >= 2:
+                    self.by_name.setdefault(name, set()).add(code)
+        self.longest = max((len(n) for n in self.by_name), default=0)
+
+    def candidates(self, targets: tuple[str, ...]) -> set[str]:
+        out: set[str] = set()
+        for t in targets:
+            for k in range(2, min(len(t), self.longest) + 1):
+                out |= self.by_name.get(t[-k:], set())
+        return out
+
+
+_INDEXES: dict[int, tuple[Catalogue, _Index]] = {}
+
+
+def _index_for(catalogue: Catalogue) -> _Index:
+    cached = _INDEXES.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        cached = (catalogue, _Index(row_names(catalogue)))
+        _INDEXES[id(catalogue)] = cached
+    return cached[1]
+
+
+def _descendants(catalogue: Catalogue, code: str) -> set[str]:
+    out: set[str] = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        for child in catalogue.children.get(c, []):
+            if child.relation is not None:
+                out.add(child.code)
+                stack.append(child.code)
+    return out
+
+
+def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | None = None) -> None:
+    """Set `row`, `row_confidence` and `row_candidates` on every figure that names a table row."""
+    context = context or AuditContext(year=ex.report_year)
+    index = _index_for(catalogue)
+    names = index.names
+    for fig in ex.figures:
+        if fig.relation == "implied" or fig.entity is not None or not fig.is_level or fig.chinese and fig.value < 2:
+            continue
+        if ex.report_year and fig.year and fig.year != ex.report_year:
+            continue
+        fam = fig.family
+        if fam in ("rate",) or fam.startswith("other:"):
+            continue
+        targets = _targets(fig)
+        pool: list[RowNames] = [names[c] for c in sorted(index.candidates(targets))]
+        nested = False
+        if fig.parent is not None and fig.relation in ("child", "part"):
+            parent = ex.by_id(fig.parent)
+            if parent.row is None:
+                # A sub-figure of something the table does not hold: it may still name a row of
+                # its own (政府常务会 4 次 under 共召开 10 次会议), but never a row that the table
+                # itself keeps under another row (支教教师 19 人 → 帮扶 1-6 个月 7 人).
+                scored = [s for s in _score(ex, fig, pool, context, nested=False) if s[2].row.relation is None]
+                if scored:
+                    _assign(fig, scored)
+                continue
+            below = _descendants(catalogue, parent.row)
+            nested_pool = [names[c] for c in sorted(below) if c in names]
+            scored = _score(ex, fig, nested_pool, context, nested=True)
+            if scored:
+                _assign(fig, scored)
+                continue
+            nested = True  # fall through to the rows of the whole table, global names only
+        scored = _score(ex, fig, pool, context, nested=False)
+        if scored:
+            _assign(fig, scored, penalty=0.05 if nested else 0.0)
+
+
+def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditContext,
+           *, nested: bool) -> list[tuple[float, float, RowNames]]:
+    heading = "".join(fig.heading)
+    hb = _bigrams(heading)
+    targets = _targets(fig)
+    direction = None
+    out = []
+    for rn in pool:
+        ok, penalty = _compatible(fig, rn.row)
+        if not ok:
+            continue
+        length, explicit = _match(targets, rn)
+        if not length and nested and _poor(fig.pre) and _poor(rn.row.label):
+            length, explicit = 2, False  # 其中脱贫人口 under a mapped figure → its 脱贫 sub-row
+        if not length:
+            continue
+        if not nested and rn.nested_only and not explicit:
+            continue
+        if rn.direction:
+            if direction is None:
+                direction = _direction(ex, fig, context) or "?"
+            if direction != "?" and direction != rn.direction:
+                continue
+        bonus = min(len(hb & _bigrams(rn.context)), 4) * 0.5
+        score = length * 10 + bonus + (1 if explicit else 0)
+        out.append((score, penalty, rn))
+    out.sort(key=lambda t: -t[0])
+    return out
+
+
+def _poor(text: str) -> bool:
+    return "脱贫" in text
+
+
+def _assign(fig: Figure, scored: list[tuple[float, float, RowNames]], penalty: float = 0.0) -> None:
+    top = scored[0][0]
+    tier = [s for s in scored if s[0] >= top - 5]  # same name length: context alone separates them
+    fig.row = scored[0][2].row.code
+    fig.row_candidates = tuple(s[2].row.code for s in tier)
+    fig.row_confidence = max(0.3, 0.9 - scored[0][1] - penalty)
