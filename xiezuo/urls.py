@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("xiezuo.ops.urls")),
     path("documents/", include("xiezuo.documents.urls")),
+    path("audit/", include("xiezuo.audit.urls")),
     path("", include("xiezuo.web.urls")),
 ]

@@ -298,7 +298,14 @@ def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
             compile_rule(rule, catalogue)
         except CatalogueError as exc:
             fail(f"规则 {rule.id}：{exc.message}", row=rule.id, column="expr", value=rule.expr)
+    from xiezuo.engine.derive import SpecError, parse_spec
+
     for row in rows:
+        if row.derive is not None:
+            try:
+                parse_spec(row.derive, code=row.code, unit=row.unit, value_kind=row.value_kind, places=row.places)
+            except SpecError as exc:
+                fail(f"derive：{exc}", row=row.code, column="derive", value=str(row.derive))
         if row.formula:
             unknown_codes = [c for c in expression_codes(row.formula) if c not in seen]
             if unknown_codes:

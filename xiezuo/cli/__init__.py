@@ -10,6 +10,7 @@ import typer
 from xiezuo.cli import audit as audit_cli
 from xiezuo.cli import catalogue as catalogue_cli
 from xiezuo.cli import report as report_cli
+from xiezuo.cli import ledger as ledger_cli
 from xiezuo.cli import ops as ops_cli
 from xiezuo.cli import rollup as rollup_cli
 from xiezuo.cli import setup as setup_cli
@@ -33,6 +34,7 @@ synth_cli.register(app)
 rollup_cli.register(app)
 audit_cli.register(app)
 app.add_typer(catalogue_cli.app, name="catalogue")
+ledger_cli.register(app)
 app.add_typer(values_cli.values_app, name="values")
 app.add_typer(values_cli.orgunits_app, name="orgunits")
 

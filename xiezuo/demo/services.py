@@ -41,9 +41,11 @@ def demo_values_load(*, by: AbstractBaseUser | None = None) -> int:
 def demo_load() -> dict[str, int]:
     from xiezuo.accounts.services import demo_accounts_create
     from xiezuo.documents.demo import documents_demo_load
+    from xiezuo.ledgers.demo import demo_ledgers_load
 
     orgunits_load_base()
     values = demo_values_load()
     accounts = demo_accounts_create()
     texts = documents_demo_load()
-    return {"values": values, "accounts": len(accounts), "texts": texts}
+    ledgers = demo_ledgers_load()
+    return {"values": values, "accounts": len(accounts), "texts": texts, "ledger_records": sum(ledgers.values())}

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "xiezuo.accounts",
     "xiezuo.tables",
     "xiezuo.documents",
+    "xiezuo.ledgers",
     "xiezuo.submissions",
     "xiezuo.rollup",
     "xiezuo.web",

@@ -21,11 +21,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             ("统计表", reverse("web:table", args=[code, year])),
             ("报送", reverse("web:submission", args=[code, year])),
             ("看板", reverse("web:dashboard", args=[code, year])),
+            ("报告核查", reverse("audit:page", args=[code, year])),
         ]
     elif profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.ADMIN):
         items += [
             ("审核", reverse("web:review", args=[code, year])),
             ("看板", reverse("web:dashboard", args=[code, year])),
+            ("报告核查", reverse("audit:page", args=[code, year])),
         ]
         if profile.role != Role.ADMIN:
             items.append(("本级报送", reverse("web:submission", args=[code, year])))

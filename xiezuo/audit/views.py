@@ -1,0 +1,60 @@
+"""The audit page: upload a report, see the text with the findings highlighted and listed beside it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from xiezuo.accounts.scope import org_for, visible_orgs
+from xiezuo.audit.audit import audit_document
+from xiezuo.audit.pages import annotated_pieces
+from xiezuo.audit.reader import ReportUnreadable, read_report
+from xiezuo.audit.selectors import audit_context_for, audit_table_for
+from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.core.errors import Location
+
+MAX_UPLOAD = 20 * 1024 * 1024
+ALLOWED = (".txt", ".docx", ".pdf")
+
+
+@login_required
+def audit_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = org_for(request.user, code)
+    # A reviewer audits the report of a county below it: offer the units in scope that file one.
+    units = list(visible_orgs(request.user).filter(level="county").order_by("code").only("code", "name"))
+    if org.level == "county" and all(u.code != org.code for u in units):
+        units.insert(0, org)
+    context: dict[str, object] = {"org": org, "year": year, "min_confidence": "0", "units": units}
+    if request.method == "POST":
+        if request.POST.get("unit") and request.POST["unit"] != org.code:
+            org = org_for(request.user, request.POST["unit"])
+            context["org"] = org
+        upload = request.FILES.get("report")
+        try:
+            if upload is None:
+                raise ReportUnreadable("请选择要核查的报告文件（txt、docx 或 pdf）")
+            name = Path(upload.name or "report").name
+            if Path(name).suffix.lower() not in ALLOWED:
+                raise ReportUnreadable("只能核查 txt、docx 或 pdf 文件", location=Location(file=name))
+            if upload.size and upload.size > MAX_UPLOAD:
+                raise ReportUnreadable("文件超过 20MB，无法核查", location=Location(file=name))
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / ("report" + Path(name).suffix.lower())
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                document = read_report(path, name=name)
+            result = audit_document(document, catalogue=get_catalogue(year), table=audit_table_for(org, year),
+                                    context=audit_context_for(org, year))
+        except ReportUnreadable as exc:
+            context["error"] = exc.full_message
+            return render(request, "audit/upload.html", context, status=400)
+        pieces, shown = annotated_pieces(result)
+        context.update({"name": name, "pieces": pieces, "findings": shown,
+                        "figures": len(result.extraction.figures),
+                        "min_confidence": request.POST.get("min_confidence", "0")})
+    return render(request, "audit/upload.html", context)

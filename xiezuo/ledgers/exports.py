@@ -1,0 +1,75 @@
+"""Ledger templates and exports, in the layout the import reads back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from xiezuo.core.changes import change_record
+from xiezuo.core.errors import PermissionDenied
+from xiezuo.ledgers.files import cell_out, write_csv, write_xlsx
+from xiezuo.ledgers.schema import ledger_of
+from xiezuo.ledgers.services import model_of
+from xiezuo.orgunits.models import OrgUnit
+
+
+def ledger_template(*, kind: str, path: Path) -> Path:
+    """An empty template: Chinese headers, dropdowns for coded columns, an instructions sheet."""
+    write_xlsx(path, ledger_of(kind), [])
+    return path
+
+
+def may_reveal_ids(user: AbstractBaseUser | None, org: OrgUnit) -> bool:
+    """Full ID numbers: the county's own clerks and leads and administrators; the system itself."""
+    if user is None:
+        return True
+    from xiezuo.accounts.models import Role
+    from xiezuo.accounts.scope import Action, can, profile_of
+
+    profile = profile_of(user)
+    if profile is None or not can(user, Action.VIEW, org):
+        return False
+    if profile.role == Role.ADMIN:
+        return True
+    return profile.role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and profile.org_id == org.pk
+
+
+def ledger_export(
+    *,
+    kind: str,
+    org: OrgUnit,
+    year: int,
+    path: Path,
+    by: AbstractBaseUser | None = None,
+    reveal_ids: bool = False,
+) -> int:
+    """Write the county's ledger for a year as .xlsx or .csv; ID numbers masked unless asked and allowed.
+
+    A download with full ID numbers is itself recorded (who, when, which ledger).
+    """
+    ledger = ledger_of(kind)
+    if by is not None:
+        from xiezuo.accounts.scope import Action, can
+
+        if not can(by, Action.VIEW, org):
+            raise PermissionDenied(f"您无权查看{org.name}的台账")
+    has_ids = any(c.type == "idno" for c in ledger.columns)
+    if reveal_ids and has_ids and not may_reveal_ids(by, org):
+        raise PermissionDenied("您的角色不能导出完整身份证号，请导出脱敏版本")
+    cols = ledger.columns
+    names = [c.name for c in cols]
+    qs = model_of(ledger).objects.filter(org=org, year=year).order_by("id").values_list(*names)
+    rows = ([cell_out(c, v, reveal_ids=reveal_ids) for c, v in zip(cols, rec, strict=True)]
+            for rec in qs.iterator(chunk_size=5000))
+    if path.suffix.lower() == ".csv":
+        count = write_csv(path, ledger, rows)
+    else:
+        count = write_xlsx(path, ledger, rows)
+    if reveal_ids and has_ids:
+        with transaction.atomic():
+            change_record(actor=by, action="ledger.export_full_ids", object_type=f"ledgers.{kind}",
+                          object_key=f"{org.code}/{year}/{kind}", org_code=org.code, year=year,
+                          new={"rows": count, "file": path.name})
+    return count

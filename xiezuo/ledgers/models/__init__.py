@@ -1,0 +1,16 @@
+"""Ledger models, split by area; every record belongs to one county and one year."""
+
+from xiezuo.ledgers.models.base import LedgerRecord, WanYuanField
+from xiezuo.ledgers.models.funds import Donation, FundProject
+from xiezuo.ledgers.models.industry import ConsumptionSale, Enterprise, Park, Workshop
+from xiezuo.ledgers.models.labour import LabourPlacement, TrainingClass
+from xiezuo.ledgers.models.organisation import Meeting, PairingRecord, PolicyDocument, Visit
+from xiezuo.ledgers.models.people import Exchange, RevivalTraining
+from xiezuo.ledgers.models.reconciliation import Decision, Reconciliation
+from xiezuo.ledgers.models.villages import DemoVillage
+
+__all__ = [
+    "ConsumptionSale", "Decision", "DemoVillage", "Donation", "Enterprise", "Exchange", "FundProject",
+    "LabourPlacement", "LedgerRecord", "Meeting", "PairingRecord", "Park", "PolicyDocument",
+    "Reconciliation", "RevivalTraining", "TrainingClass", "Visit", "WanYuanField", "Workshop",
+]
