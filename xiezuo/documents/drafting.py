@@ -41,6 +41,8 @@ class Binding:
     codes: tuple[str, ...]
     year: int
     value: Decimal | str
+    # For a figure read from a ledger record instead of a table row: "ledger:record:field".
+    ledger: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,29 @@ class Items:
     nested: bool = True
 
 
-Clause = str | Items
+@dataclass(frozen=True)
+class LedgerItem:
+    """One ledger record as the draft may list it: a name and its figures by field."""
+
+    name: str
+    key: str  # "enterprises:12" — which record, for the binding
+    figures: Mapping[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class LedgerList:
+    """Each record of a ledger, e.g. every enterprise with its investment and jobs.
+
+    `item` is a template over the record's fields: {name}, {field|unit}; brackets are optional parts.
+    """
+
+    ledger: str
+    item: str
+    head: str = ""
+    sep: str = "；"
+
+
+Clause = str | Items | LedgerList
 
 
 @dataclass(frozen=True)
@@ -205,6 +229,8 @@ TASKS: tuple[PartSpec, ...] = (
             S("新增引导落地投产企业{region_enterprises}", "实际到位投资{region_invest}",
               "实施产业项目{region_projects}",
               "吸纳农村劳动力就业{region_jobs}[，其中脱贫劳动力{region_jobs_poor}]"),
+            S(LedgerList("enterprises", "{name}实际到位投资{actual_investment|万元}，吸纳就业{jobs|人}"
+                         "[，其中脱贫劳动力{poor_jobs|人}]", head="分别是：")),
         )),
         ParagraphSpec("产业园区共建情况。", (
             S("共建产业园区{parks}[，其中农业产业园{parks_agri}]", "引导入驻园区企业{park_enterprises}",
@@ -287,6 +313,8 @@ class _Renderer:
     values: Values
     prev: Values
     context: Context
+    ledgers: Mapping[str, Sequence[LedgerItem]] = field(default_factory=dict)
+    record: LedgerItem | None = None  # the ledger record a LedgerList is rendering
     bindings: list[Binding] = field(default_factory=list)
     figures: list[Decimal] = field(default_factory=list)
 
@@ -326,6 +354,8 @@ class _Renderer:
         return rendered
 
     def placeholder(self, spec: str) -> str:
+        if self.record is not None:
+            return self.record_field(spec)
         if spec.startswith("@"):
             return {
                 "@org": self.context.org_name,
@@ -377,7 +407,44 @@ class _Renderer:
             raise _Missing(spec.parent or "+".join(spec.codes))
         return spec.head + spec.sep.join(parts) + spec.tail
 
+    def ledger_list(self, spec: LedgerList) -> str:
+        records = self.ledgers.get(spec.ledger) or []
+        parts = []
+        for record in records:
+            self.record = record
+            try:
+                rendered = self.optional(spec.item)
+            finally:
+                self.record = None
+            if rendered:
+                parts.append(rendered)
+        if not parts:
+            raise _Missing(spec.ledger)
+        return spec.head + spec.sep.join(parts)
+
+    def record_field(self, spec: str) -> str:
+        """{name} or {field|unit} of the ledger record being listed."""
+        assert self.record is not None
+        name, _, unit = spec.partition("|")
+        if name == "name":
+            return self.record.name
+        value = self.record.figures.get(name)
+        if value is None:
+            raise _Missing(name)
+        printed = numbers.figure(value, unit)
+        self.bindings.append(Binding(text=printed, codes=(), year=self.context.year, value=value,
+                                     ledger=f"{self.record.key}:{name}"))
+        self.figures.append(value)
+        return printed
+
     def clause(self, clause: Clause) -> str | None:
+        if isinstance(clause, LedgerList):
+            mark_b, mark_f = len(self.bindings), len(self.figures)
+            try:
+                return self.ledger_list(clause)
+            except _Missing:
+                del self.bindings[mark_b:], self.figures[mark_f:]
+                return None
         if isinstance(clause, Items):
             mark_b, mark_f = len(self.bindings), len(self.figures)
             try:
@@ -402,14 +469,15 @@ class _Renderer:
 
 
 def draft_tasks(
-    catalogue: Catalogue, values: Values, prev: Values, context: Context, *, specs: Sequence[PartSpec] = TASKS
+    catalogue: Catalogue, values: Values, prev: Values, context: Context, *, specs: Sequence[PartSpec] = TASKS,
+    ledgers: Mapping[str, Sequence[LedgerItem]] | None = None,
 ) -> Draft:
     """一、年度任务完成情况 from the table: parts and paragraphs without any data are left out."""
     parts = []
     for part in specs:
         paragraphs = []
         for para in part.paragraphs:
-            renderer = _Renderer(catalogue=catalogue, values=values, prev=prev, context=context)
+            renderer = _Renderer(catalogue=catalogue, values=values, prev=prev, context=context, ledgers=ledgers or {})
             sentences = [s for s in (renderer.sentence(x) for x in para.sentences) if s]
             if sentences:
                 paragraphs.append(DraftParagraph(lead=para.lead, text="".join(sentences), bindings=renderer.bindings))

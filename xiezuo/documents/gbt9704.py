@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
@@ -159,9 +160,9 @@ def _format(paragraph: Paragraph, *, align: int | None = None, first_line_chars:
         ind.set(qn("w:rightChars"), str(int(right_chars * 100)))
 
 
-def _para(doc: DocxDocument | object, text: str = "", *, font: str = FANGSONG, size: Decimal = BODY_PT,
+def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Decimal = BODY_PT,
           style: str = "公文正文", bold: bool = False, color: RGBColor | None = None, **fmt: object) -> Paragraph:
-    paragraph = doc.add_paragraph(style=style)  # type: ignore[attr-defined]
+    paragraph = doc.add_paragraph(style=style)
     _format(paragraph, **fmt)  # type: ignore[arg-type]
     if text:
         _run(paragraph, text, font, size, bold=bold, color=color)
@@ -527,8 +528,8 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
     for grid_col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_tw, strict=False):
         grid_col.set(qn("w:w"), str(w))
     for r in table.rows[:2]:
-        for cell, w in zip(r.cells, widths, strict=False):
-            cell.width = Mm(float(w))
+        for cell, width in zip(r.cells, widths, strict=False):
+            cell.width = Mm(float(width))
     return table
 
 
@@ -564,8 +565,9 @@ def report_document(content: ReportContent) -> DocxDocument:
 
     _section(doc, landscape=True)
     _attachment_head(doc, 1 if len(names) > 1 else None, content.table.title)
-    width = Decimal(doc.sections[-1].page_width.mm - doc.sections[-1].left_margin.mm
-                    - doc.sections[-1].right_margin.mm)
+    last = doc.sections[-1]
+    assert last.page_width is not None and last.left_margin is not None and last.right_margin is not None
+    width = Decimal(last.page_width.mm - last.left_margin.mm - last.right_margin.mm)
     statistics_table(doc, content.table, width.quantize(Decimal(1)))
 
     if content.cases:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.documents.drafting import Context, Draft, draft_tasks
+from xiezuo.documents.drafting import Context, Draft, LedgerItem, draft_tasks
 from xiezuo.documents.gbt9704 import CaseData, CoverData, ReportContent, TableAttachment
 from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing
@@ -129,13 +129,31 @@ def _prior_values(org: OrgUnit, year: int, catalogue: Catalogue) -> Mapping[str,
     return area_values(org, year - 1)
 
 
+def ledger_items(org: OrgUnit, year: int) -> dict[str, list[LedgerItem]]:
+    """Ledger records a county's report lists by name (the enterprises brought in); none for areas."""
+    if org.level != Level.COUNTY:
+        return {}
+    from xiezuo.ledgers.models import Enterprise
+
+    enterprises = Enterprise.objects.filter(org=org, year=year).order_by("pk")
+    return {"enterprises": [
+        LedgerItem(name=e.name, key=f"enterprises:{e.pk}", figures={
+            "actual_investment": Decimal(e.actual_investment), "jobs": Decimal(e.jobs), "poor_jobs": Decimal(e.poor_jobs),
+        })
+        for e in enterprises
+    ]}
+
+
 def report_data(org: OrgUnit, year: int) -> ReportData:
     catalogue = get_catalogue(year)
     columns, group = table_columns(org, year)
     own = columns[0].values
     prev = _prior_values(org, year, catalogue)
     texts = document_texts(org, year)
-    draft = draft_tasks(catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year)))
+    draft = draft_tasks(
+        catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year)),
+        ledgers=ledger_items(org, year),
+    )
     cover = texts.cover
     cover_data = (
         CoverData(

@@ -37,8 +37,8 @@ def _refuse_if_locked(org: OrgUnit, year: int) -> None:
         raise Locked(f"「{org.name}」{year} 年度自评报告{label}，不能再修改")
 
 
-def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return by if by is not None and by.pk else None
+def _actor_id(by: AbstractBaseUser | None) -> int | None:
+    return by.pk if by is not None and by.pk else None
 
 
 def _check_version(latest: models.Model | None, expected: int | None, what: str) -> int:
@@ -103,7 +103,7 @@ def cover_letter_save(
         try:
             with transaction.atomic():
                 letter = CoverLetter.objects.create(
-                    org=org, year=year, version=current + 1, created_by=_actor(by), **fields
+                    org=org, year=year, version=current + 1, created_by_id=_actor_id(by), **fields
                 )
         except IntegrityError:
             raise StaleEdit("「报送文件」刚被他人保存，您的修改未保存。请刷新后再改。") from None
@@ -139,7 +139,7 @@ def narrative_save(
         try:
             with transaction.atomic():
                 narrative = Narrative.objects.create(
-                    org=org, year=year, section=section, version=current + 1, text=body, created_by=_actor(by)
+                    org=org, year=year, section=section, version=current + 1, text=body, created_by_id=_actor_id(by)
                 )
         except IntegrityError:
             raise StaleEdit(f"「{label}」刚被他人保存，您的修改未保存。请刷新后再改。") from None
@@ -175,7 +175,7 @@ def _case_save(
             with transaction.atomic():
                 case = TypicalCase.objects.create(
                     org=org, year=year, number=number, version=current + 1,
-                    title=title, text=text, removed=removed, created_by=_actor(by),
+                    title=title, text=text, removed=removed, created_by_id=_actor_id(by),
                 )
         except IntegrityError:
             raise StaleEdit(f"「{what}」刚被他人保存，您的修改未保存。请刷新后再改。") from None

@@ -6,10 +6,13 @@ import datetime as dt
 import io
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -29,6 +32,11 @@ from xiezuo.submissions.models import EDITABLE_STATES
 from xiezuo.submissions.selectors import submission_state
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _user(request: HttpRequest) -> AbstractBaseUser | None:
+    # Every writing view is behind login_required, so the user is a real account.
+    return cast(AbstractBaseUser, request.user) if request.user.is_authenticated else None
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -66,7 +74,7 @@ def report_docx(request: HttpRequest, code: str, year: int) -> FileResponse:
 
 
 @login_required
-def report_pdf(request: HttpRequest, code: str, year: int) -> HttpResponse:
+def report_pdf(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
     org = org_for(request.user, code)
     with tempfile.TemporaryDirectory(prefix="xiezuo-report-") as tmp:
         try:
@@ -104,7 +112,7 @@ def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
             raise InvalidValue("成文日期应为日期，如 2023-11-20",
                                location=Location(column="成文日期", value=p.get("signed_on"))) from None
         cover_letter_save(
-            org=org, year=year, by=request.user, expected_version=_version(request),
+            org=org, year=year, by=_user(request), expected_version=_version(request),
             issuer_mark=p.get("issuer_mark", ""), doc_number=p.get("doc_number", ""), title=p.get("title", ""),
             recipient=p.get("recipient", ""), body=p.get("body", ""), signatory=p.get("signatory", ""),
             signed_on=signed_on,
@@ -119,7 +127,7 @@ def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def narrative(request: HttpRequest, code: str, year: int, section: str) -> HttpResponse:
     org = org_for(request.user, code, Action.EDIT)
     _saved(request, lambda: narrative_save(
-        org=org, year=year, section=section, text=request.POST.get("text", ""), by=request.user,
+        org=org, year=year, section=section, text=request.POST.get("text", ""), by=_user(request),
         expected_version=_version(request),
     ))
     return _back(code, year, section)
@@ -131,7 +139,7 @@ def case_save(request: HttpRequest, code: str, year: int, number: int | None = N
     org = org_for(request.user, code, Action.EDIT)
     _saved(request, lambda: typical_case_save(
         org=org, year=year, number=number, title=request.POST.get("title", ""),
-        text=request.POST.get("text", ""), by=request.user, expected_version=_version(request),
+        text=request.POST.get("text", ""), by=_user(request), expected_version=_version(request),
     ))
     return _back(code, year, "cases")
 
@@ -141,6 +149,6 @@ def case_save(request: HttpRequest, code: str, year: int, number: int | None = N
 def case_remove(request: HttpRequest, code: str, year: int, number: int) -> HttpResponse:
     org = org_for(request.user, code, Action.EDIT)
     _saved(request, lambda: typical_case_remove(
-        org=org, year=year, number=number, by=request.user, expected_version=_version(request),
+        org=org, year=year, number=number, by=_user(request), expected_version=_version(request),
     ))
     return _back(code, year, "cases")

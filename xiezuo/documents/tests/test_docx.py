@@ -181,7 +181,7 @@ def test_every_figure_in_the_docx_paragraphs_equals_its_row(docx_doc, huining):
         assert text.endswith(para.text)
         for b in para.bindings:
             assert b.text in text
-            if isinstance(b.value, Decimal):
+            if isinstance(b.value, Decimal) and not b.ledger:
                 source = values if b.year == 2023 else prev
                 assert Decimal(NUMBER.match(b.text).group()) == sum(Decimal(source[c]) for c in b.codes)
 

@@ -16,6 +16,8 @@ def _check_bindings(draft, values, prev, catalogue):
             assert "None" not in para.text
             for b in para.bindings:
                 assert b.text in para.text
+                if b.ledger:
+                    continue  # checked against the ledger below
                 source = values if b.year == 2023 else prev
                 row = catalogue.by_code[b.codes[0]]
                 if row.value_kind == "text":
@@ -87,3 +89,24 @@ def test_zero_sub_items_are_not_listed():
 def test_empty_table_gives_an_empty_draft():
     draft = draft_tasks(get_catalogue(2023), {}, {}, Context(org_name="某县", year=2023))
     assert draft.parts == []
+
+
+def test_enterprises_are_listed_from_the_ledger_and_add_up_to_the_table(huining):
+    from xiezuo.ledgers.models import Enterprise
+    from xiezuo.tables.selectors import values_for
+
+    data = report_data(huining, 2023)
+    (para,) = [p for part in data.draft.parts for p in part.paragraphs if p.lead == "引导引进东部企业落地情况。"]
+    records = {f"enterprises:{e.pk}": e for e in Enterprise.objects.filter(org=huining, year=2023)}
+    ledger_bindings = [b for b in para.bindings if b.ledger]
+    assert len(ledger_bindings) == 3 * len(records) == 18
+    for b in ledger_bindings:
+        key, field = b.ledger.rsplit(":", 1)
+        assert records[key].name in para.text
+        assert Decimal(NUMBER.match(b.text).group()) == Decimal(getattr(records[key], field))
+    invest = sum(b.value for b in ledger_bindings if b.ledger.endswith(":actual_investment"))
+    jobs = sum(b.value for b in ledger_bindings if b.ledger.endswith(":jobs"))
+    values = values_for(huining, 2023)
+    assert invest / 10000 == values["region_invest"]  # 6907万元 = 0.6907亿元
+    assert jobs == values["region_jobs"]
+    assert "甘肃中慧高芯农业发展有限公司实际到位投资1565万元，吸纳就业81人，其中脱贫劳动力14人" in para.text
