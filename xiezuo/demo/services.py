@@ -45,6 +45,9 @@ def demo_load() -> dict[str, int]:
 
     orgunits_load_base()
     values = demo_values_load()
+    from xiezuo.rollup.demo import rollup_demo_load
+
+    values += rollup_demo_load()["synthetic_values"]
     accounts = demo_accounts_create()
     texts = documents_demo_load()
     ledgers = demo_ledgers_load()

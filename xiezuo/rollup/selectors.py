@@ -7,6 +7,7 @@ or province's own stored values, if any, are never added in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.db.models import F, Q, QuerySet
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.engine import rollup as engine
+from xiezuo.engine.compare import ComparisonLine, compare_values
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
 from xiezuo.tables.exports import Column
 from xiezuo.tables.models import DataValue
@@ -47,6 +49,7 @@ class AreaTable:
     area: UnitValues
     units: list[UnitValues]
     covers: int  # reporting counties included
+    reported: int  # of those, counties with at least one value for the year
     units_total: int  # reporting counties in the area whatever their submission state
     approved_only: bool
     notes: list[str] = field(default_factory=list)
@@ -63,8 +66,8 @@ class AreaTable:
     def coverage_text(self) -> str:
         if self.approved_only:
             return (f"{self.org.name} {self.year} 年汇总仅含填报已审核通过的 {self.covers} 个县（市、区）"
-                    f"（共 {self.units_total} 个）")
-        return f"{self.org.name} {self.year} 年汇总涵盖 {self.covers} 个县（市、区）"
+                    f"（共 {self.units_total} 个），其中 {self.reported} 个有数据")
+        return f"{self.org.name} {self.year} 年汇总涵盖 {self.covers} 个县（市、区），其中 {self.reported} 个有数据"
 
     def as_dict(self) -> dict[str, object]:
         cat = self.catalogue
@@ -73,6 +76,7 @@ class AreaTable:
             "year": self.year,
             "approved_only": self.approved_only,
             "covers": self.covers,
+            "reported": self.reported,
             "units_total": self.units_total,
             "coverage": self.coverage_text,
             "notes": self.notes,
@@ -211,6 +215,7 @@ def area_table(org: OrgUnit, year: int, *, approved_only: bool = False) -> AreaT
         covers = reporting.count()
     units_total = reporting_units(org, year).count() if approved_only else covers
 
+    reported = area_values_qs.values("org_id").distinct().count()
     area_sums = engine.total_sums(area_values_qs)
     column_sums: dict[str, dict[str, Decimal]] = {}
     texts_by_key: dict[str, list[tuple[str, str, str]]] = {}
@@ -254,7 +259,7 @@ def area_table(org: OrgUnit, year: int, *, approved_only: bool = False) -> AreaT
                 covers=len(per_column_units.get(child.path, ())), reporting=is_reporting,
             ))
     return AreaTable(
-        org=org, year=year, catalogue=catalogue, area=area, units=units, covers=covers,
+        org=org, year=year, catalogue=catalogue, area=area, units=units, covers=covers, reported=reported,
         units_total=units_total, approved_only=approved_only, notes=notes,
     )
 
@@ -289,7 +294,7 @@ def _distinct_counts(
         )
         if unpaired_area:
             notes.append(
-                f"部分县（市、区）未登记{PairingKind(kind).label}关系，其{'、'.join(catalogue.by_code[c].label for c in codes)}"
+                f"部分县（市、区）未登记{PairingKind(kind).label}关系，其{'、'.join(_short_label(catalogue.by_code[c].label) for c in codes)}"
                 "按各自填报数累加，未能去重"
             )
         for code in codes:
@@ -302,6 +307,37 @@ def _distinct_counts(
     return area, columns, notes
 
 
+def _short_label(label: str) -> str:
+    """「帮扶西部县数」for「1. 帮扶西部县数」: the numbering reads oddly inside a sentence."""
+    return re.sub(r"^\s*(\d+\.|其中：)\s*", "", label)
+
+
 def area_values(org: OrgUnit, year: int, *, approved_only: bool = False) -> Mapping[str, CellValue]:
     """Just the area's own column (a county's own figures, an area's roll-up)."""
     return area_table(org, year, approved_only=approved_only).area.values
+
+
+@dataclass(frozen=True)
+class Comparison:
+    org: OrgUnit
+    years: tuple[int, int]
+    lines: list[ComparisonLine]
+    covers: tuple[int, int]
+    reported: tuple[int, int]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "org": {"code": self.org.code, "name": self.org.name, "level": self.org.level},
+            "years": list(self.years),
+            "covers": {str(y): n for y, n in zip(self.years, self.covers, strict=True)},
+            "reported": {str(y): n for y, n in zip(self.years, self.reported, strict=True)},
+            "rows": [line.as_dict(self.years) for line in self.lines],
+        }
+
+
+def compare(org: OrgUnit, years: tuple[int, int], *, approved_only: bool = False) -> Comparison:
+    """Any unit, any two years: a county's own figures or an area's roll-up, matched by row code."""
+    first, second = (area_table(org, y, approved_only=approved_only) for y in years)
+    lines = compare_values(first.catalogue, first.area.values, second.catalogue, second.area.values)
+    return Comparison(org=org, years=years, lines=lines, covers=(first.covers, second.covers),
+                      reported=(first.reported, second.reported))

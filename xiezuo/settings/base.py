@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "xiezuo.ledgers",
     "xiezuo.submissions",
     "xiezuo.rollup",
+    "xiezuo.assessment",
     "xiezuo.web",
     "xiezuo.ops",
     "xiezuo.synth",

@@ -3,17 +3,15 @@
 import json
 
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from xiezuo.cli import app
-
-runner = CliRunner()
+from tests.cli import run_cli
 
 
-def test_rollup_json_gives_every_row_for_the_city_and_each_county(demo):
-    result = runner.invoke(app, ["rollup", "--org", "620400", "--year", "2023", "--format", "json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+def test_rollup_json_gives_every_row_for_the_city_and_each_county(demo, capsys):
+    result = run_cli(capsys, "rollup", "--org", "620400", "--year", "2023", "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert "涵盖 5 个县" in result.err
     assert [c["name"] for c in data["columns"]] == ["白银市", "白银区", "平川区", "靖远县", "会宁县", "景泰县"]
     assert len(data["rows"]) == 125
     for row in data["rows"]:
@@ -24,10 +22,10 @@ def test_rollup_json_gives_every_row_for_the_city_and_each_county(demo):
     assert by_code["labour_east"]["values"]["620421"] is None  # 靖远县 has not filled its table
 
 
-def test_rollup_xlsx_has_the_area_first_then_each_unit(demo, tmp_path):
+def test_rollup_xlsx_has_the_area_first_then_each_unit(demo, tmp_path, capsys):
     out = tmp_path / "白银市.xlsx"
-    result = runner.invoke(app, ["rollup", "--org", "白银市", "--year", "2023", "--format", "xlsx", "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    result = run_cli(capsys, "rollup", "--org", "白银市", "--year", "2023", "--format", "xlsx", "--out", str(out))
+    assert result.code == 0, result.err
     ws = load_workbook(out).active
     assert [c.value for c in ws[3]][2:] == ["白银市", "白银区", "平川区", "靖远县", "会宁县", "景泰县"]
     labels = {ws.cell(row=r, column=1).value: r for r in range(4, ws.max_row + 1)}
@@ -36,6 +34,6 @@ def test_rollup_xlsx_has_the_area_first_then_each_unit(demo, tmp_path):
     assert ws.cell(row=r, column=3).value is not None  # the city total
 
 
-def test_rollup_of_an_unknown_unit_says_so_in_chinese(demo):
-    result = runner.invoke(app, ["rollup", "--org", "不存在县", "--year", "2023"])
-    assert result.exit_code != 0
+def test_rollup_of_an_unknown_unit_says_so_in_chinese(demo, capsys):
+    result = run_cli(capsys, "rollup", "--org", "不存在县", "--year", "2023")
+    assert result.code == 2 and "未找到行政区划「不存在县」" in result.err

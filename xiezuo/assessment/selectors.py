@@ -1,0 +1,78 @@
+"""Assessment of a unit, or of every county of an area, against a scheme: scores, grades, ranking.
+
+Four queries whatever the number of counties: the units, this year's and last year's values, the
+targets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from xiezuo.assessment.models import Target
+from xiezuo.assessment.scheme import (
+    EXAMPLE_SCHEME,
+    Scheme,
+    UnitScore,
+    check_scheme,
+    load_scheme,
+    ranked,
+    score_unit,
+)
+from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.orgunits.models import Level, OrgUnit, Side
+from xiezuo.rollup.selectors import reporting_units
+from xiezuo.tables.selectors import values_for_many
+
+
+@dataclass(frozen=True)
+class Assessment:
+    org: OrgUnit
+    year: int
+    scheme: Scheme
+    ranking: list[tuple[int, UnitScore]]
+    illustrative_targets: bool  # some targets used are made-up demo targets
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "org": {"code": self.org.code, "name": self.org.name, "level": self.org.level},
+            "year": self.year,
+            "scheme": {"name": self.scheme.name, "file": self.scheme.source, "official": self.scheme.official,
+                       "description": self.scheme.description},
+            "illustrative_targets": self.illustrative_targets,
+            "ranking": [{"rank": rank, **score.as_dict()} for rank, score in self.ranking],
+        }
+
+
+def targets_for_many(orgs: Iterable[OrgUnit], year: int) -> tuple[dict[str, dict[str, Decimal]], bool]:
+    """{org code: {row code: target}} in one query, and whether any of them is illustrative."""
+    out: dict[str, dict[str, Decimal]] = {}
+    illustrative = False
+    for code, row, number, demo in Target.objects.filter(org__in=list(orgs), year=year).values_list(
+        "org__code", "code", "number", "illustrative"
+    ):
+        out.setdefault(code, {})[row] = number
+        illustrative = illustrative or demo
+    return out, illustrative
+
+
+def assess(org: OrgUnit, year: int, *, scheme: Scheme | None = None, scheme_path: Path | None = None) -> Assessment:
+    """A county on its own, or every county an area covers, ranked (ties share a rank)."""
+    scheme = scheme or load_scheme(scheme_path or EXAMPLE_SCHEME)
+    catalogue = get_catalogue(year)
+    compiled = check_scheme(scheme, catalogue)
+    if org.level == Level.COUNTY and org.side == Side.WEST:
+        units = [org]
+    else:
+        units = list(reporting_units(org, year).order_by("code"))
+    current = values_for_many(units, year, catalogue)
+    previous = values_for_many(units, year - 1, catalogue)
+    targets, illustrative = targets_for_many(units, year)
+    scores = [
+        score_unit(scheme, catalogue, org_code=u.code, org_name=u.name, values=current.get(u.code, {}),
+                   previous=previous.get(u.code, {}), targets=targets.get(u.code, {}), compiled=compiled)
+        for u in units
+    ]
+    return Assessment(org=org, year=year, scheme=scheme, ranking=ranked(scores), illustrative_targets=illustrative)

@@ -1,0 +1,173 @@
+"""Writes of targets: one at a time, or an XLSX of many, all or nothing, each with its change record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from xiezuo.assessment.models import Target
+from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.core.changes import change_record
+from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
+from xiezuo.orgunits.models import OrgUnit
+
+# The columns of a targets workbook, as a reviewer types them (the English names are accepted too).
+COLUMNS = {"区划代码": "org", "年度": "year", "指标代码": "code", "目标值": "value", "说明": "note",
+           "org": "org", "year": "year", "code": "code", "value": "value", "note": "note"}
+REQUIRED = ("org", "year", "code", "value")
+
+
+def _parse_target(org: OrgUnit, year: int, code: str, raw: object, location: Location) -> Decimal:
+    catalogue = get_catalogue(year)
+    row = catalogue.by_code.get(code)
+    if row is None:
+        raise NotFound(f"{year} 年度统计表中没有指标「{code}」", location=location)
+    if not row.is_numeric:
+        raise InvalidValue(f"「{row.label}」不是数值指标，不能设定目标", location=location)
+    value = row.parse(raw, location=location)
+    if value is None:
+        raise InvalidValue(f"「{row.label}」的目标值不能为空", location=location)
+    assert isinstance(value, Decimal)
+    if value < 0:
+        raise InvalidValue(f"「{row.label}」的目标值不能为负数", location=location)
+    return value
+
+
+def target_set(
+    *,
+    org: OrgUnit,
+    year: int,
+    code: str,
+    raw: object,
+    by: AbstractBaseUser | None,
+    note: str = "",
+    illustrative: bool = False,
+    expected_version: int | None = None,
+) -> Target:
+    """Set one unit's target for one row and year. `expected_version` 0 means "there was none"."""
+    value = _parse_target(org, year, code, raw, Location(row=code, value=raw))
+    with transaction.atomic():
+        target = Target.objects.select_for_update().filter(org=org, year=year, code=code).first()
+        current = target.version if target else 0
+        if expected_version is not None and expected_version != current:
+            raise StaleEdit(f"{org.name} {year} 年「{code}」的目标已被他人修改，您的修改未保存，请刷新后再改",
+                            location=Location(row=code, value=raw))
+        old = None if target is None else {"value": str(target.number), "illustrative": target.illustrative}
+        if target is None:
+            target = Target(org=org, year=year, code=code, version=0)
+        target.number, target.note, target.illustrative = value, note, illustrative
+        target.updated_by = by if by is not None and by.pk else None
+        target.version = current + 1
+        if target.pk:
+            target.save(update_fields=["number", "note", "illustrative", "updated_by", "updated_at", "version"])
+        else:
+            target.save()
+        change_record(actor=by, action="target.set", object_type="assessment.target",
+                      object_key=f"{org.code}/{year}/{code}", org_code=org.code, year=year, old=old,
+                      new={"value": str(value), "illustrative": illustrative}, comment=note)
+    return target
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    org: OrgUnit
+    year: int
+    code: str
+    value: Decimal
+    note: str = ""
+
+
+def targets_set_many(*, inputs: list[TargetInput], by: AbstractBaseUser | None, illustrative: bool = False) -> int:
+    """Many targets in one transaction (already parsed)."""
+    with transaction.atomic():
+        for item in inputs:
+            target_set(org=item.org, year=item.year, code=item.code, raw=item.value, by=by, note=item.note,
+                       illustrative=illustrative)
+    return len(inputs)
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float):
+        # Spreadsheet numbers arrive as binary floats; their shortest repr is what was typed.
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return "" if value is None else str(value).strip()
+
+
+def targets_import_xlsx(*, path: Path, by: AbstractBaseUser | None) -> int:
+    """Targets from the first sheet of an XLSX: 区划代码 | 年度 | 指标代码 | 目标值 | 说明.
+
+    Every row is checked first; one bad cell and nothing is stored, and each bad cell is named by
+    sheet, row, column and value.
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every unreadable file
+        raise InvalidValue(f"无法读取 XLSX 文件：{exc}", location=Location(file=path.name)) from exc
+    sheet_name = workbook.sheet_names[0]
+    rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    if not rows:
+        raise InvalidValue("工作表是空的", location=Location(file=path.name, sheet=sheet_name))
+    header = [_cell_text(c) for c in rows[0]]
+    index = {COLUMNS[h]: i for i, h in enumerate(header) if h in COLUMNS}
+    missing = [name for name in REQUIRED if name not in index]
+    if missing:
+        names = {"org": "区划代码", "year": "年度", "code": "指标代码", "value": "目标值"}
+        raise InvalidValue(f"缺少列：{'、'.join(names[m] for m in missing)}（应有列：区划代码、年度、指标代码、目标值、说明）",
+                           location=Location(file=path.name, sheet=sheet_name, row=1))
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    by_name: dict[str, list[OrgUnit]] = {}
+    for u in units.values():
+        by_name.setdefault(u.name, []).append(u)
+    errors: list[XiezuoError] = []
+    parsed: list[TargetInput] = []
+    seen: dict[tuple[str, int, str], int] = {}
+    for lineno, cells in enumerate(rows[1:], start=2):
+        def cell(name: str, cells: Sequence[object] = cells) -> str:
+            i = index.get(name)
+            return _cell_text(cells[i]) if i is not None and i < len(cells) else ""
+
+        if not any(_cell_text(c) for c in cells):
+            continue
+
+        def where(column: str, value: object, lineno: int = lineno) -> Location:
+            return Location(file=path.name, sheet=sheet_name, row=lineno, column=column, value=value)
+
+        org_key = cell("org")
+        org = units.get(org_key)
+        if org is None:
+            named = by_name.get(org_key, [])
+            org = named[0] if len(named) == 1 else None
+        if org is None:
+            errors.append(NotFound("找不到该行政区划（请填区划代码，如 620422）", location=where("区划代码", org_key)))
+            continue
+        year_text = cell("year")
+        try:
+            year = int(Decimal(year_text))
+            if not 2000 <= year <= 2100:
+                raise ValueError
+        except (InvalidOperation, ValueError):
+            errors.append(InvalidValue("年度应为四位整数，如 2024", location=where("年度", year_text)))
+            continue
+        code = cell("code")
+        try:
+            value = _parse_target(org, year, code, cell("value"), where("目标值", cell("value")))
+        except XiezuoError as exc:
+            errors.append(exc)
+            continue
+        key = (org.code, year, code)
+        if key in seen:
+            errors.append(InvalidValue(f"与第{seen[key]}行重复（同一单位、年度和指标）", location=where("指标代码", code)))
+            continue
+        seen[key] = lineno
+        parsed.append(TargetInput(org=org, year=year, code=code, value=value, note=cell("note")))
+    if errors:
+        raise ErrorReport(errors=errors, file=path.name)
+    return targets_set_many(inputs=parsed, by=by)

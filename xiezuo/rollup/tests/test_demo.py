@@ -1,0 +1,64 @@
+"""The demo's synthetic counties: labelled, seeded, and as consistent as a careful county's table."""
+
+import json
+
+from tests.cli import run_cli
+from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.engine.validate import validate_units
+from xiezuo.orgunits.models import OrgUnit
+from xiezuo.rollup.demo import SYNTHETIC_NOTE, synthetic_tables_load
+from xiezuo.tables.models import DataValue
+from xiezuo.tables.selectors import values_for_many
+
+SYNTHETIC = ["620402", "620403", "620423"]
+
+
+def test_synthetic_tables_pass_every_catalogue_rule(demo):
+    units = list(OrgUnit.objects.filter(code__in=SYNTHETIC))
+    catalogue = get_catalogue(2023)
+    current = values_for_many(units, 2023)
+    previous = values_for_many(units, 2022)
+    assert all(len(v) == 125 for v in current.values())
+    assert validate_units(catalogue, current, previous) == []
+    assert validate_units(catalogue, previous) == []
+
+
+def test_synthetic_values_are_labelled_and_never_published(demo):
+    synthetic = DataValue.objects.filter(org__code__in=SYNTHETIC)
+    assert synthetic.count() == 3 * 2 * 125
+    assert not synthetic.filter(published=True).exists()
+    assert set(synthetic.values_list("note", flat=True)) == {SYNTHETIC_NOTE}
+    assert all("合成示例" in t for t in synthetic.exclude(text="").values_list("text", flat=True))
+
+
+def test_huining_keeps_its_published_figures_and_jingyuan_stays_empty(demo):
+    assert not DataValue.objects.filter(org__code="620421").exists()
+    funds = DataValue.objects.get(org__code="620422", year=2023, code="funds_allocated")
+    assert funds.number == 5590 and funds.published
+
+
+def test_loading_twice_gives_the_same_figures(demo):
+    before = dict(DataValue.objects.filter(org__code__in=SYNTHETIC).values_list("code", "number")[:50])
+    synthetic_tables_load()
+    after = dict(DataValue.objects.filter(org__code__in=SYNTHETIC).values_list("code", "number")[:50])
+    assert before == after
+    assert DataValue.objects.filter(org__code__in=SYNTHETIC).count() == 750
+
+
+def test_compare_cli_shows_the_employment_rows_with_both_years_and_change(demo, capsys):
+    result = run_cli(capsys, "compare", "--org", "620422", "--years", "2022,2023", "--format", "json")
+    assert result.code == 0, result.err
+    rows = {r["code"]: r for r in json.loads(result.out)["rows"]}
+    assert (rows["labour_east"]["2022"], rows["labour_east"]["2023"], rows["labour_east"]["change"]) == ("232", "235", "3")
+    assert rows["labour_other"]["percent"] == "0.57"
+    assert rows["labour_local"]["change"] == "4"
+    text = run_cli(capsys, "compare", "--org", "会宁县", "--years", "2022,2023", "--key-only")
+    assert text.code == 0
+    line = next(ln for ln in text.out.splitlines() if "232" in ln)
+    assert "235" in line and "+3" in line and "+1.29%" in line
+    assert "上年未填报" in text.out  # 2022 figures the report did not give
+
+
+def test_compare_refuses_malformed_years(demo, capsys):
+    result = run_cli(capsys, "compare", "--org", "620422", "--years", "2023")
+    assert result.code == 2 and "--years 应为两个四位年度" in result.err
