@@ -196,8 +196,8 @@ def _accounts(ctx: Context, password: str) -> int:
             wanted += [(f"{USER_PREFIX}{code}-clerk", code, Role.COUNTY_CLERK.value),
                        (f"{USER_PREFIX}{code}-lead", code, Role.COUNTY_LEAD.value)]
         else:
-            role = Role.CITY_REVIEWER if level == "city" else Role.PROVINCE_REVIEWER
-            wanted.append((f"{USER_PREFIX}{code}-reviewer", code, role.value))
+            reviewer = Role.CITY_REVIEWER if level == "city" else Role.PROVINCE_REVIEWER
+            wanted.append((f"{USER_PREFIX}{code}-reviewer", code, reviewer.value))
     ctx.reporter.stage("用户", len(wanted))
     User = get_user_model()
     User.objects.filter(username__startswith=USER_PREFIX).delete()
@@ -401,7 +401,7 @@ def _targets(ctx: Context) -> int:
     rows = [r for r in ctx.catalogue.value_rows if r.key and r.is_numeric and r.value_kind != "percent"]
     year = ctx.sizes.year
     found: dict[tuple[int, str], Decimal] = {
-        (org_id, code): number
+        (org_id, code): number  # type: ignore[misc]  # number__isnull=False above
         for org_id, code, number in DataValue.objects.filter(
             org__synthetic=True, org__level=Level.COUNTY, year=year, code__in=[r.code for r in rows],
             number__isnull=False).values_list("org_id", "code", "number")
@@ -451,7 +451,7 @@ def synth_generate(
             started = time.perf_counter()
             summary.counts[name] = part(ctx)
             summary.seconds[name] = time.perf_counter() - started
-        models = [OrgUnit, Pairing, get_user_model(), Profile, DataValue]
+        models: list[Any] = [OrgUnit, Pairing, get_user_model(), Profile, DataValue]
         if apps.is_installed("xiezuo.submissions"):
             from xiezuo.submissions.models import Submission, SubmissionEvent
 
