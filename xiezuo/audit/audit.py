@@ -38,7 +38,7 @@ def audit_document(document: Document, *, catalogue: Catalogue | None = None, ta
 
 def facts(ex: Extraction) -> list[dict[str, object]]:
     """Every extracted figure, as a reviewer would want to see what was read."""
-    out = []
+    out: list[dict[str, object]] = []
     for f in ex.figures:
         if f.relation == "implied":
             continue

@@ -211,7 +211,7 @@ def check_text_text(ex: Extraction, catalogue: Catalogue | None) -> list[AuditFi
         if fig.parent is not None and fig.relation in ("child", "part"):
             parent_key = concept(_label_for_entity(ex.by_id(fig.parent)))
         by_key[(fig.entity.name, key_concept, scope(label), fig.family, parent_key)].append(fig)
-    for (entity, key, _, _, _), figs in by_key.items():
+    for (entity, _, _, _, _), figs in by_key.items():
         groups = _value_groups(figs)
         if len(groups) > 1:
             a, b = groups[0][0], groups[1][0]
@@ -343,7 +343,7 @@ def check_counts(ex: Extraction) -> list[AuditFinding]:
         if missing:
             msg += missing
         text = re.sub(r"\s+", "", ex.document.text[lst.start:lst.end])
-        quotes = [{"text": text, "location": ex.document.location(lst.start, lst.end, lst.count.heading),
+        quotes: list[dict[str, object]] = [{"text": text, "location": ex.document.location(lst.start, lst.end, lst.count.heading),
                    "figure": lst.count.text.strip()}]
         out.append(AuditFinding(check="count", confidence=0.85 if not lst.count.chinese else 0.7,
                                 message=msg, quotes=quotes))
@@ -471,7 +471,7 @@ def check_claims(ex: Extraction) -> list[AuditFinding]:
         wrong = [(f, p) for f, p in chosen if (f.base <= p.base if claim.direction == "up" else f.base >= p.base)]
         word = "增加（超出）" if claim.direction == "up" else "减少（低于）"
         claim_text = re.sub(r"\s+", "", ex.document.text[claim.start:claim.end])
-        claim_quote = {"text": claim_text, "location": ex.document.location(claim.start, claim.end)}
+        claim_quote: dict[str, object] = {"text": claim_text, "location": ex.document.location(claim.start, claim.end)}
         if wrong:
             shown = "；".join(f"「{f.pre or f.phrase}」{_v(f.value, f.unit)}，{p.year or '上年'}年 {_v(p.value, p.unit)}"
                              for f, p in wrong)
@@ -479,6 +479,16 @@ def check_claims(ex: Extraction) -> list[AuditFinding]:
                                     message=f"文中称「{claim_text}」（{word}），但所给数字为：{shown}。",
                                     quotes=[claim_quote] + [_quote(ex, f) for f, _ in wrong]))
             continue
+        if claim.delta is not None and len(chosen) == 1 and claim.delta.family == chosen[0][0].family:
+            f, p = chosen[0]
+            change = abs(f.base - p.base)
+            if not same_within_rounding(claim.delta.value, claim.delta.unit, from_base(change, claim.delta.unit),
+                                        claim.delta.unit):
+                out.append(AuditFinding(
+                    check="claim", confidence=0.75,
+                    message=(f"文中称「{claim_text}」，「{claim.delta.phrase}」，按 {_v(f.value, f.unit)} 与 "
+                             f"{_v(p.value, p.unit)} 计算应为 {fmt(from_base(change, claim.delta.unit))}{claim.delta.unit}。"),
+                    quotes=[claim_quote, _quote(ex, f)]))
         if claim.percent is not None and len(chosen) == 1:
             f, p = chosen[0]
             if p.base:
@@ -488,7 +498,7 @@ def check_claims(ex: Extraction) -> list[AuditFinding]:
                 if not same_within_rounding(claim.percent.value, "%", rate, "%"):
                     out.append(AuditFinding(
                         check="claim", confidence=0.75,
-                        message=(f"文中称「{claim_text}{claim.percent.text}」，按 {_v(f.value, f.unit)} 与 "
+                        message=(f"文中称「{claim_text}」，「{claim.percent.phrase}」，按 {_v(f.value, f.unit)} 与 "
                                  f"{_v(p.value, p.unit)} 计算应为 {fmt(round(rate, max(1, places(claim.percent.value))))}%。"),
                         quotes=[claim_quote, _quote(ex, f)]))
     return out

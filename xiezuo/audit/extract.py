@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xiezuo.audit.numbers import (
-    COUNT_UNITS, OTHER_UNITS, RATE_UNITS, UNIT_FAMILY, family, parse_number, to_base,
+    COUNT_UNITS,
+    OTHER_UNITS,
+    RATE_UNITS,
+    UNIT_FAMILY,
+    family,
+    parse_number,
+    to_base,
 )
 from xiezuo.audit.reader import Block, Document
 
@@ -166,6 +172,7 @@ class Claim:
     sentence_start: int
     block: int
     percent: Figure | None = None
+    delta: Figure | None = None
 
 
 @dataclass
@@ -440,7 +447,15 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
             continue
         open_at = max(seg.rfind("（", 0, f.start - b0), seg.rfind("(", 0, f.start - b0))
         inner = seg[open_at + 1: f.start - b0]
-        if f.year is not None and (ex.report_year is None or f.year != ex.report_year) or PREV_RE.search(inner):
+        if f.year is None and not re.search(r"[\d\u4e00-\u9fff]", inner):
+            # 较2022年（3,100人）: the year stands just before the parenthesis.
+            ym = YEAR_RE.search(seg[max(0, open_at - 8):open_at])
+            if ym and (ex.report_year is None or int(ym.group(1)) != ex.report_year):
+                f.year = int(ym.group(1))
+            elif PREV_RE.search(seg[max(0, open_at - 6):open_at]):
+                f.prev_year = True
+        if f.year is not None and (ex.report_year is None or f.year != ex.report_year) or PREV_RE.search(inner) \
+                or f.prev_year:
             cands = [g for g in figs if g.end <= f.start and _same_kind(g, f) and g.relation != "comparison"
                      and g.start > b0 + open_at - 80]
             inside = [g for g in cands if g.start > b0 + open_at]
@@ -513,7 +528,7 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
                     continue
                 f.parent, f.relation, f.tentative = parent.id, "child", t
     # 3. Implied children: 617人，脱贫人口617人 — a 脱贫/监测 figure right after a figure of its kind.
-    for a, b in zip(figs, figs[1:]):
+    for a, b in zip(figs, figs[1:], strict=False):
         if b.relation is None and a.relation != "comparison" and b.sentence_start == a.sentence_start and \
                 _same_kind(a, b) and re.match(r"^(脱贫|监测|低收入|残疾)", b.pre) and not \
                 re.match(r"^(脱贫|监测|低收入|残疾)", a.pre) and b.clause_start - a.end <= 2 and b.depth == a.depth:
@@ -618,7 +633,8 @@ def _totals(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
 
 def _claims(ex: Extraction, bindex: int, seg: str, b0: int) -> None:
     pattern = re.compile(rf"(均|都|皆|全部)?({CLAIM_UP}|{CLAIM_DOWN})了?\s*(?:了)?(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)")
-    pattern2 = re.compile(rf"(?:较|比|与)\s*(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)(?:相比)?[，,]?\s*"
+    pattern2 = re.compile(rf"(?:(?:较|比|与)\s*(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)"
+                          rf"\s*(?:[（(][^）)]{{0,20}}[）)])?(?:相比)?|同比)[，,]?\s*"
                           rf"(?:均|都|分别)?(?P<dir>{CLAIM_UP}|{CLAIM_DOWN})")
     for m in list(pattern.finditer(seg)) + list(pattern2.finditer(seg)):
         word = m.group(2) if m.re is pattern else m.group("dir")
@@ -627,13 +643,19 @@ def _claims(ex: Extraction, bindex: int, seg: str, b0: int) -> None:
         clause_lo = _last_delim(seg, m.start(), 0, "，,。；;\n")
         subject_text = re.sub(r"\s+", "", seg[clause_lo:m.start()])
         subjects = [s for s in re.split(r"及|和|与|、|以及", subject_text) if len(s) >= 2]
-        pct = None
-        after = [f for f in ex.figures if f.block == bindex and f.start >= b0 + m.end() and f.unit in ("%", "％")
-                 and f.start - (b0 + m.end()) <= 2]
-        if after:
-            pct = after[0]
+        pct = delta = None
+        # 增加115人，增长3.7%: the change itself and the rate may follow the claim word.
+        tail = seg[m.end():m.end() + 16]
+        near = [f for f in ex.figures if f.block == bindex and b0 + m.end() <= f.start <= b0 + m.end() + 16]
+        for f in near:
+            gap = seg[m.end():f.start - b0]
+            if f.unit in ("%", "％") and (f.start - (b0 + m.end()) <= 2 or re.search(rf"({CLAIM_UP}|{CLAIM_DOWN})\s*$", gap)):
+                pct = pct or f
+            elif f.start - (b0 + m.end()) <= 2 and f.unit not in ("%", "％"):
+                delta = delta or f
+        del tail
         ex.claims.append(Claim(direction=direction, subjects=subjects, start=b0 + clause_lo, end=b0 + m.end(),
-                               sentence_start=b0 + sent_lo, block=bindex, percent=pct))
+                               sentence_start=b0 + sent_lo, block=bindex, percent=pct, delta=delta))
 
 
 # ---------------------------------------------------------------- labels

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from xiezuo.audit.extract import Extraction, Figure
+from xiezuo.audit.extract import Extraction, Figure, concept
 from xiezuo.audit.numbers import COUNT_UNITS, family
 from xiezuo.catalogue.loader import Catalogue, Row
 
@@ -126,16 +126,18 @@ def _targets(fig: Figure) -> tuple[str, ...]:
     return tuple({_norm(fig.pre), _norm(fig.post), _norm(fig.pre + fig.post)} - {""})
 
 
-def _match(targets: tuple[str, ...], rn: RowNames) -> tuple[int, bool]:
-    """Length of the longest row name that ends one of the figure's label readings."""
-    best, explicit = 0, False
+def _match(targets: tuple[str, ...], rn: RowNames) -> tuple[int, int]:
+    """Lengths of the longest row name, and of the longest explicit alias, ending a label reading."""
+    best = best_alias = 0
     for name, is_alias in rn.names:
         if len(name) < 2:
             continue
         for t in targets:
-            if t.endswith(name) and len(name) > best:
-                best, explicit = len(name), is_alias
-    return best, explicit
+            if t.endswith(name):
+                best = max(best, len(name))
+                if is_alias:
+                    best_alias = max(best_alias, len(name))
+    return best, best_alias
 
 
 class _Index:
@@ -214,6 +216,15 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
                 _assign(fig, scored)
                 continue
             nested = True  # fall through to the rows of the whole table, global names only
+        if not nested:
+            # 新建帮扶车间3个，吸纳就业96人: a generic figure belongs with the row just named.
+            root = _sentence_root(ex, fig, catalogue)
+            if root is not None:
+                scored = _score(ex, fig, [names[c] for c in sorted(_descendants(catalogue, root) | {root})
+                                          if c in names], context, nested=True)
+                if scored:
+                    _assign(fig, scored)
+                    continue
         scored = _score(ex, fig, pool, context, nested=False)
         if scored:
             _assign(fig, scored, penalty=0.05 if nested else 0.0)
@@ -230,12 +241,16 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
         ok, penalty = _compatible(fig, rn.row)
         if not ok:
             continue
-        length, explicit = _match(targets, rn)
+        length, alias_length = _match(targets, rn)
+        if not nested and rn.nested_only:
+            length = alias_length  # a generic printed label names a row only under its parent
+        explicit = alias_length > 0 and alias_length == length
+        if not length and nested and any(concept(t) == concept(n) and len(concept(n)) >= 2
+                                         for t in targets for n, _ in rn.names):
+            length, explicit = 2, False  # 吸纳就业 under 帮扶车间 → its 吸纳农村劳动力就业数
         if not length and nested and _poor(fig.pre) and _poor(rn.row.label):
             length, explicit = 2, False  # 其中脱贫人口 under a mapped figure → its 脱贫 sub-row
         if not length:
-            continue
-        if not nested and rn.nested_only and not explicit:
             continue
         if rn.direction:
             if direction is None:
@@ -247,6 +262,17 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
         out.append((score, penalty, rn))
     out.sort(key=lambda t: -t[0])
     return out
+
+
+def _sentence_root(ex: Extraction, fig: Figure, catalogue: Catalogue) -> str | None:
+    """The table row the sentence has just named (its value parent, for a detail row)."""
+    earlier = [f for f in ex.figures[max(0, fig.id - 12):fig.id]
+               if f.row and f.relation is None and f.sentence_start == fig.sentence_start and f.block == fig.block]
+    if not earlier:
+        return None
+    row = catalogue.by_code[earlier[-1].row]  # type: ignore[index]
+    parent = catalogue.by_code.get(row.parent) if row.parent else None
+    return parent.code if parent is not None and parent.is_value else row.code
 
 
 def _poor(text: str) -> bool:

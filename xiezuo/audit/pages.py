@@ -52,7 +52,7 @@ def annotated_pieces(result: AuditResult) -> tuple[list[Piece], list[ShownFindin
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     pieces: list[Piece] = []
     first_anchor: dict[int, str] = {}
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         covering = sorted({n for s, e, n in spans if s <= a and b <= e})
         piece = Piece(text=text[a:b], findings=covering)
         if covering:

@@ -132,6 +132,9 @@ def document_from_text(text: str, source: str = "") -> Document:
             cur_heading = heading_now()
         cur_end = line_start + len(raw.rstrip())
         last_line = line
+        if level and not re.search(r"[。！？]", line):
+            close()  # a heading on its own line: the paragraph below it starts afresh
+            last_line = line + "。"
     close()
     return Document(text=text, blocks=blocks, source=source)
 

@@ -71,13 +71,14 @@ def _check_state(submission: Submission, allowed: tuple[str, ...], doing: str) -
 
 def _event(
     submission: Submission, *, kind: str, by: AbstractBaseUser | None, from_state: str = "", to_state: str = "",
-    comment: str = "", row_code: str = "", explanations: dict[str, object] | None = None,
+    comment: str = "", row_code: str = "", explanations: Mapping[str, object] | None = None,
 ) -> SubmissionEvent:
     name, org_name = _who(by)
     event = SubmissionEvent.objects.create(
         submission=submission, kind=kind, from_state=from_state, to_state=to_state,
-        by=by if by is not None and by.pk else None, by_name=name, by_org_name=org_name,
-        comment=comment, row_code=row_code, explanations=explanations or {},
+        by=by if by is not None and by.pk else None,  # type: ignore[misc]  # the project's user model
+        by_name=name, by_org_name=org_name, comment=comment, row_code=row_code,
+        explanations=dict(explanations or {}),
     )
     change_record(
         actor=by, action=f"submission.{kind}", object_type="submissions.submission",

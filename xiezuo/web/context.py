@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if profile.role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD):
         items += [
             ("统计表", reverse("web:table", args=[code, year])),
+            ("台账", reverse("web:ledgers", args=[code, year])),
             ("报送", reverse("web:submission", args=[code, year])),
             ("看板", reverse("web:dashboard", args=[code, year])),
             ("报告核查", reverse("audit:page", args=[code, year])),

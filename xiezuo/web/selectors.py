@@ -11,6 +11,7 @@ from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import available_years
 from xiezuo.core.models import ChangeRecord
 from xiezuo.engine.validate import Finding, validate_units
+from xiezuo.ledgers.derivation import reconciliation_for
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import row_comments, submissions_for_many
@@ -41,6 +42,19 @@ class TableRowView:
     # Findings that name this row but belong to another (their first row): shown as a pointer,
     # so a rule over eight sub-items does not print its message eight times.
     related: list[tuple[Finding, str]] = field(default_factory=list)
+    # Rows the ledgers can produce: the ledger figure and the latest reconciliation decision.
+    derivable: bool = False
+    derived: Decimal | None = None
+    decision: str | None = None
+
+    @property
+    def derived_display(self) -> str:
+        return self.row.format(self.derived) if self.derived is not None else ""
+
+    @property
+    def derived_differs(self) -> bool:
+        entered = self.line.value
+        return self.derived is not None and isinstance(entered, Decimal) and entered != self.derived
 
     @property
     def row(self) -> Row:
@@ -95,6 +109,10 @@ class TablePage:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
 
+    @property
+    def has_ledgers(self) -> bool:
+        return any(r.derivable for r in self.rows)
+
 
 def table_page(org: OrgUnit, year: int) -> TablePage:
     catalogue, lines = table_for(org, year)
@@ -103,6 +121,7 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
     findings = validate_units(catalogue, {org.code: current}, {org.code: previous})
     submission = Submission.objects.filter(org=org, year=year).first()
     comments = row_comments(submission) if submission else {}
+    reconciled = {line.row.code: line for line in reconciliation_for(org, year)} if org.level == "county" else {}
     rows = []
     for line in lines:
         involved = findings_for_row(findings, line.row.code)
@@ -112,6 +131,9 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
             related=[(f, catalogue.by_code[f.codes[0]].label) for f in involved if f.codes[0] != line.row.code],
             comments=comments.get(line.row.code, []),
         ))
+        recon = reconciled.get(line.row.code)
+        if recon is not None:
+            rows[-1].derivable, rows[-1].derived, rows[-1].decision = True, recon.derived, recon.decision
     note = None
     if submission is not None and submission.state == State.RETURNED:
         note = (submission.events.filter(kind__in=[EventKind.RETURN, EventKind.REOPEN])
@@ -120,7 +142,7 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
                      return_note=note)
 
 
-def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[TableRowView, list[Finding]]:
+def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[TableRowView, list[Finding], bool]:
     """One row after a save, with the findings of the whole table (the summary is refreshed too)."""
     page = table_page(org, year)
     row = next(r for r in page.rows if r.row.code == code)
@@ -128,7 +150,7 @@ def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[T
     # The row just saved shows every finding that involves it in full.
     row.findings = findings_for_row(page.findings, code)
     row.related = []
-    return row, page.findings
+    return row, page.findings, page.has_ledgers
 
 
 @dataclass

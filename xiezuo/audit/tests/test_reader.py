@@ -17,9 +17,9 @@ def _docx(path):
     doc.add_paragraph("（一）组织领导")
     doc.add_paragraph("1. 工作推动部署情况。县委、县政府共召开 10 次会议，其中，政府常务会 4 次、县委常委会 1 次、领导小组会 6 次。")
     table = doc.add_table(rows=2, cols=3)
-    for cell, text in zip(table.rows[0].cells, ["指标", "单位", "会宁县"]):
+    for cell, text in zip(table.rows[0].cells, ["指标", "单位", "会宁县"], strict=True):
         cell.text = text
-    for cell, text in zip(table.rows[1].cells, ["2. 政府常务会议", "次", "4"]):
+    for cell, text in zip(table.rows[1].cells, ["2. 政府常务会议", "次", "4"], strict=True):
         cell.text = text
     doc.add_paragraph("2. 工作对接情况。引进甘肃善荞农业发展有限公司。")
     doc.add_paragraph("在小杂粮产业上，引进落地甘肃善莽农业发展有限公司。")

@@ -195,3 +195,32 @@ def test_tablet_layout(demo, live_server, browser, artifacts_dir):  # type: igno
     page.goto(SUBMISSION)
     shot(page, "submission", full_page=False)
     ctx.close()
+
+
+def test_ledger_pages(demo, live_server, browser, artifacts_dir, tmp_path):  # type: ignore[no-untyped-def]
+    shot = Shots(artifacts_dir, "ledgers")
+    ctx, page = session(browser, live_server.url, "huining-clerk")
+    page.get_by_role("link", name="台账", exact=True).first.click()
+    expect(page.locator("#ledger-index")).to_contain_text("农村劳动力就业")
+    shot(page, "index")
+    page.goto("/org/620422/2023/ledgers/meetings/new/")
+    page.get_by_label("会议日期").fill("2023-06-01")
+    page.get_by_label("会议类型").select_option(label="领导小组会议")
+    page.get_by_label("议题").fill("研究部署劳务协作工作")
+    shot(page, "form")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#ledger-records")).to_contain_text("研究部署劳务协作工作")
+    shot(page, "list")
+    bad = tmp_path / "劳动力.csv"
+    bad.write_text("姓名,身份证号,人员类别,就业去向,就业单位,就业日期,本年新增\n王五,620422199001011234,脱贫,火星,,2023-03-01,是\n",
+                   encoding="utf-8")
+    page.goto("/org/620422/2023/ledgers/labour_placements/import/")
+    page.set_input_files("#import-file", str(bad))
+    page.get_by_role("button", name="导入").click()
+    expect(page.locator("#import-errors")).to_contain_text("未导入任何记录")
+    expect(page.locator("#import-errors")).to_contain_text("火星")
+    shot(page, "import-errors")
+    page.goto("/org/620422/2023/reconciliation/")
+    expect(page.locator("#reconciliation")).to_be_visible()
+    shot(page, "reconciliation")
+    ctx.close()

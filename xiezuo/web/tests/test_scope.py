@@ -22,6 +22,9 @@ VISIBLE = {
 }
 EDITORS = {"huining-clerk": "620422", "huining-lead": "620422", "jingyuan-clerk": "620421"}
 PAGES = ("table", "submission", "review", "dashboard", "row/funds_allocated/history")
+# Ledgers are kept by counties only: elsewhere these answer 404 even inside the user's scope.
+COUNTY_PAGES = ("ledgers", "ledgers/labour_placements", "ledgers/fund_projects/template", "reconciliation")
+COUNTIES = {"620402", "620403", "620421", "620422", "620423"}
 
 
 def page_url(code: str, page: str) -> str:
@@ -40,6 +43,10 @@ def test_every_page_for_every_account(username, login):  # type: ignore[no-untyp
             assert response.status_code == expected, (username, code, page, response.status_code)
             if expected == 404:
                 assert names[code] not in response.content.decode(), "a 404 must not reveal the unit"
+        for page in COUNTY_PAGES:
+            response = client.get(page_url(code, page))
+            expected = 200 if code in VISIBLE[username] and code in COUNTIES else 404
+            assert response.status_code == expected, (username, code, page, response.status_code)
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))

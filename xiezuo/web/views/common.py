@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from xiezuo.core.errors import NotFound
@@ -22,3 +23,11 @@ def posted_version(request: HttpRequest) -> int | None:
 
 def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def acting_user(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in user (views using this are behind login_required)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise NotFound("请先登录")
+    return user

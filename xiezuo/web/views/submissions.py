@@ -23,7 +23,7 @@ from xiezuo.submissions.services import (
     submission_submit,
 )
 from xiezuo.web.selectors import table_page
-from xiezuo.web.views.common import checked_year, posted_version
+from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
 EXPLAIN_PREFIX = "explain:"
 
@@ -71,14 +71,14 @@ def submission(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def submission_action(request: HttpRequest, code: str, year: int, action: str) -> HttpResponse:
     org = org_for(request.user, code)
     checked_year(year)
-    by, version = request.user, posted_version(request)
+    by, version = acting_user(request), posted_version(request)
     comment = request.POST.get("comment", "")
     try:
         if action == "submit":
             sub = submission_ensure(org=org, year=year, by=by) if can(by, Action.SUBMIT, org) else None
             if sub is None:
                 raise PermissionDenied(f"您没有报送「{org.name}」填报的权限")
-            explanations = {k[len(EXPLAIN_PREFIX):]: v for k, v in request.POST.items()
+            explanations = {k[len(EXPLAIN_PREFIX):]: request.POST.get(k, "") for k in request.POST
                             if k.startswith(EXPLAIN_PREFIX)}
             # Version 0: the page was shown before the unit had a submission record at all.
             submission_submit(submission=sub, by=by, explanations=explanations, comment=comment,

@@ -15,7 +15,7 @@ from xiezuo.core.errors import NotFound, XiezuoError
 from xiezuo.submissions.models import EDITABLE_STATES
 from xiezuo.tables.services import value_set
 from xiezuo.web.selectors import row_history, table_page, table_row
-from xiezuo.web.views.common import checked_year, posted_version
+from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
 
 @login_required
@@ -40,7 +40,7 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
             error = "页面已过期，请刷新后再改"
         else:
             value_set(org=org, year=year, code=row_code, raw=request.POST.get("value", ""),
-                      by=request.user, expected_version=version)
+                      by=acting_user(request), expected_version=version)
     except NotFound:
         raise
     except XiezuoError as exc:
@@ -51,9 +51,10 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
         else:
             messages.success(request, "已保存")
         return redirect(reverse("web:table", args=[code, year]) + f"#row-{row_code}")
-    row, findings = table_row(org, year, row_code, error=error)
+    row, findings, has_ledgers = table_row(org, year, row_code, error=error)
     return render(request, "web/_cell_saved.html", {
-        "r": row, "org": org, "year": year, "editable": True,
+        "r": row, "org": org, "year": year, "editable": True, "ledgers": has_ledgers,
+        "cols": 7 if has_ledgers else 6,
         "errors": [f for f in findings if f.severity == "error"],
         "warnings": [f for f in findings if f.severity == "warning"],
     })

@@ -1,0 +1,319 @@
+"""Ledger pages: list with search, filters and pages; create, edit, delete; template; import; history.
+
+ID numbers are always masked on pages; the county's own staff can download them in full through
+the ledger export (which records the download).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from xiezuo.accounts.scope import Action, can, org_for
+from xiezuo.core.errors import ErrorReport, Locked, NotFound, PermissionDenied, XiezuoError
+from xiezuo.core.models import ChangeRecord
+from xiezuo.ledgers import idcard
+from xiezuo.ledgers.derivation import reconciliation_accept, reconciliation_for, reconciliation_keep
+from xiezuo.ledgers.exports import ledger_export, ledger_template
+from xiezuo.ledgers.models import LedgerRecord
+from xiezuo.ledgers.schema import LEDGERS, Column, Ledger, ledger_of
+from xiezuo.ledgers.selectors import ledger_counts, ledger_records, record_display
+from xiezuo.ledgers.services import (
+    import_error_dicts,
+    ledger_import,
+    ledger_record_create,
+    ledger_record_delete,
+    ledger_record_update,
+    model_of,
+)
+from xiezuo.orgunits.models import Level, OrgUnit, Side
+from xiezuo.submissions.selectors import submission_is_locked
+from xiezuo.web.views.common import acting_user, checked_year, posted_version
+
+PAGE_SIZE = 50
+UPLOAD_LIMIT = 20 * 1024 * 1024
+
+
+def _county(request: HttpRequest, code: str, year: int, action: Action = Action.VIEW) -> OrgUnit:
+    org = org_for(request.user, code, action)
+    checked_year(year)
+    if org.level != Level.COUNTY or org.side != Side.WEST:
+        raise NotFound(f"「{org.name}」没有台账：台账由西部县（市、区）填报")
+    return org
+
+
+def _editable(request: HttpRequest, org: OrgUnit, year: int) -> bool:
+    return can(request.user, Action.EDIT, org) and not submission_is_locked(org, year)
+
+
+def _refuse_if_locked(org: OrgUnit, year: int) -> None:
+    # Ledgers feed the table: while the level above holds the table, its sources stay as they are.
+    if submission_is_locked(org, year):
+        raise Locked(f"「{org.name}」{year} 年度统计表已报送或已审核通过，台账不能修改")
+
+
+def _record(ledger: Ledger, org: OrgUnit, year: int, pk: int) -> LedgerRecord:
+    obj = model_of(ledger)._default_manager.filter(pk=pk, org=org, year=year).first()
+    if obj is None:
+        raise NotFound(f"「{ledger.label}」中没有这条记录（可能已被删除）")
+    return obj
+
+
+@login_required
+def ledgers_index(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = _county(request, code, year)
+    counts = ledger_counts(org, year)
+    items = [(ledger, counts.get(ledger.kind, 0)) for ledger in LEDGERS]
+    return render(request, "web/ledgers/index.html", {
+        "org": org, "year": year, "items": items, "editable": _editable(request, org, year),
+        "can_reconcile": any(True for _ in reconciliation_for(org, year)),
+    })
+
+
+def _filters(request: HttpRequest, ledger: Ledger) -> dict[str, str]:
+    return {c.name: request.GET[f"f_{c.name}"] for c in ledger.columns
+            if c.type in ("code", "bool") and request.GET.get(f"f_{c.name}")}
+
+
+@login_required
+def ledger_list(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
+    org = _county(request, code, year)
+    ledger = ledger_of(kind)
+    search = request.GET.get("q", "").strip()
+    filters = _filters(request, ledger)
+    try:
+        records = ledger_records(kind, org, year, search=search, filters=filters)
+    except XiezuoError as exc:
+        messages.error(request, exc.message)
+        records = ledger_records(kind, org, year)
+        filters = {}
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = [*ledger.columns, *ledger.computed]
+    rows = []
+    for obj in page.object_list:
+        shown = record_display(ledger, obj)  # ID numbers masked
+        rows.append((obj, [(shown.get(c.name), c.numeric) for c in columns]))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/ledgers/list.html", {
+        "org": org, "year": year, "ledger": ledger, "columns": columns, "rows": rows, "page": page,
+        "search": search, "filters": filters, "query": query.urlencode(),
+        "filter_columns": [
+            (c, filters.get(c.name, ""), (("是", "是"), ("否", "否")) if c.type == "bool" else c.choices)
+            for c in ledger.columns if c.type in ("code", "bool")
+        ],
+        "editable": _editable(request, org, year),
+    })
+
+
+def _form_fields(ledger: Ledger, values: dict[str, Any]) -> list[tuple[Column, Any]]:
+    return [(c, values.get(c.name)) for c in ledger.columns]
+
+
+def _form_values(ledger: Ledger, obj: LedgerRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in ledger.columns:
+        value = getattr(obj, c.name)
+        if c.type == "bool":
+            value = "是" if value else ("否" if value is not None else "")
+        elif c.type == "date" and value is not None:
+            value = value.isoformat()
+        elif c.type == "idno" and value:
+            value = idcard.mask(value)  # never echoed in full; left as is, it keeps the stored number
+        out[c.name] = "" if value is None else value
+    return out
+
+
+def _posted(ledger: Ledger, request: HttpRequest, obj: LedgerRecord | None = None) -> dict[str, object]:
+    data: dict[str, object] = {c.name: request.POST.get(c.name, "") for c in ledger.columns}
+    if obj is not None:
+        for c in ledger.columns:
+            # A masked ID number sent back unchanged means "keep the stored one".
+            if c.type == "idno" and idcard.is_masked(str(data[c.name])) and data[c.name] == idcard.mask(getattr(obj, c.name) or ""):
+                data[c.name] = getattr(obj, c.name)
+    return data
+
+
+def _render_form(request: HttpRequest, org: OrgUnit, year: int, ledger: Ledger, values: dict[str, Any], *,
+                 obj: LedgerRecord | None = None, errors: list[dict[str, object]] | None = None,
+                 status: int = 200) -> HttpResponse:
+    return render(request, "web/ledgers/form.html", {
+        "org": org, "year": year, "ledger": ledger, "fields": _form_fields(ledger, values), "obj": obj,
+        "errors": errors or [],
+    }, status=status)
+
+
+@login_required
+def ledger_new(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
+    org = _county(request, code, year, Action.EDIT)
+    ledger = ledger_of(kind)
+    if request.method != "POST":
+        return _render_form(request, org, year, ledger, {})
+    data = _posted(ledger, request)
+    try:
+        _refuse_if_locked(org, year)
+        ledger_record_create(kind=kind, org=org, year=year, data=data, by=acting_user(request))
+    except ErrorReport as report:
+        return _render_form(request, org, year, ledger, data, errors=import_error_dicts(report), status=400)
+    except (NotFound, PermissionDenied):
+        raise
+    except XiezuoError as exc:
+        return _render_form(request, org, year, ledger, data, errors=[{"reason": exc.full_message}], status=400)
+    messages.success(request, f"已新增一条「{ledger.label}」记录")
+    return redirect("web:ledger_list", org.code, year, kind)
+
+
+@login_required
+def ledger_edit(request: HttpRequest, code: str, year: int, kind: str, pk: int) -> HttpResponse:
+    org = _county(request, code, year, Action.EDIT)
+    ledger = ledger_of(kind)
+    obj = _record(ledger, org, year, pk)
+    if request.method != "POST":
+        return _render_form(request, org, year, ledger, _form_values(ledger, obj), obj=obj)
+    data = _posted(ledger, request, obj)
+    version = posted_version(request)
+    try:
+        _refuse_if_locked(org, year)
+        ledger_record_update(kind=kind, pk=obj.pk, data=data, expected_version=version if version is not None else -1,
+                             by=acting_user(request))
+    except ErrorReport as report:
+        return _render_form(request, org, year, ledger, data, obj=obj, errors=import_error_dicts(report), status=400)
+    except (NotFound, PermissionDenied):
+        raise
+    except XiezuoError as exc:
+        # A stale edit shows the record as it is now, with the message.
+        current = _record(ledger, org, year, pk)
+        return _render_form(request, org, year, ledger, _form_values(ledger, current), obj=current,
+                            errors=[{"reason": exc.full_message}], status=409 if exc.code == "stale_edit" else 400)
+    messages.success(request, f"已保存「{ledger.label}」记录")
+    return redirect("web:ledger_list", org.code, year, kind)
+
+
+@require_POST
+@login_required
+def ledger_delete(request: HttpRequest, code: str, year: int, kind: str, pk: int) -> HttpResponse:
+    org = _county(request, code, year, Action.EDIT)
+    ledger = ledger_of(kind)
+    obj = _record(ledger, org, year, pk)
+    version = posted_version(request)
+    try:
+        _refuse_if_locked(org, year)
+        ledger_record_delete(kind=kind, pk=obj.pk, expected_version=version if version is not None else -1,
+                             by=acting_user(request))
+        messages.success(request, f"已删除一条「{ledger.label}」记录")
+    except (NotFound, PermissionDenied):
+        raise
+    except XiezuoError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:ledger_list", org.code, year, kind)
+
+
+@login_required
+def ledger_template_download(request: HttpRequest, code: str, year: int, kind: str) -> FileResponse:
+    org = _county(request, code, year)
+    ledger = ledger_of(kind)
+    folder = Path(tempfile.mkdtemp(prefix="xiezuo-template-"))
+    path = ledger_template(kind=kind, path=folder / f"{ledger.label}台账模板.xlsx")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{org.name}{year}年{ledger.label}台账模板.xlsx")
+
+
+@login_required
+def ledger_download(request: HttpRequest, code: str, year: int, kind: str) -> FileResponse:
+    """The county's ledger as XLSX, ID numbers masked (the CLI exports them in full for those allowed)."""
+    org = _county(request, code, year)
+    ledger = ledger_of(kind)
+    folder = Path(tempfile.mkdtemp(prefix="xiezuo-export-"))
+    path = folder / f"{ledger.label}.xlsx"
+    ledger_export(kind=kind, org=org, year=year, path=path, by=acting_user(request), reveal_ids=False)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{org.name}{year}年{ledger.label}台账.xlsx")
+
+
+@login_required
+def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
+    org = _county(request, code, year, Action.EDIT)
+    ledger = ledger_of(kind)
+    context: dict[str, Any] = {"org": org, "year": year, "ledger": ledger, "errors": [], "file": ""}
+    if request.method != "POST":
+        return render(request, "web/ledgers/import.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["errors"] = [{"reason": "请选择要导入的 .xlsx 或 .csv 文件"}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    if upload.size and upload.size > UPLOAD_LIMIT:
+        context["errors"] = [{"reason": "文件超过 20 MB，请分批导入或使用命令行导入"}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    name = Path(upload.name or "upload.xlsx").name
+    context["file"] = name
+    with tempfile.TemporaryDirectory(prefix="xiezuo-import-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        try:
+            _refuse_if_locked(org, year)
+            result = ledger_import(kind=kind, path=path, org=org, year=year, by=acting_user(request),
+                                   replace=request.POST.get("mode") != "append")
+        except ErrorReport as report:
+            context["errors"] = import_error_dicts(report)
+            return render(request, "web/ledgers/import.html", context, status=400)
+        except (NotFound, PermissionDenied):
+            raise
+        except XiezuoError as exc:
+            context["errors"] = [{"reason": exc.full_message}]
+            return render(request, "web/ledgers/import.html", context, status=400)
+    messages.success(request, f"已从「{name}」导入 {result.rows} 条「{ledger.label}」记录"
+                     + (f"（替换原有 {result.deleted} 条）" if result.deleted else ""))
+    return redirect("web:ledger_list", org.code, year, kind)
+
+
+@login_required
+def ledger_record_history(request: HttpRequest, code: str, year: int, kind: str, pk: int) -> HttpResponse:
+    org = _county(request, code, year)
+    ledger = ledger_of(kind)
+    records = ChangeRecord.objects.filter(object_type=f"ledgers.{kind}", object_key=str(pk), org_code=org.code)
+    headers = {c.name: c.header for c in (*ledger.columns, *ledger.computed)}
+    entries = []
+    for rec in records.order_by("-at", "-id"):
+        old, new = rec.old or {}, rec.new or {}
+        changes = [(headers.get(k, k), old.get(k), new.get(k)) for k in headers if old.get(k) != new.get(k)]
+        entries.append((rec, changes))
+    return render(request, "web/ledgers/history.html", {
+        "org": org, "year": year, "ledger": ledger, "pk": pk, "entries": entries,
+    })
+
+
+@login_required
+def reconciliation(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = _county(request, code, year)
+    lines = reconciliation_for(org, year)
+    return render(request, "web/ledgers/reconciliation.html", {
+        "org": org, "year": year, "lines": lines, "editable": _editable(request, org, year),
+    })
+
+
+@require_POST
+@login_required
+def reconciliation_decide(request: HttpRequest, code: str, year: int, row_code: str) -> HttpResponse:
+    org = _county(request, code, year, Action.EDIT)
+    try:
+        if request.POST.get("decision") == "accept":
+            version = posted_version(request)
+            reconciliation_accept(org=org, year=year, code=row_code, by=acting_user(request), expected_version=version)
+            messages.success(request, "已采用台账生成值")
+        else:
+            reconciliation_keep(org=org, year=year, code=row_code, reason=request.POST.get("reason", ""),
+                                by=acting_user(request))
+            messages.success(request, "已保留填报值并记录理由")
+    except (NotFound, PermissionDenied):
+        raise
+    except XiezuoError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:reconciliation", org.code, year)
