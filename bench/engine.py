@@ -177,8 +177,9 @@ def main() -> int:
     def rules() -> int:
         current = values_for_many(counties, year, catalogue)
         previous = values_for_many(counties, year - 1, catalogue)
-        findings = validate_units(catalogue, current, previous)
-        findings += validate_units(catalogue, rolled)
+        findings = validate_units(catalogue, current, previous, levels={c.code: c.level for c in counties})
+        area_levels = {u.code: u.level for u in [nation, *provinces, *cities]}
+        findings += validate_units(catalogue, rolled, levels=area_levels)
         return len(findings)
 
     rules_s, findings = best(rules, args.repeat)
