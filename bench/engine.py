@@ -96,12 +96,12 @@ def main() -> int:
     django.setup()
     from django.db import connection
     from django.db.models import Q
+    from xiezuo.engine.derive import derive_all
+    from xiezuo.ledgers.derivation import catalogue_specs
 
     from xiezuo.catalogue.registry import get_catalogue
     from xiezuo.engine import rollup as engine_rollup
-    from xiezuo.engine.derive import compile_all, derive_all
     from xiezuo.engine.validate import validate_units
-    from xiezuo.ledgers.derivation import catalogue_specs
     from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
     from xiezuo.tables.models import DataValue
     from xiezuo.tables.selectors import values_for_many
@@ -177,8 +177,9 @@ def main() -> int:
     def rules() -> int:
         current = values_for_many(counties, year, catalogue)
         previous = values_for_many(counties, year - 1, catalogue)
-        findings = validate_units(catalogue, current, previous)
-        findings += validate_units(catalogue, rolled)
+        findings = validate_units(catalogue, current, previous, levels={c.code: c.level for c in counties})
+        area_levels = {u.code: u.level for u in [nation, *provinces, *cities]}
+        findings += validate_units(catalogue, rolled, levels=area_levels)
         return len(findings)
 
     rules_s, findings = best(rules, args.repeat)

@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--provinces", type=int, default=10)
     parser.add_argument("--counties-per-province", type=int, default=100)
     args = parser.parse_args()
-    provinces = [f"{81 + i}0000" for i in range(args.provinces)]  # the synthetic code range
+    provinces = [f"{90 + i}0000" for i in range(args.provinces)]  # the synthetic code range
     counties = args.provinces * args.counties_per_province
 
     with psycopg.connect(args.dsn, autocommit=True) as conn, conn.cursor() as cur:
@@ -49,8 +49,8 @@ def main() -> None:
             cur.execute(f"CREATE TABLE {SCHEMA}.labour_p{p} PARTITION OF {SCHEMA}.labour FOR VALUES IN ('{p}')")
         # County i belongs to province i // counties_per_province; codes follow the province's prefix.
         generate = f"""
-            SELECT lpad(((81 + c / {args.counties_per_province}) * 10000 + 100 + c % {args.counties_per_province})::text, 6, '0'),
-                   ((81 + c / {args.counties_per_province}) * 10000)::text,
+            SELECT lpad(((90 + c / {args.counties_per_province}) * 10000 + 100 + c % {args.counties_per_province})::text, 6, '0'),
+                   ((90 + c / {args.counties_per_province}) * 10000)::text,
                    2023,
                    (ARRAY['east','local','other'])[1 + (g % 3)],
                    g % 5 < 3,

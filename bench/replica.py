@@ -25,6 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings.base")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reads", type=int, default=20, help="timed national reads on each server")
+    parser.add_argument("--year", type=int, default=2023, help="year of the dashboard page")
     args = parser.parse_args()
 
     import django
@@ -71,6 +72,26 @@ def main() -> int:
         for _ in range(args.reads):
             list(DataValue.objects.using(alias).filter(number__isnull=False).values_list("org_id", "code", "number"))
         return (time.perf_counter() - t) / args.reads
+
+    # A dashboard page, through the whole request cycle: its figures come from the replica, the
+    # session and the user's role from the primary.
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from xiezuo.accounts.models import Profile
+
+    reviewer = Profile.objects.filter(role="province_reviewer").select_related("user", "org").first()
+    dashboard_ok = None
+    if reviewer is not None:
+        client = Client()
+        client.force_login(reviewer.user)
+        with CaptureQueriesContext(connections["default"]) as on_primary, \
+                CaptureQueriesContext(connections["replica"]) as on_replica:
+            status = client.get(f"/org/{reviewer.org.code}/{args.year}/dashboard/").status_code
+        print(f"dashboard of {reviewer.org.name} ({status}): {len(on_replica)} queries on the replica, "
+              f"{len(on_primary)} on the primary (session, user, role)")
+        dashboard_ok = status == 200 and len(on_replica) > 0
+        ok = ok and dashboard_ok
 
     rows = DataValue.objects.count()
     primary_s, replica_s = national_read("default"), national_read("replica")

@@ -53,13 +53,21 @@ class Client:
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://{self.host}:{self.port}{path}"
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            raise
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection: reconnect once, as browsers do.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                if attempt == 2:
+                    raise
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                raise
         text = response.read().decode("utf-8", "replace")
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
@@ -198,6 +206,14 @@ def main() -> int:
                 raise SystemExit(f"{username} GET {path} → {status}")
             clients.append((kind, client, path))
 
+        # Service time first: one user at a time, so the figures under load can be read against it.
+        alone: dict[str, list[float]] = {}
+        for kind, client, path in clients[:3]:
+            for _ in range(10):
+                t = time.perf_counter()
+                client.request("GET", path)
+                alone.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
+
         results: dict[str, list[float]] = {"table": [], "review": [], "dashboard": []}
         errors: dict[str, int] = {k: 0 for k in results}
         lock = threading.Lock()
@@ -230,6 +246,10 @@ def main() -> int:
         elapsed = time.perf_counter() - start_at
 
         users_of = {k: sum(1 for c in clients if c[0] == k) for k in results}
+        print("one user at a time (service time): " + ", ".join(
+            f"{k} p50 {statistics.median(v):.1f} ms" for k, v in alone.items()))
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"machine load average during the run: {load:.1f} on {os.cpu_count()} cores")
         print(f"{len(clients)} logged-in users for {args.seconds:.0f} s against {host}:{port}"
               + (f" (gunicorn {args.workers or (os.cpu_count() or 1) * 2 + 1} workers × {args.threads} threads)"
                  if args.serve else ""))

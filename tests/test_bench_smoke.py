@@ -98,3 +98,37 @@ def test_replica_benchmark_when_a_replica_runs(scratch_env: dict[str, str]) -> N
            + scratch_env["XIEZUO_DATABASE_URL"].rsplit("/", 1)[1]}
     out = run(["bench/replica.py", "--reads", "2"], env)
     assert "reads routed to the replica: yes" in out
+
+
+def test_backup_restore_gives_identical_tables(scratch_env: dict[str, str], tmp_path: Path) -> None:
+    out = run(["bench/backup_restore.py", "--out", str(tmp_path / "smoke.json.gz")], scratch_env)
+    assert "restore into a fresh database" in out and "identical for" in out, out
+
+
+def test_audit_benchmark_prints_seconds(scratch_env: dict[str, str]) -> None:
+    if not (ROOT / "bench" / "audit_report.py").exists():
+        pytest.skip("no audit benchmark")
+    out = run(["bench/audit_report.py", "--chars", "2000"], scratch_env)
+    assert "characters" in out and "audit: best" in out, out
+
+
+def test_documents_benchmark_prints_seconds(scratch_env: dict[str, str]) -> None:
+    if not (ROOT / "bench" / "documents.py").exists():
+        pytest.skip("no documents benchmark")
+    out = run(["bench/documents.py", "--org", "900101", "--repeat", "1"], scratch_env, timeout=300)
+    assert "DOCX" in out and "XLSX" in out and " s" in out, out
+
+
+def test_import_benchmark_prints_rows_per_second(scratch_env: dict[str, str]) -> None:
+    if not (ROOT / "bench" / "import_labour.py").exists():
+        pytest.skip("no import benchmark")
+    out = run(["bench/import_labour.py", "--rows", "200"], scratch_env, timeout=300)
+    assert "rows" in out, out
+
+
+def test_every_benchmark_script_has_a_smoke_run() -> None:
+    """A new bench/*.py must be added here, so that it cannot rot unnoticed."""
+    smoked = {"engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py", "documents.py",
+              "import_labour.py", "backup_restore.py"}
+    scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
+    assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"

@@ -22,6 +22,7 @@ VALUE_KINDS = ("int", "decimal", "percent", "text")
 RELATIONS = ("subset", "part", "detail")
 ROLLUPS = ("sum", "recompute", "distinct", "text", "none")
 SEVERITIES = ("error", "warning", "info")
+RULE_LEVELS = ("county", "city", "province", "nation")
 NUMERIC_UNITS = ("次", "人次", "个", "所", "家", "期", "项", "人", "户", "万元", "亿元", "元", "%")
 # Factors to 元: the engine converts between money units with these.
 MONEY_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -129,6 +130,8 @@ class Rule:
     message: str
     implied: bool = False
     note: str = ""
+    # Org levels the rule applies to (county, city, province, nation); empty means every level.
+    levels: tuple[str, ...] = ()
 
 
 @dataclass(eq=False)  # compared and hashed by identity: templates are cached singletons
@@ -356,7 +359,7 @@ def _declared_rules(raw_rules: object, fail: Callable[..., NoReturn]) -> list[Ru
         if rid in ids:
             fail("规则 id 重复", row=rid, column="id", value=rid)
         ids.add(rid)
-        unknown = sorted(set(raw) - {"id", "expr", "severity", "message", "note"})
+        unknown = sorted(set(raw) - {"id", "expr", "severity", "message", "note", "levels"})
         if unknown:
             fail(f"规则有未知字段 {', '.join(unknown)}", row=rid, column=unknown[0])
         for f in ("expr", "message"):
@@ -365,5 +368,9 @@ def _declared_rules(raw_rules: object, fail: Callable[..., NoReturn]) -> list[Ru
         severity = raw.get("severity", "error")
         if severity not in SEVERITIES:
             fail(f"severity 应为 {'/'.join(SEVERITIES)} 之一", row=rid, column="severity", value=severity)
-        out.append(Rule(id=rid, expr=raw["expr"], severity=severity, message=raw["message"], note=raw.get("note", "")))
+        levels = raw.get("levels", [])
+        if not isinstance(levels, list) or any(level not in RULE_LEVELS for level in levels):
+            fail(f"levels 应为 {'/'.join(RULE_LEVELS)} 组成的列表", row=rid, column="levels", value=levels)
+        out.append(Rule(id=rid, expr=raw["expr"], severity=severity, message=raw["message"], note=raw.get("note", ""),
+                        levels=tuple(levels)))
     return out

@@ -74,14 +74,23 @@ def validate_units(
     previous_by_unit: Mapping[str, Values] | None = None,
     *,
     rules: Iterable[CompiledRule] | None = None,
+    levels: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Every rule over every unit. Keys are org codes; a rule whose inputs are missing is skipped."""
+    """Every rule over every unit. Keys are org codes; a rule whose inputs are missing is skipped.
+
+    `levels` maps org codes to their level (county, city, …): a rule declared for some levels
+    only is skipped elsewhere. A unit without a level gets every rule.
+    """
     previous_by_unit = previous_by_unit or {}
+    levels = levels or {}
     active = tuple(rules) if rules is not None else compiled_rules(catalogue)
     findings: list[Finding] = []
     for org_code, values in values_by_unit.items():
         env = Env(values, previous_by_unit.get(org_code))
+        level = levels.get(org_code)
         for compiled in active:
+            if level is not None and compiled.rule.levels and level not in compiled.rule.levels:
+                continue
             outcome = compiled.check(env)
             if outcome is None or outcome is True:
                 continue

@@ -7,13 +7,14 @@ a second of replication lag, takes the load off the primary.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
 _reading_from_replica: ContextVar[bool] = ContextVar("xiezuo_replica_reads", default=False)
@@ -43,10 +44,17 @@ def read_alias() -> str:
     return "default"
 
 
+# Who is logged in and with which role is always read from the primary: a session written a
+# moment ago at login may not have reached the replica yet.
+PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "accounts", "contenttypes", "admin"})
+
+
 class ReplicaRouter:
     """Reads inside `replica_reads()` go to the replica; every write and migration to the primary."""
 
     def db_for_read(self, model: type[Any], **hints: Any) -> str:
+        if model._meta.app_label in PRIMARY_ONLY_APPS:
+            return "default"
         return read_alias()
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
@@ -68,3 +76,24 @@ def database_is_replica(alias: str = REPLICA) -> bool:
     with conn.cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
         return bool(cursor.fetchone()[0])
+
+
+class ReplicaReadsMiddleware:
+    """GET requests to the views named in XIEZUO_REPLICA_VIEWS (dashboards) read from the replica."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            token = getattr(request, "_xiezuo_replica_token", None)
+            if token is not None:
+                _reading_from_replica.reset(token)
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> None:
+        match = request.resolver_match
+        if request.method in ("GET", "HEAD") and match is not None \
+                and match.view_name in getattr(settings, "XIEZUO_REPLICA_VIEWS", ()):
+            request._xiezuo_replica_token = _reading_from_replica.set(True)  # type: ignore[attr-defined]

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xiezuo.web.middleware.XiezuoErrorsMiddleware",
+    "xiezuo.ops.routers.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "xiezuo.urls"
@@ -82,6 +83,8 @@ if env_str("XIEZUO_REPLICA_DATABASE_URL"):
     # Tests see one database: the replica alias mirrors the primary's test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["xiezuo.ops.routers.ReplicaRouter"]
+# Pages whose reads may lag the primary by a moment; without a replica they read the primary.
+XIEZUO_REPLICA_VIEWS = env_list("XIEZUO_REPLICA_VIEWS", ["web:dashboard"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

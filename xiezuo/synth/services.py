@@ -21,8 +21,8 @@ from typing import Any, Protocol
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
+from django.db.models import Q
 
 from xiezuo.accounts.models import Profile, Role
 from xiezuo.catalogue.loader import Catalogue
@@ -103,11 +103,12 @@ def synth_clear() -> int:
     """Delete every synthetic org unit and everything hanging off it; returns units removed."""
     synthetic = "SELECT id FROM orgunits_orgunit WHERE synthetic"
     qn = connection.ops.quote_name
+    if not OrgUnit.objects.filter(synthetic=True).exists():
+        return 0
+    _dependents_clear()
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM orgunits_orgunit WHERE synthetic")
         units = int(cursor.fetchone()[0])
-        if not units:
-            return 0
         for model in _ledger_models():
             cursor.execute(f"DELETE FROM {qn(model._meta.db_table)} WHERE org_id IN ({synthetic})")  # noqa: S608
         if apps.is_installed("xiezuo.submissions"):
@@ -115,8 +116,6 @@ def synth_clear() -> int:
                 f"DELETE FROM submissions_submissionevent WHERE submission_id IN "  # noqa: S608
                 f"(SELECT id FROM submissions_submission WHERE org_id IN ({synthetic}))")
             cursor.execute(f"DELETE FROM submissions_submission WHERE org_id IN ({synthetic})")  # noqa: S608
-        for model in _dependent_models():
-            cursor.execute(f"DELETE FROM {qn(model._meta.db_table)} WHERE org_id IN ({synthetic})")  # noqa: S608
         cursor.execute(f"DELETE FROM tables_datavalue WHERE org_id IN ({synthetic})")  # noqa: S608
         cursor.execute(f"DELETE FROM accounts_profile WHERE org_id IN ({synthetic})")  # noqa: S608
         cursor.execute("DELETE FROM auth_user WHERE username LIKE %s AND id NOT IN "
@@ -129,20 +128,23 @@ def synth_clear() -> int:
     return units
 
 
-def _dependent_models() -> list[Any]:
-    """Models of other areas with a required `org` foreign key (targets, scores…), for clean-up."""
-    out = []
-    known = {"tables", "accounts", "submissions", "ledgers", "orgunits"}
+def _dependents_clear() -> None:
+    """Rows of other areas that point at a synthetic org unit (targets, scores, reconciliations…).
+
+    Through the ORM, so their own dependants go too; the big ledgers were removed in bulk before.
+    """
+    handled = {"tables", "accounts", "submissions", "orgunits"}
+    bulk = set(_ledger_models())
     for model in apps.get_models():
-        if model._meta.app_label in known or not model.__module__.startswith("xiezuo."):
+        if model._meta.app_label in handled or model in bulk or not model.__module__.startswith("xiezuo."):
             continue
-        try:
-            fk = model._meta.get_field("org")
-        except FieldDoesNotExist:
-            continue
-        if getattr(fk, "related_model", None) is OrgUnit:
-            out.append(model)
-    return out
+        links = [f.name for f in model._meta.get_fields()
+                 if f.many_to_one and f.concrete and getattr(f, "related_model", None) is OrgUnit]
+        if links:
+            query = Q()
+            for name in links:
+                query |= Q(**{f"{name}__synthetic": True})
+            model._base_manager.filter(query).delete()
 
 
 # --- parts ---------------------------------------------------------------------------------------

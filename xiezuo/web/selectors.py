@@ -118,7 +118,7 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
     catalogue, lines = table_for(org, year)
     previous = values_for(org, year - 1, catalogue)
     current = {line.row.code: line.value for line in lines if line.value is not None}
-    findings = validate_units(catalogue, {org.code: current}, {org.code: previous})
+    findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
     submission = Submission.objects.filter(org=org, year=year).first()
     comments = row_comments(submission) if submission else {}
     reconciled = {line.row.code: line for line in reconciliation_for(org, year)} if org.level == "county" else {}
@@ -174,7 +174,8 @@ def review_lines(parent: OrgUnit, year: int) -> list[ReviewLine]:
     units = list(OrgUnit.objects.filter(parent=parent).order_by("code"))
     catalogue = get_catalogue(year)
     findings = validate_units(
-        catalogue, values_for_many(units, year, catalogue), values_for_many(units, year - 1, catalogue)
+        catalogue, values_for_many(units, year, catalogue), values_for_many(units, year - 1, catalogue),
+        levels={u.code: u.level for u in units},
     )
     submissions = submissions_for_many(units, year)
     last_changes = dict(

@@ -104,3 +104,12 @@ def test_malformed_files_name_the_row_and_problem(body, message):
 def test_toml_syntax_error():
     with pytest.raises(CatalogueError, match="TOML 格式错误"):
         parse_catalogue("year = = 1", source="x.toml")
+
+
+def test_rule_levels_are_checked():
+    body = ('[[rows]]\ncode = "a"\nparent = "s1"\nlabel = "甲"\nunit = "人"\nvalue = "int"\n'
+            '[[rules]]\nid = "r"\nexpr = "a > 1"\nmessage = "m"\nlevels = ["village"]\n')
+    with pytest.raises(CatalogueError, match="levels 应为"):
+        parse_catalogue(HEAD + body, source="bad.toml")
+    ok = parse_catalogue(HEAD + body.replace('"village"', '"county"'))
+    assert ok.rules[-1].levels == ("county",)

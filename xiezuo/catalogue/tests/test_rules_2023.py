@@ -75,3 +75,13 @@ def test_year_over_year_decrease_is_a_warning(published):
 
 def test_missing_values_are_not_reported():
     assert rules_broken({}) == {}
+
+
+def test_county_only_rules_are_skipped_for_areas(published):
+    cat = get_catalogue(2023)
+    city_sum = {**published, "consumption_sales": D(250)}  # 250亿元 summed over many counties
+    as_county = {f.rule for f in validate_units(cat, {"x": city_sum}, levels={"x": "county"})}
+    as_city = {f.rule for f in validate_units(cat, {"x": city_sum}, levels={"x": "city"})}
+    assert "units.consumption_magnitude" in as_county
+    assert "units.consumption_magnitude" not in as_city
+    assert cat.rules[[r.id for r in cat.rules].index("key.investment_match")].levels == ("county",)

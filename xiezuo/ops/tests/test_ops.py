@@ -13,6 +13,7 @@ from django.db import connections
 from xiezuo.ops.backup import BackupError, backup_restore, backup_write
 from xiezuo.ops.logs import JsonFormatter, mask_name, scrub
 from xiezuo.ops.routers import ReplicaRouter, read_alias, replica_reads
+from xiezuo.tables.models import DataValue
 
 
 def all_tables_json() -> dict[str, str]:
@@ -66,20 +67,20 @@ def test_reads_stay_on_the_primary_without_a_replica(settings) -> None:  # type:
     assert read_alias() == "default"
     with replica_reads() as alias:
         assert alias == "default"
-        assert router.db_for_read(object) == "default"
-    assert router.db_for_write(object) == "default"
+        assert router.db_for_read(DataValue) == "default"
+    assert router.db_for_write(DataValue) == "default"
     assert router.allow_migrate("replica", "tables") is False
 
 
 def test_reads_inside_replica_reads_go_to_the_replica(settings) -> None:  # type: ignore[no-untyped-def]
     settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
     router = ReplicaRouter()
-    assert router.db_for_read(object) == "default"  # ordinary requests read their own writes
+    assert router.db_for_read(DataValue) == "default"  # ordinary requests read their own writes
     with replica_reads() as alias:
         assert alias == "replica"
-        assert router.db_for_read(object) == "replica"
-        assert router.db_for_write(object) == "default"
-    assert router.db_for_read(object) == "default"
+        assert router.db_for_read(DataValue) == "replica"
+        assert router.db_for_write(DataValue) == "default"
+    assert router.db_for_read(DataValue) == "default"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -110,3 +111,32 @@ def test_native_backup_needs_postgresql(tmp_path: Path) -> None:
         pytest.skip("native format is available on PostgreSQL")
     with pytest.raises(BackupError, match="PostgreSQL"):
         backup_write(out=tmp_path / "x.pgdump")
+
+
+def test_dashboard_requests_read_figures_from_the_replica_and_sessions_from_the_primary(settings, rf) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.models import Session
+    from django.http import HttpResponse
+    from django.urls import resolve
+
+    from xiezuo.ops.routers import ReplicaReadsMiddleware
+
+    settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+    router = ReplicaRouter()
+    seen: dict[str, str] = {}
+
+    def view(request):  # type: ignore[no-untyped-def]
+        seen["figures"] = router.db_for_read(DataValue)
+        seen["session"] = router.db_for_read(Session)
+        return HttpResponse()
+
+    def handler(request):  # type: ignore[no-untyped-def]
+        middleware.process_view(request, view, (), {})
+        return view(request)
+
+    middleware = ReplicaReadsMiddleware(handler)
+    for path, expected in (("/org/620000/2023/dashboard/", "replica"), ("/org/620422/2023/", "default")):
+        request = rf.get(path)
+        request.resolver_match = resolve(path)
+        middleware(request)
+        assert seen == {"figures": expected, "session": "default"}, path
+        assert read_alias() == "default"  # nothing leaks into the next request

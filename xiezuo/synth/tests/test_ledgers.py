@@ -29,7 +29,6 @@ def as_form_value(col, value):  # type: ignore[no-untyped-def]
 def test_every_ledgers_synthetic_records_pass_the_import_checks() -> None:
     from xiezuo.ledgers.checks import check_record
     from xiezuo.ledgers.schema import LEDGERS
-
     from xiezuo.synth.ledgers import record_values
 
     rng = random.Random(4)
@@ -67,3 +66,19 @@ def test_a_small_nation_has_ledgers_and_its_derived_rows_agree_with_them() -> No
     assert stored, "most derivable rows should come from the ledgers"
     for (org, code), number in stored.items():
         assert derived[org][code] == number
+
+
+@pytest.mark.django_db
+def test_a_rerun_also_removes_what_other_areas_attached_to_synthetic_counties() -> None:
+    from xiezuo.ledgers.models import Reconciliation
+    from xiezuo.orgunits.models import OrgUnit
+    from xiezuo.synth.plan import Sizes
+    from xiezuo.synth.services import synth_generate
+
+    sizes = Sizes(provinces=1, cities_per_province=1, counties_per_city=2, labour_per_county=5, sales_per_county=2)
+    synth_generate(sizes=sizes, seed=1)
+    county = OrgUnit.objects.filter(synthetic=True, level="county", side="west").first()
+    Reconciliation.objects.create(org=county, year=2023, code="labour_east", decision="keep", reason="合成")
+    synth_generate(sizes=sizes, seed=1)
+    assert not Reconciliation.objects.exists()
+    assert OrgUnit.objects.filter(synthetic=True, level="county", side="west").count() == 2
