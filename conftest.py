@@ -62,3 +62,9 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
         ],
     }
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Browser tests last: Playwright's sync API leaves an event loop running in the main thread,
+    and database fixtures of later, ordinary tests would then refuse to run."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from xiezuo.audit.attached import attached_table
 from xiezuo.audit.checks import AuditFinding, run_checks
 from xiezuo.audit.extract import Extraction, extract
 from xiezuo.audit.mapping import AuditContext, map_figures
@@ -18,22 +20,43 @@ from xiezuo.core.errors import InvalidValue, Location
 TableValues = Mapping[str, Decimal | str | None]
 
 
+TITLE_UNIT_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:县|区|市|旗))\s*20\d{2}\s*年度?[^。\n]{0,20}自评报告")
+MIN_ATTACHED_ROWS = 10  # fewer matched lines is not the statistics table
+
+
 @dataclass
 class AuditResult:
     extraction: Extraction
     findings: list[AuditFinding]
+    table_source: str = ""  # "table" (the database or a file), "attached" (the report's 附件1) or ""
+    table_rows: int = 0
 
     def visible(self, min_confidence: float = 0.0) -> list[AuditFinding]:
         return [f for f in self.findings if f.confidence >= min_confidence]
 
 
 def audit_document(document: Document, *, catalogue: Catalogue | None = None, table: TableValues | None = None,
-                   context: AuditContext | None = None) -> AuditResult:
+                   context: AuditContext | None = None, use_attached: bool = False) -> AuditResult:
+    """Extract, map and check. With `use_attached` and no `table`, compare with the report's own 附件1."""
     year = context.year if context else None
     ex = extract(document, report_year=year)
+    if context is None or not context.west_names:
+        # Without a unit given, the report's title names its own county (会宁县2023年度…自评报告).
+        m = TITLE_UNIT_RE.search(document.text[:3000])
+        context = AuditContext(year=ex.report_year, west_names=(m.group(1),) if m else (),
+                               east_names=context.east_names if context else ())
+    where: dict[str, int] | None = None
+    source = "table" if table else ""
     if catalogue is not None:
         map_figures(ex, catalogue, context or AuditContext(year=ex.report_year))
-    return AuditResult(extraction=ex, findings=run_checks(ex, catalogue, table))
+        if not table and use_attached:
+            attached, where = attached_table(document, catalogue)
+            if len(attached) >= MIN_ATTACHED_ROWS:
+                table, source = attached, "attached"
+    result = AuditResult(extraction=ex, findings=run_checks(ex, catalogue, table, where))
+    result.table_source = source
+    result.table_rows = sum(1 for v in (table or {}).values() if v is not None)
+    return result
 
 
 def facts(ex: Extraction) -> list[dict[str, object]]:

@@ -63,11 +63,17 @@ def _quote(ex: Extraction, fig: Figure, *, sentence: bool = False) -> dict[str, 
     return {"text": text, "location": ex.document.location(start, end, fig.heading), "figure": fig.text.strip()}
 
 
-def _table_quote(catalogue: Catalogue, code: str, value: Decimal | str) -> dict[str, object]:
+def _table_quote(catalogue: Catalogue, code: str, value: Decimal | str, ex: Extraction | None = None,
+                 where: Mapping[str, int] | None = None) -> dict[str, object]:
     row = catalogue.by_code[code]
     shown = row.format(value) if not isinstance(value, str) else value
-    return {"text": f"{row.label.strip()}：{shown}{row.unit}",
-            "location": {"table": catalogue.title, "row": code, "label": row.label}}
+    location: dict[str, object] = {"table": catalogue.title, "row": code, "label": row.label}
+    if ex is not None and where and code in where:
+        # The report's own 附件1: point at the printed line.
+        start = where[code]
+        end = ex.document.text.find("\n", start)
+        location = {**ex.document.location(start, end if end > 0 else len(ex.document.text)), **location}
+    return {"text": f"{row.label.strip()}：{shown}{row.unit}", "location": location}
 
 
 def _consistent(fig: Figure, value: Decimal, unit: str) -> bool:
@@ -81,10 +87,11 @@ def _consistent(fig: Figure, value: Decimal, unit: str) -> bool:
 
 
 def run_checks(ex: Extraction, catalogue: Catalogue | None = None,
-               table: Mapping[str, Decimal | str | None] | None = None) -> list[AuditFinding]:
+               table: Mapping[str, Decimal | str | None] | None = None,
+               table_where: Mapping[str, int] | None = None) -> list[AuditFinding]:
     findings: list[AuditFinding] = []
     if catalogue is not None and table:
-        findings += check_text_table(ex, catalogue, table)
+        findings += check_text_table(ex, catalogue, table, table_where)
     findings += check_text_text(ex, catalogue)
     findings += check_sums(ex)
     findings += check_counts(ex)
@@ -104,8 +111,8 @@ def _first_offset(f: AuditFinding) -> int:
 
 # ---------------------------------------------------------------- text against table
 
-def check_text_table(ex: Extraction, catalogue: Catalogue,
-                     table: Mapping[str, Decimal | str | None]) -> list[AuditFinding]:
+def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, Decimal | str | None],
+                     table_where: Mapping[str, int] | None = None) -> list[AuditFinding]:
     grouped: dict[tuple[str, Decimal], list[tuple[Figure, float, str]]] = defaultdict(list)
     for fig in ex.figures:
         if fig.row is None:
@@ -165,7 +172,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue,
         note = next((n for _, _, n in items if n), "")
         if note:
             msg += note + "。"
-        quotes = [_quote(ex, f) for f, _, _ in items] + [_table_quote(catalogue, code, value)]
+        quotes = [_quote(ex, f) for f, _, _ in items] + [_table_quote(catalogue, code, value, ex, table_where)]
         out.append(AuditFinding(check="text_table", confidence=max(c for _, c, _ in items), message=msg,
                                 quotes=quotes, row=code))
     return out

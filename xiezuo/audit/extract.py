@@ -584,7 +584,9 @@ def _counted_lists(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> Non
             continue
         count = before[-1]
         between = seg[count.end - b0:m.start()]
-        if re.search(r"[。；;]", between) or len(between.strip("，, ")) > 0 or count.family.startswith(("rate",)):
+        # 「企业 5 家，分别是」 or 「5 家企业落地，分别是」: only the counted noun may stand between.
+        if re.search(r"[。；;，,]", between.strip().rstrip("，,：: ")) or len(between.strip().rstrip("，,：: ")) > 10 \
+                or count.family.startswith(("rate",)):
             continue
         if count.family in ("money", "percent", "area", "sqm") or count.approx in ("at_least", "at_most"):
             continue

@@ -115,6 +115,9 @@ def _direction(ex: Extraction, fig: Figure, context: AuditContext) -> str | None
     text = clause if any(n in clause for n in (*east, *west)) else ex.document.text[fig.sentence_start:fig.sentence_end]
     first_e = min((text.find(n) for n in east if n in text), default=-1)
     first_w = min((text.find(n) for n in west if n in text), default=-1)
+    if not context.east_names and first_w > 0 and first_e < 0 and \
+            re.match(r"^[^，。；]{0,12}?[\u4e00-\u9fff]{2,6}(?:区|市|省)", text[:first_w]):
+        first_e = 0  # 和平区选派…到会宁县: another place named first is the eastern side
     if first_e < 0 and first_w < 0:
         return None
     if first_w < 0 or (first_e >= 0 and first_e < first_w):

@@ -48,13 +48,16 @@ def audit_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
                     for chunk in upload.chunks():
                         out.write(chunk)
                 document = read_report(path, name=name)
-            result = audit_document(document, catalogue=get_catalogue(year), table=audit_table_for(org, year),
-                                    context=audit_context_for(org, year))
+            values = audit_table_for(org, year)
+            # No table entered yet for this unit: the report's own 附件1 is the next best thing.
+            result = audit_document(document, catalogue=get_catalogue(year),
+                                    table=values if any(v is not None for v in values.values()) else None,
+                                    context=audit_context_for(org, year), use_attached=True)
         except ReportUnreadable as exc:
             context["error"] = exc.full_message
             return render(request, "audit/upload.html", context, status=400)
         pieces, shown = annotated_pieces(result)
-        context.update({"name": name, "pieces": pieces, "findings": shown,
+        context.update({"name": name, "pieces": pieces, "findings": shown, "table_source": result.table_source,
                         "figures": len(result.extraction.figures),
                         "min_confidence": request.POST.get("min_confidence", "0")})
     return render(request, "audit/upload.html", context)

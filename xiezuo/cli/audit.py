@@ -65,7 +65,7 @@ def audit(
 
     cat_year = year or _guess_year(document)
     catalogue = get_catalogue(cat_year) if cat_year else None
-    result = audit_document(document, catalogue=catalogue, table=values, context=context)
+    result = audit_document(document, catalogue=catalogue, table=values, context=context, use_attached=True)
 
     if show_facts:
         sys.stdout.write(json.dumps(facts(result.extraction), ensure_ascii=False, indent=2) + "\n")
@@ -76,6 +76,11 @@ def audit(
         return
     from xiezuo.audit.checks import CHECK_LABELS, SEVERITY_LABELS
 
+    if result.table_source == "attached":
+        console.print(f"未指定 --org 或 --table：与报告所附统计表核对（读到 {result.table_rows} 项）", highlight=False,
+                      soft_wrap=True)
+    elif not result.table_source:
+        console.print("未与统计表核对（未指定 --org 或 --table，报告也未附统计表）", highlight=False, soft_wrap=True)
     if not findings:
         console.print(f"{file.name}：未发现问题（读到 {len(result.extraction.figures)} 个数字）", highlight=False, soft_wrap=True)
         return

@@ -153,6 +153,8 @@ def test_count_against_listed_names():
     assert checks(run(text.format(n=4))) == []
     assert checks(run("共建示范村三个，分别为田家坪村、杨崖集村和道口村。")) == []
     assert checks(run("引进企业 5 家，分别是甲公司、乙公司等。")) == []  # 等: not a complete list
+    assert checks(run("建成 3 个示范点，分别为河西坡村、苟岷村。")) == ["count"]
+    assert checks(run("建成 2 个示范点，分别为河西坡村、苟岷村。")) == []
 
 
 def test_count_names_the_enterprise_left_out():
