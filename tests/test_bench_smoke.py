@@ -127,9 +127,14 @@ def test_import_benchmark_prints_rows_per_second(scratch_env: dict[str, str]) ->
     assert "rows" in out, out
 
 
+def test_rollup_benchmark_prints_queries_and_seconds(scratch_env: dict[str, str]) -> None:
+    out = run(["bench/rollup.py", "--repeat", "1"], scratch_env)
+    assert "queries" in out and "seconds" in out and "assess" in out, out
+
+
 def test_every_benchmark_script_has_a_smoke_run() -> None:
     """A new bench/*.py must be added here, so that it cannot rot unnoticed."""
     smoked = {"engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py", "documents.py",
-              "import_labour.py", "backup_restore.py"}
+              "import_labour.py", "backup_restore.py", "rollup.py"}
     scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
     assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"
