@@ -1,6 +1,7 @@
 """Engine benchmark: derive every county's table from the ledgers, roll up, evaluate every rule.
 
     XIEZUO_DATABASE_URL=… .venv/bin/python bench/engine.py [--year 2023] [--repeat 3] [--sample 20]
+    .venv/bin/python bench/engine.py --databases sqlite:///var/nat.sqlite3,postgres://postgres@127.0.0.1:5432/nat
 
 Runs on whatever database XIEZUO_DATABASE_URL names, after `xiezuo synth` (3,000,000 labour and
 500,000 sales rows at national size). In one run it measures, best of --repeat:
@@ -89,19 +90,35 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sample", type=int, default=20, help="counties timed for the naive reference")
     parser.add_argument("--covering-index", action="store_true")
+    parser.add_argument("--databases", help="comma-separated database URLs: run on each in turn "
+                        "(e.g. sqlite:///var/nat.sqlite3,postgres://postgres@127.0.0.1:5432/xiezuo_nat)")
     args = parser.parse_args()
+    if args.databases:
+        import subprocess
+
+        rest = [a for a in sys.argv[1:] if not a.startswith("--databases")]
+        if "--databases" in sys.argv:
+            i = sys.argv.index("--databases")
+            rest = sys.argv[1:i] + sys.argv[i + 2:]
+        status = 0
+        for url in args.databases.split(","):
+            print(f"== {url.split('@')[-1]}", flush=True)
+            done = subprocess.run([sys.executable, __file__, *rest], env={**os.environ, "XIEZUO_DATABASE_URL": url},
+                                  check=False)
+            status = status or done.returncode
+        return status
 
     import django
 
     django.setup()
     from django.db import connection
     from django.db.models import Q
-    from xiezuo.engine.derive import derive_all
-    from xiezuo.ledgers.derivation import catalogue_specs
 
     from xiezuo.catalogue.registry import get_catalogue
     from xiezuo.engine import rollup as engine_rollup
+    from xiezuo.engine.derive import derive_all
     from xiezuo.engine.validate import validate_units
+    from xiezuo.ledgers.derivation import catalogue_specs
     from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
     from xiezuo.tables.models import DataValue
     from xiezuo.tables.selectors import values_for_many

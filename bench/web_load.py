@@ -112,17 +112,21 @@ def start_server(port: int, workers: int, threads: int, settings: str) -> subpro
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "xiezuo.wsgi"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
+    last = "no answer"
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
+            response = conn.getresponse()
+            last = response.read().decode()
+            if response.status == 200:
                 return server
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.3)
     stop_server(server)
-    raise SystemExit("gunicorn did not become ready within 30 s")
+    raise SystemExit(f"gunicorn did not become ready within 60 s (/readyz: {last}; run `xiezuo init`?)")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:

@@ -65,7 +65,8 @@ def scratch_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 def test_engine_benchmark_prints_times_and_ratios(scratch_env: dict[str, str]) -> None:
     pytest.importorskip("xiezuo.ledgers.derivation")
-    out = run(["bench/engine.py", "--repeat", "1", "--sample", "2"], scratch_env)
+    out = run(["bench/engine.py", "--repeat", "1", "--sample", "2",
+               "--databases", scratch_env["XIEZUO_DATABASE_URL"]], scratch_env)
     for figure in ("engine   derive", "engine   roll-up", "engine   rules", "whole national computation",
                    "reference derive", "naive", "engine ÷ reference (derive)", "naive ÷ engine"):
         assert figure in out, out
@@ -126,9 +127,14 @@ def test_import_benchmark_prints_rows_per_second(scratch_env: dict[str, str]) ->
     assert "rows" in out, out
 
 
+def test_rollup_benchmark_prints_queries_and_seconds(scratch_env: dict[str, str]) -> None:
+    out = run(["bench/rollup.py", "--repeat", "1"], scratch_env)
+    assert "queries" in out and "seconds" in out and "assess" in out, out
+
+
 def test_every_benchmark_script_has_a_smoke_run() -> None:
     """A new bench/*.py must be added here, so that it cannot rot unnoticed."""
     smoked = {"engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py", "documents.py",
-              "import_labour.py", "backup_restore.py"}
+              "import_labour.py", "backup_restore.py", "rollup.py"}
     scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
     assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"

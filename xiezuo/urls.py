@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("xiezuo.ops.urls")),
+    path("documents/", include("xiezuo.documents.urls")),
     path("audit/", include("xiezuo.audit.urls")),
     path("", include("xiezuo.web.urls")),
 ]

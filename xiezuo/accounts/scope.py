@@ -24,6 +24,7 @@ class Action(StrEnum):
     REVIEW = "review"    # return or approve a lower unit's submission
     REOPEN = "reopen"    # unlock an approved submission of a lower unit
     COMMENT = "comment"  # add a comment to a submission
+    REVEAL_PERSONAL = "reveal_personal"  # see or export full ID numbers in a county's ledgers
 
 
 def profile_of(user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
@@ -64,6 +65,9 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: Action, org: OrgU
     if role == Role.ADMIN:
         return True
     if action is Action.EDIT:
+        return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
+    if action is Action.REVEAL_PERSONAL:
+        # Labourers' full ID numbers stay with the county that collected them.
         return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
     if action is Action.SUBMIT:
         # A county submits its own table; a city or province reviewer submits its unit's roll-up upward.

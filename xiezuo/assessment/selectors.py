@@ -1,7 +1,7 @@
 """Assessment of a unit, or of every county of an area, against a scheme: scores, grades, ranking.
 
-Four queries whatever the number of counties: the units, this year's and last year's values, the
-targets.
+Three queries whatever the number of counties: the units, the values of the rows the scheme reads
+(this year and last), the targets.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from xiezuo.assessment.scheme import (
     ranked,
     score_unit,
 )
+from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.engine.rollup import normalise
+from xiezuo.engine.rules import expression_codes
 from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.rollup.selectors import reporting_units
-from xiezuo.tables.selectors import values_for_many
+from xiezuo.tables.models import DataValue
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,24 @@ def targets_for_many(orgs: Iterable[OrgUnit], year: int) -> tuple[dict[str, dict
     return out, illustrative
 
 
+def _scheme_values(
+    scheme: Scheme, catalogue: Catalogue, units: list[OrgUnit], year: int
+) -> tuple[dict[str, dict[str, Decimal | None]], dict[str, dict[str, Decimal | None]]]:
+    """This year's and last year's values of the rows the scheme reads, for every unit, in one query."""
+    codes = {item.row for item in scheme.items}
+    for item in scheme.items:
+        for test in item.tests:
+            if test.expr:
+                codes.update(expression_codes(test.expr))
+    by_year: dict[int, dict[str, dict[str, Decimal | None]]] = {year: {}, year - 1: {}}
+    rows = DataValue.objects.filter(org__in=units, year__in=(year, year - 1), code__in=codes).values_list(
+        "org__code", "year", "code", "number"
+    )
+    for org_code, y, code, number in rows:
+        by_year[y].setdefault(org_code, {})[code] = normalise(number)
+    return by_year[year], by_year[year - 1]
+
+
 def assess(org: OrgUnit, year: int, *, scheme: Scheme | None = None, scheme_path: Path | None = None) -> Assessment:
     """A county on its own, or every county an area covers, ranked (ties share a rank)."""
     scheme = scheme or load_scheme(scheme_path or EXAMPLE_SCHEME)
@@ -67,8 +88,7 @@ def assess(org: OrgUnit, year: int, *, scheme: Scheme | None = None, scheme_path
         units = [org]
     else:
         units = list(reporting_units(org, year).order_by("code"))
-    current = values_for_many(units, year, catalogue)
-    previous = values_for_many(units, year - 1, catalogue)
+    current, previous = _scheme_values(scheme, catalogue, units, year)
     targets, illustrative = targets_for_many(units, year)
     scores = [
         score_unit(scheme, catalogue, org_code=u.code, org_name=u.name, values=current.get(u.code, {}),

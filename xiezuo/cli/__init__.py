@@ -9,6 +9,7 @@ import typer
 
 from xiezuo.cli import audit as audit_cli
 from xiezuo.cli import catalogue as catalogue_cli
+from xiezuo.cli import report as report_cli
 from xiezuo.cli import ledger as ledger_cli
 from xiezuo.cli import ops as ops_cli
 from xiezuo.cli import rollup as rollup_cli
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 setup_cli.register(app)
 tables_cli.register(app)
+report_cli.register(app)
 ops_cli.register(app)
 synth_cli.register(app)
 rollup_cli.register(app)

@@ -40,6 +40,7 @@ def demo_values_load(*, by: AbstractBaseUser | None = None) -> int:
 
 def demo_load() -> dict[str, int]:
     from xiezuo.accounts.services import demo_accounts_create
+    from xiezuo.documents.demo import documents_demo_load
     from xiezuo.ledgers.demo import demo_ledgers_load
 
     orgunits_load_base()
@@ -48,5 +49,6 @@ def demo_load() -> dict[str, int]:
 
     values += rollup_demo_load()["synthetic_values"]
     accounts = demo_accounts_create()
+    texts = documents_demo_load()
     ledgers = demo_ledgers_load()
-    return {"values": values, "accounts": len(accounts), "ledger_records": sum(ledgers.values())}
+    return {"values": values, "accounts": len(accounts), "texts": texts, "ledger_records": sum(ledgers.values())}

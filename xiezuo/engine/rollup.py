@@ -18,7 +18,7 @@ from django.db.models.functions import StrIndex, Substr
 
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.core.errors import CatalogueError
-from xiezuo.engine.rules import Compiled, Env, compile_expression, parse_expression
+from xiezuo.engine.rules import Compiled, Env, compile_expression, expression_codes, parse_expression
 
 Number = Decimal
 CellValue = Decimal | str | None
@@ -138,6 +138,27 @@ def normalise(value: Decimal | None) -> Decimal | None:
     return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
 
 
+@lru_cache(maxsize=16)
+def formula_inputs(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """{recomputed row: the row codes its formula reads}."""
+    return {
+        r.code: tuple(expression_codes(r.formula))
+        for r in catalogue.value_rows
+        if r.rollup == "recompute" and r.formula
+    }
+
+
+def complete_units(values: QuerySet, codes: Sequence[str]) -> QuerySet:
+    """Ids of the units (a subquery) with a number for every one of `codes` in `values`."""
+    return (
+        values.filter(code__in=codes, number__isnull=False)
+        .values("org_id")
+        .annotate(present=Count("code", distinct=True))
+        .filter(present=len(set(codes)))
+        .values("org_id")
+    )
+
+
 # ---------------------------------------------------------------- combining half
 
 
@@ -168,11 +189,14 @@ def combine(
     sums: Mapping[str, Decimal],
     texts: Sequence[tuple[str, str, str]] = (),
     distinct: Mapping[str, int] | None = None,
+    recompute_sums: Mapping[str, Mapping[str, Decimal]] | None = None,
 ) -> dict[str, CellValue]:
     """An area's values from its units' summed numbers, texts ((unit name, row code, text)) and counts.
 
     `distinct` holds the deduplicated count for each distinct row; a distinct row missing from it
-    falls back to the sum (the units' own reported figures).
+    falls back to the sum (the units' own reported figures). `recompute_sums` gives, for a
+    recomputed row, the sums of its formula's inputs over only the units that reported all of them
+    (see `complete_units`), so a county that left one part empty does not skew the ratio.
     """
     distinct = distinct or {}
     by_code_texts: dict[str, list[tuple[str, str]]] = {}
@@ -191,7 +215,12 @@ def combine(
     # Recomputed rows last, in table order, so a formula may read sums and earlier recomputed rows.
     for row in catalogue.value_rows:
         if row.rollup == "recompute":
-            out[row.code] = recompute(catalogue, row, out)
+            if recompute_sums is not None and row.code in recompute_sums:
+                given = recompute_sums[row.code]
+                env = {**out, **{c: given.get(c) for c in formula_inputs(catalogue)[row.code]}}
+                out[row.code] = recompute(catalogue, row, env)
+            else:
+                out[row.code] = recompute(catalogue, row, out)
     return out
 
 

@@ -22,18 +22,13 @@ def ledger_template(*, kind: str, path: Path) -> Path:
 
 
 def may_reveal_ids(user: AbstractBaseUser | None, org: OrgUnit) -> bool:
-    """Full ID numbers: the county's own clerks and leads and administrators; the system itself."""
+    """Full ID numbers: as `accounts.scope` decides (the county's own clerk and lead, administrators);
+    `None` is the system itself (the operator's CLI)."""
     if user is None:
         return True
-    from xiezuo.accounts.models import Role
-    from xiezuo.accounts.scope import Action, can, profile_of
+    from xiezuo.accounts.scope import Action, can
 
-    profile = profile_of(user)
-    if profile is None or not can(user, Action.VIEW, org):
-        return False
-    if profile.role == Role.ADMIN:
-        return True
-    return profile.role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and profile.org_id == org.pk
+    return can(user, Action.REVEAL_PERSONAL, org)
 
 
 def ledger_export(

@@ -7,6 +7,7 @@ and a check character (0–9 or X) computed as ISO 7064 MOD 11-2 over the first 
 from __future__ import annotations
 
 import datetime as dt
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -14,7 +15,8 @@ _DIGITS = frozenset("0123456789")
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    # map/mul rather than a generator: this runs once per row of imports of 100,000 people.
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def id_problem(number: str) -> str | None:

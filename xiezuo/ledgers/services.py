@@ -7,6 +7,7 @@ Every write runs in one transaction together with its change records. Permission
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,17 +59,7 @@ def _check_can_edit(by: AbstractBaseUser | None, org: OrgUnit) -> None:
 
 def _public(ledger: Ledger, rec: dict[str, Any]) -> dict[str, Any]:
     """A record as change records keep it: JSON-safe, ID numbers masked."""
-    out: dict[str, Any] = {}
-    for col in (*ledger.columns, *ledger.computed):
-        v = rec.get(col.name)
-        if col.type == "idno" and v:
-            v = idcard.mask(v)
-        elif isinstance(v, dt.date):
-            v = v.isoformat()
-        elif v is not None and not isinstance(v, bool | int | str):
-            v = str(v)
-        out[col.name] = v
-    return out
+    return {n: rec.get(n) if f is None else f(rec.get(n)) for n, f in _public_plan(ledger)}
 
 
 def errors_as_report(errors: list[CellError], file: str | None) -> ErrorReport:
@@ -169,6 +160,33 @@ def ledger_rows_import(
     return ImportResult(kind=kind, file=file, rows=len(checked.records), deleted=deleted)
 
 
+def _public_plan(ledger: Ledger) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    """How each column goes into a change record: ID numbers masked, dates and amounts as text."""
+    plan: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for col in (*ledger.columns, *ledger.computed):
+        if col.type == "idno":
+            plan.append((col.name, lambda v: idcard.mask(v) if v else v))
+        elif col.type in ("date", "money"):
+            plan.append((col.name, lambda v: None if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v))))
+        else:
+            plan.append((col.name, None))
+    return plan
+
+
+def _insert_rows(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Append rows to a table: COPY on PostgreSQL, executemany elsewhere (values already adapted)."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
 def _bulk_insert(
     ledger: Ledger,
     model: type[LedgerRecord],
@@ -183,11 +201,11 @@ def _bulk_insert(
     object_key: str,
     on_progress: Callable[[int], None] | None,
 ) -> None:
-    """Insert checked records and one change record each, in batches of plain parameter tuples.
+    """Insert checked records and one change record each, in batches of plain tuples.
 
     Django's bulk_create spends most of its time preparing values field by field; the records
-    are already typed and checked, so this adapts each column once and uses executemany. Must run
-    inside the import's transaction.
+    are already typed and checked, so each column is adapted once and the rows go in with COPY
+    (PostgreSQL) or executemany (SQLite). Must run inside the import's transaction.
     """
     ops = connection.ops
     now = timezone.now()
@@ -197,40 +215,32 @@ def _bulk_insert(
         col = ledger.by_name[name]
         if col.type == "money":
             adapters.append(lambda v: None if v is None else yuan_from_wan(v))
-        elif col.type == "date":
+        elif col.type == "date" and connection.vendor != "postgresql":
             adapters.append(lambda v: None if v is None else ops.adapt_datefield_value(v))
         else:
             adapters.append(None)
-    meta = ["org_id", "year", "version", "synthetic", "updated_by_id", "updated_at"]
-    columns = ", ".join(connection.ops.quote_name(c) for c in (*meta, *names))
-    marks = ", ".join(["%s"] * (len(meta) + len(names)))
-    insert = f"INSERT INTO {connection.ops.quote_name(ledger.table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    fixed = (org.pk, year, 1, synthetic, actor.pk if actor is not None else None, ops.adapt_datetimefield_value(now))
     plan = list(zip(names, adapters, strict=True))
+    at = now if connection.vendor == "postgresql" else ops.adapt_datetimefield_value(now)
+    columns = ["org_id", "year", "version", "synthetic", "updated_by_id", "updated_at", *names]
+    fixed = (org.pk, year, 1, synthetic, actor.pk if actor is not None else None, at)
 
-    cr_fields = ["at", "actor_id", "actor_name", "action", "object_type", "object_key", "org_code", "year", "old",
-                 "new", "comment"]
-    cr_table = ChangeRecord._meta.db_table
-    cr_insert = (f"INSERT INTO {connection.ops.quote_name(cr_table)} "  # noqa: S608
-                 f"({', '.join(connection.ops.quote_name(f) for f in cr_fields)}) "
-                 f"VALUES ({', '.join(['%s'] * len(cr_fields))})")
-    new_field = ChangeRecord._meta.get_field("new")
-    old_null = ChangeRecord._meta.get_field("old").get_db_prep_save(None, connection)
-    cr_fixed = (ops.adapt_datetimefield_value(now), actor.pk if actor is not None else None, actor_name,
-                "ledger.import", f"ledgers.{ledger.kind}")
-    with connection.cursor() as cursor:
-        for start in range(0, len(records), BATCH):
-            chunk = records[start:start + BATCH]
-            cursor.executemany(insert, [
-                fixed + tuple(rec[n] if a is None else a(rec[n]) for n, a in plan) for rec in chunk
-            ])
-            cursor.executemany(cr_insert, [
-                (*cr_fixed, f"{object_key}#{rows[start + i]}", org.code, year, old_null,
-                 new_field.get_db_prep_save(_public(ledger, rec), connection), "")
-                for i, rec in enumerate(chunk)
-            ])
-            if on_progress:
-                on_progress(start + len(chunk))
+    public = _public_plan(ledger)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    cr_columns = ["at", "actor_id", "actor_name", "action", "object_type", "object_key", "org_code", "year",
+                  "old", "new", "comment"]
+    cr_fixed = (at, actor.pk if actor is not None else None, actor_name, "ledger.import", f"ledgers.{ledger.kind}")
+    for start in range(0, len(records), BATCH):
+        chunk = records[start:start + BATCH]
+        _insert_rows(ledger.table, columns, [
+            fixed + tuple(rec[n] if a is None else a(rec[n]) for n, a in plan) for rec in chunk
+        ])
+        _insert_rows(ChangeRecord._meta.db_table, cr_columns, [
+            (*cr_fixed, f"{object_key}#{rows[start + i]}", org.code, year, None,
+             dumps({n: rec.get(n) if f is None else f(rec.get(n)) for n, f in public}), "")
+            for i, rec in enumerate(chunk)
+        ])
+        if on_progress:
+            on_progress(start + len(chunk))
 
 
 def _raise_cell_errors(errors: list[CellError], ledger: Ledger) -> None:

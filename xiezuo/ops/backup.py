@@ -117,7 +117,7 @@ def backup_restore(*, path: Path, force: bool = False) -> dict[str, int]:
         with transaction.atomic():
             call_command("loaddata", str(path), verbosity=0)
     return {
-        model._meta.label: model.objects.count()
+        model._meta.label: model._default_manager.count()
         for model in apps.get_models()
         if model.__module__.startswith("xiezuo.") or model._meta.label == "auth.User"
     }

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "xiezuo.catalogue",
     "xiezuo.accounts",
     "xiezuo.tables",
+    "xiezuo.documents",
     "xiezuo.ledgers",
     "xiezuo.submissions",
     "xiezuo.rollup",

@@ -196,8 +196,8 @@ def _accounts(ctx: Context, password: str) -> int:
             wanted += [(f"{USER_PREFIX}{code}-clerk", code, Role.COUNTY_CLERK.value),
                        (f"{USER_PREFIX}{code}-lead", code, Role.COUNTY_LEAD.value)]
         else:
-            role = Role.CITY_REVIEWER if level == "city" else Role.PROVINCE_REVIEWER
-            wanted.append((f"{USER_PREFIX}{code}-reviewer", code, role.value))
+            reviewer = Role.CITY_REVIEWER if level == "city" else Role.PROVINCE_REVIEWER
+            wanted.append((f"{USER_PREFIX}{code}-reviewer", code, reviewer.value))
     ctx.reporter.stage("用户", len(wanted))
     User = get_user_model()
     User.objects.filter(username__startswith=USER_PREFIX).delete()
@@ -391,6 +391,35 @@ def _submissions(ctx: Context) -> int:
     return len(submissions)
 
 
+def _targets(ctx: Context) -> int:
+    """An annual target for every key row of every county, near its figure: some met, some missed."""
+    if not apps.is_installed("xiezuo.assessment"):
+        return 0
+    from xiezuo.assessment.models import Target
+    from xiezuo.synth.values import _quantum
+
+    rows = [r for r in ctx.catalogue.value_rows if r.key and r.is_numeric and r.value_kind != "percent"]
+    year = ctx.sizes.year
+    found: dict[tuple[int, str], Decimal] = {
+        (org_id, code): number  # type: ignore[misc]  # number__isnull=False above
+        for org_id, code, number in DataValue.objects.filter(
+            org__synthetic=True, org__level=Level.COUNTY, year=year, code__in=[r.code for r in rows],
+            number__isnull=False).values_list("org_id", "code", "number")
+    }
+    ctx.reporter.stage("年度目标", len(found))
+    updated = timestamp(ctx.now)
+    by_code = ctx.catalogue.by_code
+
+    def target_rows() -> Iterator[tuple[Any, ...]]:
+        for (org_id, code), number in sorted(found.items()):
+            share = Decimal(ctx.rng.randint(85, 110)) / 100
+            target = (number * share).quantize(_quantum(by_code[code]), rounding="ROUND_HALF_UP")
+            yield (org_id, year, code, target, SYNTH_NOTE, True, None, updated, 1)
+
+    return insert_rows(Target, ["org", "year", "code", "number", "note", "illustrative", "updated_by",
+                                "updated_at", "version"], target_rows(), advance=ctx.reporter.advance)
+
+
 # Parts for other areas register here (ledgers, targets) as `name → function(ctx) -> rows made`.
 EXTRA_PARTS: dict[str, Callable[[Context], int]] = {}
 
@@ -416,17 +445,21 @@ def synth_generate(
         parts: list[tuple[str, Callable[[Context], int]]] = [
             ("行政区划", _orgunits), ("结对关系", _pairings), ("用户", lambda c: _accounts(c, password)),
             *((("台账", _ledgers),) if ledgers_available() else ()),
-            ("统计表数值", _values), ("填报", _submissions), *EXTRA_PARTS.items(),
+            ("统计表数值", _values), ("填报", _submissions), ("年度目标", _targets), *EXTRA_PARTS.items(),
         ]
         for name, part in parts:
             started = time.perf_counter()
             summary.counts[name] = part(ctx)
             summary.seconds[name] = time.perf_counter() - started
-        models = [OrgUnit, Pairing, get_user_model(), Profile, DataValue]
+        models: list[Any] = [OrgUnit, Pairing, get_user_model(), Profile, DataValue]
         if apps.is_installed("xiezuo.submissions"):
             from xiezuo.submissions.models import Submission, SubmissionEvent
 
             models += [Submission, SubmissionEvent]
+        if apps.is_installed("xiezuo.assessment"):
+            from xiezuo.assessment.models import Target
+
+            models.append(Target)
         sequences_reset(models + _ledger_models())
         change_record(actor=None, action="synth.generate", object_type="synth.nation", object_key=str(seed),
                       new={"sizes": sizes.__dict__, "counts": summary.counts})

@@ -62,7 +62,7 @@ def scaled_values(
     for row in sorted(catalogue.value_rows, key=lambda r: -r.depth):
         parts = catalogue.sub_items(row.code, "part")
         if parts and row.code in out and all(isinstance(out.get(p.code), Decimal) for p in parts):
-            out[row.code] = sum((out[p.code] for p in parts), Decimal(0))  # type: ignore[misc]
+            out[row.code] = sum((out[p.code] for p in parts), Decimal(0))  # type: ignore[misc, type-var]
     _recompute(catalogue, out)
     return out
 

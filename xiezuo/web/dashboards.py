@@ -151,7 +151,11 @@ def area_charts(parent: OrgUnit, year: int) -> tuple[list[Series], list[Row]]:
     """For a city or province: completeness of its units' submissions, and its units on each key row."""
     catalogue = get_catalogue(year)
     units = list(OrgUnit.objects.filter(parent=parent).order_by("code"))
-    values = values_for_many(units, year, catalogue)
+    # A province's cities hold no figures of their own: their columns are the roll-up of their counties.
+    from xiezuo.rollup.selectors import area_table
+
+    rolled = {c.code: c.values for c in area_table(parent, year).units}
+    values = {u.code: rolled.get(u.code, {}) for u in units}
     submissions = submissions_for_many(units, year)
     fillable = [r for r in catalogue.value_rows]
     filled = [sum(1 for r in fillable if values[u.code].get(r.code) is not None) for u in units]

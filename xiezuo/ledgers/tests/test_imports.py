@@ -103,6 +103,10 @@ def test_mixed_file_is_refused_with_every_bad_cell_and_nothing_stored(tmp_path: 
     assert LabourPlacement.objects.filter(org=county, year=2023).count() == 4
     assert ChangeRecord.objects.filter(action="ledger.import").count() == 4
     assert all(_id(1) not in str(r.new) for r in ChangeRecord.objects.all())
+    logged = ChangeRecord.objects.filter(action="ledger.import").order_by("id").first()
+    assert logged is not None and logged.new["id_number"] == idcard.mask(_id(1))
+    assert logged.new["start_date"] == "2023-03-01" and logged.new["new_this_year"] is True
+    assert logged.object_key.endswith("labour.xlsx#2")
 
 
 def test_dry_run_checks_without_storing(tmp_path: Path, county: OrgUnit) -> None:
@@ -188,3 +192,22 @@ def test_money_keeps_four_decimals_exactly(tmp_path: Path, county: OrgUnit) -> N
     from xiezuo.ledgers.models import Donation
 
     assert sorted(Donation.objects.values_list("amount", flat=True)) == [Decimal("0.0001"), Decimal("612.3725")]
+
+
+def test_only_the_countys_own_clerk_may_export_full_id_numbers(tmp_path: Path, demo) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from xiezuo.core.errors import PermissionDenied
+
+    users = get_user_model().objects
+    county = OrgUnit.objects.get(code="620422")
+    out = tmp_path / "x.csv"
+    ledger_export(kind="labour_placements", org=county, year=2023, path=out, by=users.get(username="huining-clerk"),
+                  reveal_ids=True)
+    assert "*" not in out.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[1]
+    for name in ("baiyin-reviewer", "heping-partner"):
+        with pytest.raises(PermissionDenied):
+            ledger_export(kind="labour_placements", org=county, year=2023, path=out, by=users.get(username=name),
+                          reveal_ids=True)
+        ledger_export(kind="labour_placements", org=county, year=2023, path=out, by=users.get(username=name))
+        assert "*" in out.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[1]

@@ -34,7 +34,7 @@ def all_tables_json() -> dict[str, str]:
     return out
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")
 def test_readyz_says_ready_when_the_database_answers(client):  # type: ignore[no-untyped-def]
     response = client.get("/readyz")
     assert response.status_code == 200
@@ -63,6 +63,7 @@ def test_json_log_lines_mask_id_numbers_phones_and_names() -> None:
 
 
 def test_reads_stay_on_the_primary_without_a_replica(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DATABASES = {"default": settings.DATABASES["default"]}
     router = ReplicaRouter()
     assert read_alias() == "default"
     with replica_reads() as alias:

@@ -138,3 +138,14 @@ def test_approved_only_rolls_up_approved_units_and_says_how_many(hand_made):
     assert table.area.values["funds_use_ratio"] == D("90.99")
     assert "已审核通过的 1 个" in table.coverage_text and "共 5 个" in table.coverage_text
     assert col(table, "620423")["meet_party"] is None
+
+
+def test_a_ratio_leaves_out_counties_that_reported_only_one_of_its_parts(hand_made):
+    # 白银区 reports money allocated but nothing used yet: adding its allocation alone would drag
+    # the city's ratio down to (5086.25 + 500) ÷ (5590 + 1000 + 4000).
+    put("620402", 2023, funds_allocated="4000")
+    table = area_table(OrgUnit.objects.get(code="620400"), 2023)
+    assert table.area.values["funds_allocated"] == D(10590)
+    assert table.area.values["funds_use_ratio"] == D("84.77")
+    province = area_table(OrgUnit.objects.get(code="620000"), 2023)
+    assert col(province, "620400")["funds_use_ratio"] == D("84.77")

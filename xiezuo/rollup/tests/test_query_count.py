@@ -24,7 +24,7 @@ def test_fixed_number_of_queries_for_a_thousand_counties(base_orgs):
 
     small_n, _ = count_queries(small)
     big_n, table = count_queries(big)
-    assert big_n == small_n <= 11, (big_n, small_n)
+    assert big_n == small_n <= 12, (big_n, small_n)
     assert table.covers == 1000 and len(table.units) == 20
     assert sum(c.covers for c in table.units) == 1000
     # Sums, the recomputed ratio and distinct counts are right at scale too.
@@ -44,3 +44,22 @@ def test_fixed_number_of_queries_for_a_thousand_counties(base_orgs):
     assert n_east == count_queries(east_small)[0]
     assert east_table.covers == 50  # every tenth of the 500 paired counties
     assert count_queries(OrgUnit.objects.get(code="890000"))[0] == count_queries(OrgUnit.objects.get(code="880000"))[0]
+
+
+@pytest.mark.slow
+def test_assessment_and_completeness_take_fixed_queries_too(base_orgs):
+    from xiezuo.assessment.selectors import assess
+    from xiezuo.rollup.completeness import completeness
+
+    small = synthetic_area(10, province_code="980000")
+    big = synthetic_area(1000, province_code="990000")
+    counts = []
+    for area in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            result = assess(area, 2023)
+        counts.append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            completeness(area, 2023)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[2] and counts[1] == counts[3] <= 2
+    assert len(result.ranking) == 1000

@@ -68,3 +68,15 @@ def test_refuses_a_database_with_real_data_unless_forced(demo) -> None:  # type:
     assert OrgUnit.objects.filter(synthetic=True).exists()
     # The real county is untouched.
     assert DataValue.objects.filter(org__code="620422", year=2023).exists()
+
+
+@pytest.mark.django_db
+def test_targets_for_the_key_rows_some_met_some_missed() -> None:
+    from xiezuo.assessment.models import Target
+
+    synth_generate(sizes=SMALL, seed=9)
+    targets = list(Target.objects.filter(org__synthetic=True, year=2023).select_related("org"))
+    assert targets and all(t.illustrative and t.note == "合成数据" for t in targets)
+    actual = {(v.org_id, v.code): v.number for v in DataValue.objects.filter(year=2023, number__isnull=False)}
+    met = sum(1 for t in targets if actual[(t.org_id, t.code)] >= t.number)
+    assert 0 < met < len(targets)

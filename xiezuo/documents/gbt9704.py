@@ -1,0 +1,603 @@
+"""The self-evaluation report as a Word document laid out per GB/T 9704-2012 (党政机关公文格式).
+
+Plain Python over python-docx: takes the report's content (data classes below) and writes a DOCX.
+A4; 版心 156 × 225 mm with 天头 37 mm and 订口 28 mm; 22 lines of 28 characters (document grid);
+title 2号 方正小标宋简体; body 3号 仿宋_GB2312 with a two-character first-line indent; 一、 黑体,
+（一） 楷体_GB2312, 1. and （1） 仿宋; page numbers "— 1 —" in 4号 半角宋体 7 mm below the 版心, odd
+pages right and even pages left, one character in; the table attachment in a landscape section.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from xiezuo.catalogue.loader import Catalogue
+from xiezuo.documents import numbers
+from xiezuo.documents.drafting import Draft
+from xiezuo.tables.exports import Column
+
+# --- the standard's measures ---------------------------------------------------------------
+
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+TOP, LEFT = Mm(37), Mm(28)  # 天头, 订口
+TEXT_WIDTH_MM, TEXT_HEIGHT_MM = 156, 225
+RIGHT, BOTTOM = Mm(210 - 28 - TEXT_WIDTH_MM), Mm(297 - 37 - TEXT_HEIGHT_MM)
+LINES, CHARS = 22, 28
+BODY_PT = Decimal(16)  # 3号
+TITLE_PT = Decimal(22)  # 2号
+PAGE_NUMBER_PT = Decimal(14)  # 4号
+TABLE_PT = Decimal("10.5")  # 5号, so the table's label column stays on one or two lines
+# 225 mm / 22 lines in twentieths of a point (twips): the grid's line pitch and the exact line height.
+LINE_PITCH_TWIPS = int(Decimal(TEXT_HEIGHT_MM) / Decimal("25.4") * 72 * 20 / LINES)
+LINE_PT = Decimal(LINE_PITCH_TWIPS) / 20
+# Character pitch: 156 mm / 28 characters; Word stores the difference from the default font size
+# (16 pt) in 1/4096 pt.
+CHAR_PITCH_PT = Decimal(TEXT_WIDTH_MM) / Decimal("25.4") * 72 / CHARS
+CHAR_SPACE = int(((CHAR_PITCH_PT - BODY_PT) * 4096).to_integral_value())
+PAGE_NUMBER_GAP_MM = 7  # 页码上边缘距版心下边缘
+
+FANGSONG = "仿宋_GB2312"
+XIAOBIAOSONG = "方正小标宋简体"
+HEITI = "黑体"
+KAITI = "楷体_GB2312"
+SONGTI = "宋体"
+RED = RGBColor(0xFF, 0x00, 0x00)
+
+HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
+HEADING2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+BOLD_MARK = re.compile(r"\*\*(.+?)\*\*")
+
+
+# --- content -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverData:
+    issuer_mark: str
+    doc_number: str
+    title: str
+    recipient: str
+    body: str
+    signatory: str
+    signed_on: dt.date
+
+
+@dataclass(frozen=True)
+class TableAttachment:
+    title: str
+    catalogue: Catalogue
+    columns: Sequence[Column]
+    group_header: str  # the unit over the value columns (白银市 over 会宁县, as 附件1 prints it)
+
+
+@dataclass(frozen=True)
+class CaseData:
+    title: str
+    text: str
+
+
+@dataclass
+class ReportContent:
+    title: str
+    intro: str
+    draft: Draft
+    innovation: str
+    problems: str
+    table: TableAttachment
+    cases_title: str
+    cases: list[CaseData] = field(default_factory=list)
+    cover: CoverData | None = None
+
+
+# --- low-level formatting -------------------------------------------------------------------
+
+
+def _set_fonts(rpr_parent: object, name: str) -> None:
+    """Name the font for every script, East Asian included, and drop theme fonts (which win)."""
+    rpr = rpr_parent.get_or_add_rPr()  # type: ignore[attr-defined]
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), name)
+
+
+def _run(paragraph: Paragraph, text: str, font: str, size: Decimal, *, bold: bool = False,
+         color: RGBColor | None = None) -> None:
+    run = paragraph.add_run(text)
+    _set_fonts(run._r, font)
+    run.font.size = Pt(float(size))
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+
+
+def _format(paragraph: Paragraph, *, align: int | None = None, first_line_chars: int = 0,
+            left_chars: Decimal = Decimal(0), right_chars: Decimal = Decimal(0),
+            line_pt: Decimal = LINE_PT, char_pt: Decimal = BODY_PT, keep_next: bool = False) -> None:
+    pf = paragraph.paragraph_format
+    if align is not None:
+        pf.alignment = align
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(float(line_pt))
+    pf.keep_with_next = keep_next or None
+    pf.widow_control = True
+    # Indents in characters (firstLineChars etc., hundredths of a character) so Word keeps them
+    # at whole characters, plus the equivalent in points for readers that ignore the Chars form.
+    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
+    if first_line_chars:
+        pf.first_line_indent = Pt(float(char_pt * first_line_chars))
+        ind.set(qn("w:firstLineChars"), str(first_line_chars * 100))
+    if left_chars:
+        pf.left_indent = Pt(float(char_pt * left_chars))
+        ind.set(qn("w:leftChars"), str(int(left_chars * 100)))
+    if right_chars:
+        pf.right_indent = Pt(float(char_pt * right_chars))
+        ind.set(qn("w:rightChars"), str(int(right_chars * 100)))
+
+
+def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Decimal = BODY_PT,
+          style: str = "公文正文", bold: bool = False, color: RGBColor | None = None, **fmt: object) -> Paragraph:
+    paragraph = doc.add_paragraph(style=style)
+    _format(paragraph, **fmt)  # type: ignore[arg-type]
+    if text:
+        _run(paragraph, text, font, size, bold=bold, color=color)
+    return paragraph
+
+
+def _blank(doc: DocxDocument, lines: int = 1) -> None:
+    for _ in range(lines):
+        _para(doc, "")
+
+
+def text_width_chars(text: str) -> Decimal:
+    """Width in full-width characters: ASCII digits and letters are half a character."""
+    return sum((Decimal("0.5") if ord(ch) < 0x2E80 else Decimal(1) for ch in text), Decimal(0))
+
+
+def _page_break(doc: DocxDocument) -> None:
+    paragraph = doc.add_paragraph(style="公文正文")
+    _format(paragraph)
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+
+# --- document setup -----------------------------------------------------------------------
+
+
+def _add_style(doc: DocxDocument, name: str, font: str, size: Decimal) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    _set_fonts(style.element, font)
+    style.font.size = Pt(float(size))
+
+
+def _setup(doc: DocxDocument) -> None:
+    # Document defaults: 3号仿宋, no theme fonts, no spacing after paragraphs.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rfonts = rpr.find(qn("w:rFonts"))
+    for attr in list(rfonts.attrib):
+        del rfonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), FANGSONG)
+    for tag in ("w:sz", "w:szCs"):
+        rpr.find(qn(tag)).set(qn("w:val"), str(int(BODY_PT * 2)))
+    lang = rpr.find(qn("w:lang"))
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), str(LINE_PITCH_TWIPS))
+    spacing.set(qn("w:lineRule"), "exact")
+    normal = doc.styles["Normal"]
+    _set_fonts(normal.element, FANGSONG)
+    normal.font.size = Pt(float(BODY_PT))
+    for name, font, size in (
+        ("公文正文", FANGSONG, BODY_PT),
+        ("发文机关标志", XIAOBIAOSONG, TITLE_PT),
+        ("发文字号", FANGSONG, BODY_PT),
+        ("公文标题", XIAOBIAOSONG, TITLE_PT),
+        ("主送机关", FANGSONG, BODY_PT),
+        ("一级标题", HEITI, BODY_PT),
+        ("二级标题", KAITI, BODY_PT),
+        ("三级标题", FANGSONG, BODY_PT),
+        ("附件说明", FANGSONG, BODY_PT),
+        ("落款", FANGSONG, BODY_PT),
+        ("成文日期", FANGSONG, BODY_PT),
+        ("附件标识", HEITI, BODY_PT),
+        ("表格文字", FANGSONG, TABLE_PT),
+        ("页码", SONGTI, PAGE_NUMBER_PT),
+    ):
+        _add_style(doc, name, font, size)
+    # Odd and even pages carry different footers (page number right on odd, left on even pages).
+    doc.settings.odd_and_even_pages_header_footer = True
+
+
+def _grid(section: object, *, lines: bool = True) -> None:
+    sect_pr = section._sectPr  # type: ignore[attr-defined]
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect_pr.append(grid)
+    if lines:
+        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+    else:
+        # The landscape table section has its own, denser lines: no grid there.
+        grid.attrib.pop(qn("w:type"), None)
+        grid.attrib.pop(qn("w:charSpace"), None)
+        grid.set(qn("w:linePitch"), "312")
+
+
+def _portrait(section: object) -> None:
+    s = section
+    s.orientation = WD_ORIENT.PORTRAIT  # type: ignore[attr-defined]
+    s.page_width, s.page_height = PAGE_WIDTH, PAGE_HEIGHT  # type: ignore[attr-defined]
+    s.top_margin, s.bottom_margin = TOP, BOTTOM  # type: ignore[attr-defined]
+    s.left_margin, s.right_margin = LEFT, RIGHT  # type: ignore[attr-defined]
+    s.gutter = Mm(0)  # type: ignore[attr-defined]
+    s.header_distance = Mm(15)  # type: ignore[attr-defined]
+    s.footer_distance = _footer_distance(BOTTOM)  # type: ignore[attr-defined]
+    _grid(section, lines=True)
+
+
+def _landscape(section: object) -> None:
+    """The same 版心 turned: the binding edge (订口) stays where the portrait pages have it."""
+    s = section
+    s.orientation = WD_ORIENT.LANDSCAPE  # type: ignore[attr-defined]
+    s.page_width, s.page_height = PAGE_HEIGHT, PAGE_WIDTH  # type: ignore[attr-defined]
+    s.left_margin, s.right_margin = TOP, BOTTOM  # type: ignore[attr-defined]
+    s.top_margin, s.bottom_margin = RIGHT, LEFT  # type: ignore[attr-defined]
+    s.gutter = Mm(0)  # type: ignore[attr-defined]
+    s.header_distance = Mm(12)  # type: ignore[attr-defined]
+    s.footer_distance = _footer_distance(LEFT)  # type: ignore[attr-defined]
+    _grid(section, lines=False)
+
+
+def _footer_distance(bottom_margin: object) -> object:
+    # The number's line is 4号 high; its top edge sits 7 mm below the 版心.
+    line_mm = PAGE_NUMBER_PT / 72 * Decimal("25.4")
+    return Mm(float(Decimal(bottom_margin.mm) - PAGE_NUMBER_GAP_MM - line_mm))  # type: ignore[attr-defined]
+
+
+def _page_number(paragraph: Paragraph) -> None:
+    """— PAGE — with a PAGE field, so Word and LibreOffice number every page themselves."""
+    _run(paragraph, "— ", SONGTI, PAGE_NUMBER_PT)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        run = paragraph.add_run()
+        _set_fonts(run._r, SONGTI)
+        run.font.size = Pt(float(PAGE_NUMBER_PT))
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            run.text = text or ""
+    _run(paragraph, " —", SONGTI, PAGE_NUMBER_PT)
+
+
+def _footers(section: object) -> None:
+    one_char = PAGE_NUMBER_PT
+    for footer, align, side in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),  # type: ignore[attr-defined]
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),  # type: ignore[attr-defined]
+    ):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        paragraph.style = "页码"
+        kwargs = {"right_chars": Decimal(1)} if side == "right" else {"left_chars": Decimal(1)}
+        _format(paragraph, align=align, line_pt=PAGE_NUMBER_PT, char_pt=one_char, **kwargs)  # type: ignore[arg-type]
+        _page_number(paragraph)
+
+
+# --- parts of the document --------------------------------------------------------------
+
+
+def _rich_runs(paragraph: Paragraph, text: str, font: str = FANGSONG) -> None:
+    """Text with **bold** spans (the way users mark 一是… lead sentences)."""
+    pos = 0
+    for m in BOLD_MARK.finditer(text):
+        if m.start() > pos:
+            _run(paragraph, text[pos : m.start()], font, BODY_PT)
+        _run(paragraph, m.group(1), font, BODY_PT, bold=True)
+        pos = m.end()
+    if pos < len(text):
+        _run(paragraph, text[pos:], font, BODY_PT)
+
+
+def _heading_split(text: str, pattern: re.Pattern[str]) -> tuple[str, str]:
+    """A run-in heading ends at its first full stop; a heading line without one is all heading."""
+    stop = text.find("。")
+    if stop == -1 or stop > 60:
+        return (text, "") if len(text) <= 60 else ("", text)
+    return text[: stop + 1], text[stop + 1 :]
+
+
+def free_text(doc: DocxDocument, text: str) -> None:
+    """User-written paragraphs: 一、 lines in 黑体, （一） headings in 楷体, the rest 仿宋."""
+    for line in (ln.strip() for ln in text.splitlines()):
+        if not line:
+            continue
+        if HEADING1.match(line):
+            head, rest = _heading_split(line, HEADING1)
+            style, font = "一级标题", HEITI
+        elif HEADING2.match(line):
+            head, rest = _heading_split(line, HEADING2)
+            style, font = "二级标题", KAITI
+        else:
+            head, rest, style, font = "", line, "公文正文", FANGSONG
+        paragraph = _para(doc, style=style, first_line_chars=2)
+        if head:
+            _run(paragraph, head.replace("**", ""), font, BODY_PT)
+        if rest:
+            _rich_runs(paragraph, rest)
+
+
+def _cover(doc: DocxDocument, cover: CoverData) -> None:
+    size = TITLE_PT if text_width_chars(cover.issuer_mark) > 16 else Decimal(36)
+    _para(doc, cover.issuer_mark, font=XIAOBIAOSONG, size=size, style="发文机关标志", color=RED,
+          align=WD_ALIGN_PARAGRAPH.CENTER, line_pt=max(LINE_PT, size * Decimal("1.3")))
+    _blank(doc, 1)
+    number = _para(doc, cover.doc_number, style="发文字号", align=WD_ALIGN_PARAGRAPH.CENTER)
+    # The red separator line (版头中的分隔线) under the 发文字号, across the 版心.
+    p_bdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "12"), ("w:space", "8"), ("w:color", "FF0000")):
+        bottom.set(qn(k), v)
+    p_bdr.append(bottom)
+    number._p.get_or_add_pPr().append(p_bdr)
+    _blank(doc, 1)
+    _para(doc, cover.title, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _blank(doc, 1)
+    _para(doc, cover.recipient, style="主送机关")
+    for line in (ln.strip() for ln in cover.body.splitlines()):
+        if line:
+            _rich_runs(_para(doc, style="公文正文", first_line_chars=2), line)
+    _signature(doc, cover.signatory, cover.signed_on)
+
+
+def _signature(doc: DocxDocument, signatory: str, signed_on: dt.date) -> None:
+    """成文日期 four characters from the right; the 署名 centred over the date (sealed layout)."""
+    date_text = numbers.date_cn(signed_on)
+    _blank(doc, 3)
+    date_w, sig_w = text_width_chars(date_text), text_width_chars(signatory)
+    sig_right = max(Decimal(0), Decimal(4) + (date_w - sig_w) / 2)
+    _para(doc, signatory, style="落款", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=sig_right)
+    _para(doc, date_text, style="成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=Decimal(4))
+
+
+def _tasks(doc: DocxDocument, draft: Draft, heading_number: int) -> None:
+    _para(doc, f"{numbers.chinese_numeral(heading_number)}、{draft.heading}", font=HEITI, style="一级标题",
+          first_line_chars=2, keep_next=True)
+    for i, part in enumerate(draft.parts, start=1):
+        _para(doc, f"（{numbers.chinese_numeral(i)}）{part.heading}", font=KAITI, style="二级标题",
+              first_line_chars=2, keep_next=True)
+        for j, para in enumerate(part.paragraphs, start=1):
+            paragraph = _para(doc, style="三级标题", first_line_chars=2)
+            _run(paragraph, f"{j}.{para.lead}", FANGSONG, BODY_PT)
+            _run(paragraph, para.text, FANGSONG, BODY_PT)
+
+
+def _attachment_note(doc: DocxDocument, names: Sequence[str]) -> None:
+    """附件说明: a blank line, 附件： two characters in, several attachments numbered and aligned."""
+    _blank(doc, 1)
+    for i, name in enumerate(names, start=1):
+        label = f"{i}. {name}" if len(names) > 1 else name
+        if i == 1:
+            _para(doc, f"附件：{label}", style="附件说明", first_line_chars=2)
+        else:
+            _para(doc, label, style="附件说明", left_chars=Decimal(5))
+
+
+def _attachment_head(doc: DocxDocument, number: int | None, title: str) -> None:
+    _para(doc, f"附件{number}" if number else "附件", font=HEITI, style="附件标识")
+    _blank(doc, 1)
+    _para(doc, title, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _blank(doc, 1)
+
+
+def _cell_text(cell: object, text: str, *, font: str = FANGSONG, align: int = WD_ALIGN_PARAGRAPH.LEFT,
+               bold: bool = False, indent_chars: int = 0) -> None:
+    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    paragraph.style = "表格文字"
+    _format(paragraph, align=align, line_pt=TABLE_PT * Decimal("1.35"), char_pt=TABLE_PT,
+            left_chars=Decimal(indent_chars))
+    if text:
+        _run(paragraph, text, font, TABLE_PT, bold=bold)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # type: ignore[attr-defined]
+
+
+def _row_xml(cells: Sequence[tuple[str, str, bool, str, int]], widths: Sequence[int], fill: str | None,
+             style_id: str) -> str:
+    """One body row of the table: a cell per (text, font, bold, alignment, indent in characters)."""
+    size = int(TABLE_PT * 2)
+    line = int(TABLE_PT * Decimal("1.35") * 20)
+    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    parts = [f"<w:tr {nsdecls('w')}><w:trPr><w:cantSplit/></w:trPr>"]
+    for (text, font, bold, align, indent), width in zip(cells, widths, strict=False):
+        ind = (f'<w:ind w:left="{int(TABLE_PT * indent * 20)}" w:leftChars="{indent * 100}"/>' if indent else "")
+        run = ""
+        if text:
+            f = xml_escape(font, {'"': "&quot;"})
+            run = (f'<w:r><w:rPr><w:rFonts w:ascii="{f}" w:hAnsi="{f}" w:eastAsia="{f}" w:cs="{f}"/>'
+                   f'{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
+                   f'<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>')
+        parts.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}<w:vAlign w:val="center"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{xml_escape(style_id)}"/>'
+            f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>{ind}'
+            f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
+        )
+    parts.append("</w:tr>")
+    return "".join(parts)
+
+
+def _shade(cells: Sequence[object], fill: str) -> None:
+    for cell in cells:
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), fill)
+        cell._tc.get_or_add_tcPr().append(shd)  # type: ignore[attr-defined]
+
+
+def _row_flags(row: object, *, header: bool = False) -> None:
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    cant = OxmlElement("w:cantSplit")
+    tr_pr.append(cant)
+    if header:
+        # Repeat the header rows at the top of every page the table runs onto.
+        tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: Decimal) -> Table:
+    """指标 | 单位 | one column per unit, two header rows repeated on every page, as 附件1 prints it."""
+    catalogue, columns = attachment.catalogue, list(attachment.columns)
+    n = len(columns)
+    unit_mm = Decimal(22)
+    # One column (a county) gets room for its text rows; many share what the labels leave.
+    value_mm = Decimal(90) if n <= 1 else min(Decimal(50), max(Decimal(18), (width_mm - unit_mm - Decimal(80)) / n))
+    label_mm = width_mm - unit_mm - value_mm * n
+    table = doc.add_table(rows=2, cols=2 + n)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = [label_mm, unit_mm, *([value_mm] * n)]
+    head = table.rows[0].cells
+    head[0].merge(table.rows[1].cells[0])
+    head[1].merge(table.rows[1].cells[1])
+    if n > 1:
+        head[2].merge(head[1 + n])
+    _cell_text(table.cell(0, 0), "指标", font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _cell_text(table.cell(0, 1), "单位", font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if n:
+        _cell_text(table.cell(0, 2), attachment.group_header, font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for i, col in enumerate(columns):
+        _cell_text(table.cell(1, 2 + i), col.name, font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for r in table.rows[:2]:
+        _row_flags(r, header=True)
+    # Body rows are written as XML directly: python-docx's cell access is quadratic in the row
+    # count, which a province table with a hundred county columns makes plain.
+    widths_tw = [int(Mm(float(w)).twips) for w in widths]
+    style_id = doc.styles["表格文字"].style_id
+    tbl = table._tbl
+    for row in catalogue.rows:
+        cells: list[tuple[str, str, bool, str, int]] = [
+            (row.label, HEITI if row.kind == "section" else FANGSONG, row.kind == "group", "left",
+             2 if row.is_subitem else 0),
+            (row.unit if row.is_value else "", FANGSONG, False, "center", 0),
+        ]
+        for col in columns:
+            value = col.values.get(row.code) if row.is_value else None
+            text = row.format(value) if value is not None else ""
+            cells.append((text, FANGSONG, False, "left" if row.value_kind == "text" else "center", 0))
+        fill = {"group": "F2F2F2", "section": "E7E6E6"}.get(row.kind)
+        tbl.append(parse_xml(_row_xml(cells, widths_tw, fill, style_id)))
+    # Both the grid (LibreOffice reads it) and each cell (Word reads these) carry the widths.
+    for grid_col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_tw, strict=False):
+        grid_col.set(qn("w:w"), str(w))
+    for r in table.rows[:2]:
+        for cell, width in zip(r.cells, widths, strict=False):
+            cell.width = Mm(float(width))
+    return table
+
+
+def _section(doc: DocxDocument, *, landscape: bool) -> None:
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    (_landscape if landscape else _portrait)(section)
+
+
+# --- the whole document -----------------------------------------------------------------
+
+
+def report_document(content: ReportContent) -> DocxDocument:
+    doc = Document()
+    _setup(doc)
+    first = doc.sections[0]
+    _portrait(first)
+    _footers(first)
+    # python-docx starts with one empty paragraph-less body; everything below appends.
+    if content.cover is not None:
+        _cover(doc, content.cover)
+        _page_break(doc)
+    _para(doc, content.title, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _blank(doc, 1)
+    if content.intro.strip():
+        free_text(doc, content.intro)
+    _tasks(doc, content.draft, 1)
+    for number, heading, text in ((2, "工作创新情况", content.innovation), (3, "存在问题及意见建议", content.problems)):
+        _para(doc, f"{numbers.chinese_numeral(number)}、{heading}", font=HEITI, style="一级标题",
+              first_line_chars=2, keep_next=True)
+        free_text(doc, text or "（待填写）")
+    names = [content.table.title] + ([content.cases_title] if content.cases else [])
+    _attachment_note(doc, names)
+
+    _section(doc, landscape=True)
+    _attachment_head(doc, 1 if len(names) > 1 else None, content.table.title)
+    last = doc.sections[-1]
+    assert last.page_width is not None and last.left_margin is not None and last.right_margin is not None
+    width = Decimal(last.page_width.mm - last.left_margin.mm - last.right_margin.mm)
+    statistics_table(doc, content.table, width.quantize(Decimal(1)))
+
+    if content.cases:
+        _section(doc, landscape=False)
+        _para(doc, "附件2", font=HEITI, style="附件标识")
+        _blank(doc, 1)
+        for i, case in enumerate(content.cases):
+            if i:
+                _blank(doc, 1)
+            _para(doc, case.title, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题",
+                  align=WD_ALIGN_PARAGRAPH.CENTER)
+            _blank(doc, 1)
+            free_text(doc, case.text)
+    _drop_leading_empty(doc)
+    return doc
+
+
+def _drop_leading_empty(doc: DocxDocument) -> None:
+    body = doc.element.body
+    first = body[0] if len(body) else None
+    if first is not None and first.tag == qn("w:p") and not "".join(first.itertext()).strip() and first.find(
+        qn("w:pPr")
+    ) is None:
+        body.remove(first)
+
+
+def report_docx(content: ReportContent, out: Path | io.BytesIO) -> None:
+    report_document(content).save(out)  # type: ignore[arg-type]
+
+
+def iter_text(paragraphs: Iterable[Paragraph]) -> Iterable[str]:
+    for p in paragraphs:
+        yield p.text

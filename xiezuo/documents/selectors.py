@@ -1,0 +1,176 @@
+"""Reads for the report: the latest version of each text, and the whole document's content."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+
+from xiezuo.catalogue.loader import Catalogue
+from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.documents.drafting import Context, Draft, LedgerItem, draft_tasks
+from xiezuo.documents.gbt9704 import CaseData, CoverData, ReportContent, TableAttachment
+from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
+from xiezuo.orgunits.models import Level, OrgUnit, Pairing
+from xiezuo.rollup.selectors import area_table, area_values
+from xiezuo.tables.exports import Column
+from xiezuo.tables.selectors import values_for_many
+
+
+@dataclass
+class DocumentTexts:
+    """What the user wrote for one org unit and year, latest versions only."""
+
+    cover: CoverLetter | None = None
+    narratives: dict[str, Narrative] = field(default_factory=dict)
+    cases: list[TypicalCase] = field(default_factory=list)
+
+    def narrative_text(self, section: str) -> str:
+        n = self.narratives.get(section)
+        return n.text if n else ""
+
+    def narrative_version(self, section: str) -> int:
+        n = self.narratives.get(section)
+        return n.version if n else 0
+
+
+def document_texts(org: OrgUnit, year: int) -> DocumentTexts:
+    """Three queries whatever the history: the latest cover letter, narratives and cases."""
+    cover = (
+        CoverLetter.objects.select_related("created_by").filter(org=org, year=year).order_by("-version").first()
+    )
+    latest_narrative = (
+        Narrative.objects.filter(org=org, year=year, section=OuterRef("section"))
+        .values("section").annotate(v=Max("version")).values("v")
+    )
+    narratives = {
+        n.section: n
+        for n in Narrative.objects.filter(org=org, year=year, version=Subquery(latest_narrative))
+    }
+    latest_case = (
+        TypicalCase.objects.filter(org=org, year=year, number=OuterRef("number"))
+        .values("number").annotate(v=Max("version")).values("v")
+    )
+    cases = list(
+        TypicalCase.objects.filter(org=org, year=year, version=Subquery(latest_case), removed=False)
+        .order_by("number")
+    )
+    return DocumentTexts(cover=cover, narratives=narratives, cases=cases)
+
+
+def report_title(org: OrgUnit, year: int) -> str:
+    return f"{org.name}{year}年度东西部协作工作自评报告"
+
+
+def report_filename(org: OrgUnit, year: int, suffix: str = ".docx") -> str:
+    return f"{report_title(org, year)}{suffix}"
+
+
+def partner_names(org: OrgUnit, year: int) -> str:
+    """The eastern units paired with this unit or any unit below it in that year (和平区)."""
+    pairs = (
+        Pairing.objects.select_related("east")
+        .filter(west__path__startswith=org.path, start_year__lte=year)
+        .exclude(end_year__lt=year)
+        .order_by("east__code")
+    )
+    names = list(dict.fromkeys(p.east.name for p in pairs))
+    return "、".join(names) if names else "东部协作地区"
+
+
+def default_cover(org: OrgUnit, year: int) -> CoverData:
+    """A draft covering report until the user saves one: addressed to the level above."""
+    title = report_title(org, year)
+    recipient = f"{org.parent.name}：" if org.parent else "："
+    return CoverData(
+        issuer_mark=f"{org.name}东西部协作工作领导小组办公室文件",
+        doc_number="",
+        title=f"关于报送《{title}》的报告",
+        recipient=recipient,
+        body=f"现将《{title}》随文上报，请审示。",
+        signatory=f"{org.name}东西部协作工作领导小组办公室",
+        signed_on=timezone.localdate(),
+    )
+
+
+@dataclass
+class ReportData:
+    """Everything the report is made of, read once: content for the DOCX and the draft's bindings."""
+
+    org: OrgUnit
+    year: int
+    content: ReportContent
+    draft: Draft
+    texts: DocumentTexts
+
+
+def table_columns(org: OrgUnit, year: int) -> tuple[list[Column], str]:
+    """The value columns of 附件1 and the heading over them.
+
+    A county's table shows its own column under its city's name (as the seed prints it); a city's
+    or province's shows the area's roll-up first, then each unit directly below it.
+    """
+    if org.level == Level.COUNTY:
+        values = values_for_many([org], year)
+        return [Column(name=org.name, values=values[org.code])], org.parent.name if org.parent else org.name
+    table = area_table(org, year)
+    columns = table.export_columns()
+    columns[0] = Column(name=f"{org.name}合计", values=columns[0].values)
+    return columns, org.name
+
+
+def _prior_values(org: OrgUnit, year: int, catalogue: Catalogue) -> Mapping[str, Decimal | str | None]:
+    # Rows are matched across years by code, so last year's values read with this year's template.
+    if org.level == Level.COUNTY:
+        return values_for_many([org], year - 1, catalogue)[org.code]
+    return area_values(org, year - 1)
+
+
+def ledger_items(org: OrgUnit, year: int) -> dict[str, list[LedgerItem]]:
+    """Ledger records a county's report lists by name (the enterprises brought in); none for areas."""
+    if org.level != Level.COUNTY:
+        return {}
+    from xiezuo.ledgers.models import Enterprise
+
+    enterprises = Enterprise.objects.filter(org=org, year=year).order_by("pk")
+    return {"enterprises": [
+        LedgerItem(name=e.name, key=f"enterprises:{e.pk}", figures={
+            "actual_investment": Decimal(e.actual_investment), "jobs": Decimal(e.jobs), "poor_jobs": Decimal(e.poor_jobs),
+        })
+        for e in enterprises
+    ]}
+
+
+def report_data(org: OrgUnit, year: int) -> ReportData:
+    catalogue = get_catalogue(year)
+    columns, group = table_columns(org, year)
+    own = columns[0].values
+    prev = _prior_values(org, year, catalogue)
+    texts = document_texts(org, year)
+    draft = draft_tasks(
+        catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year)),
+        ledgers=ledger_items(org, year),
+    )
+    cover = texts.cover
+    cover_data = (
+        CoverData(
+            issuer_mark=cover.issuer_mark, doc_number=cover.doc_number, title=cover.title,
+            recipient=cover.recipient, body=cover.body, signatory=cover.signatory, signed_on=cover.signed_on,
+        )
+        if cover is not None else default_cover(org, year)
+    )
+    content = ReportContent(
+        title=report_title(org, year),
+        intro=texts.narrative_text(NarrativeSection.INTRO),
+        draft=draft,
+        innovation=texts.narrative_text(NarrativeSection.INNOVATION),
+        problems=texts.narrative_text(NarrativeSection.PROBLEMS),
+        table=TableAttachment(title=catalogue.title, catalogue=catalogue, columns=columns, group_header=group),
+        cases_title=f"{year}年东西部协作典型案例",
+        cases=[CaseData(title=c.title, text=c.text) for c in texts.cases],
+        cover=cover_data,
+    )
+    return ReportData(org=org, year=year, content=content, draft=draft, texts=texts)

@@ -1,0 +1,154 @@
+"""The report's page: edit the texts the user writes, see the drafted 一、, download DOCX and PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from xiezuo.accounts.scope import Action, can, org_for
+from xiezuo.core.errors import InvalidValue, Location, NotFound, XiezuoError
+from xiezuo.documents.models import NarrativeSection
+from xiezuo.documents.reports import report_docx_bytes, report_write
+from xiezuo.documents.selectors import report_data, report_filename
+from xiezuo.documents.services import (
+    cover_letter_save,
+    narrative_save,
+    typical_case_remove,
+    typical_case_save,
+)
+from xiezuo.submissions.models import EDITABLE_STATES
+from xiezuo.submissions.selectors import submission_state
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _user(request: HttpRequest) -> AbstractBaseUser | None:
+    # Every writing view is behind login_required, so the user is a real account.
+    return cast(AbstractBaseUser, request.user) if request.user.is_authenticated else None
+
+
+def _version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _back(code: str, year: int, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("documents:report", args=[code, year]) + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = org_for(request.user, code)
+    data = report_data(org, year)
+    editable = can(request.user, Action.EDIT, org) and submission_state(org, year) in EDITABLE_STATES
+    texts = data.texts
+    narratives = [
+        (s.value, s.label, texts.narrative_text(s.value), texts.narrative_version(s.value)) for s in NarrativeSection
+    ]
+    return render(request, "documents/report.html", {
+        "org": org, "year": year, "data": data, "cover": data.content.cover,
+        "cover_version": texts.cover.version if texts.cover else 0, "narratives": narratives,
+        "cases": texts.cases, "editable": editable, "filename": report_filename(org, year),
+    })
+
+
+@login_required
+def report_docx(request: HttpRequest, code: str, year: int) -> FileResponse:
+    org = org_for(request.user, code)
+    return FileResponse(
+        io.BytesIO(report_docx_bytes(org, year)), as_attachment=True, filename=report_filename(org, year),
+        content_type=DOCX_TYPE,
+    )
+
+
+@login_required
+def report_pdf(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
+    org = org_for(request.user, code)
+    with tempfile.TemporaryDirectory(prefix="xiezuo-report-") as tmp:
+        try:
+            paths = report_write(org, year, Path(tmp), pdf=True)
+        except XiezuoError as exc:
+            messages.error(request, exc.message)
+            return _back(code, year)
+        body = paths[-1].read_bytes()
+    return FileResponse(
+        io.BytesIO(body), as_attachment=True, filename=report_filename(org, year, ".pdf"), content_type="application/pdf"
+    )
+
+
+def _saved(request: HttpRequest, action: object) -> None:
+    try:
+        action()  # type: ignore[operator]
+    except NotFound:
+        raise
+    except XiezuoError as exc:
+        messages.error(request, exc.full_message)
+    else:
+        messages.success(request, "已保存")
+
+
+@require_POST
+@login_required
+def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = org_for(request.user, code, Action.EDIT)
+    p = request.POST
+
+    def save() -> None:
+        try:
+            signed_on = dt.date.fromisoformat(p.get("signed_on", ""))
+        except ValueError:
+            raise InvalidValue("成文日期应为日期，如 2023-11-20",
+                               location=Location(column="成文日期", value=p.get("signed_on"))) from None
+        cover_letter_save(
+            org=org, year=year, by=_user(request), expected_version=_version(request),
+            issuer_mark=p.get("issuer_mark", ""), doc_number=p.get("doc_number", ""), title=p.get("title", ""),
+            recipient=p.get("recipient", ""), body=p.get("body", ""), signatory=p.get("signatory", ""),
+            signed_on=signed_on,
+        )
+
+    _saved(request, save)
+    return _back(code, year, "cover")
+
+
+@require_POST
+@login_required
+def narrative(request: HttpRequest, code: str, year: int, section: str) -> HttpResponse:
+    org = org_for(request.user, code, Action.EDIT)
+    _saved(request, lambda: narrative_save(
+        org=org, year=year, section=section, text=request.POST.get("text", ""), by=_user(request),
+        expected_version=_version(request),
+    ))
+    return _back(code, year, section)
+
+
+@require_POST
+@login_required
+def case_save(request: HttpRequest, code: str, year: int, number: int | None = None) -> HttpResponse:
+    org = org_for(request.user, code, Action.EDIT)
+    _saved(request, lambda: typical_case_save(
+        org=org, year=year, number=number, title=request.POST.get("title", ""),
+        text=request.POST.get("text", ""), by=_user(request), expected_version=_version(request),
+    ))
+    return _back(code, year, "cases")
+
+
+@require_POST
+@login_required
+def case_remove(request: HttpRequest, code: str, year: int, number: int) -> HttpResponse:
+    org = org_for(request.user, code, Action.EDIT)
+    _saved(request, lambda: typical_case_remove(
+        org=org, year=year, number=number, by=_user(request), expected_version=_version(request),
+    ))
+    return _back(code, year, "cases")
