@@ -3,7 +3,7 @@
 #
 #   bash deploy/replica-demo.sh up     # create cluster "replica" on port 5433 streaming from 5432
 #   bash deploy/replica-demo.sh status
-#   bash deploy/replica-demo.sh down   # stop and drop it
+#   bash deploy/replica-demo.sh down   # stop and drop it, and remove the replication line from pg_hba
 #
 # Needs root (Debian's pg_createcluster / pg_ctlcluster) and a primary on 127.0.0.1:5432 with
 # trust auth. In production the replica is another machine; the steps are the same.
@@ -48,6 +48,11 @@ down() {
   if pg_lsclusters -h | awk '{print $2}' | grep -qx "$NAME"; then
     pg_dropcluster --stop "$VERSION" "$NAME"
     echo "dropped cluster $NAME"
+  fi
+  # Take back the replication line `up` added to the primary.
+  if grep -qE '^host replication all 127\.0\.0\.1/32 trust$' "$HBA"; then
+    sed -i '/^host replication all 127\.0\.0\.1\/32 trust$/d' "$HBA"
+    pg_ctlcluster --skip-systemctl-redirect "$VERSION" main reload
   fi
 }
 

@@ -95,9 +95,10 @@ def parse_spec(raw: object, *, code: str, unit: str, value_kind: str, places: in
         raise SpecError("derive.filter 应为表：{ 列名 = 值 } 或 { 列名 = [值, 值] }")
     conditions = []
     for column, value in raw_filter.items():
-        col = ledger.by_name.get(column)
-        if col is None:
+        found = ledger.by_name.get(column)
+        if found is None:
             raise SpecError(f"filter 中的列「{column}」不在台账「{ledger.label}」中")
+        col = found
         if col.type not in FILTERABLE:
             raise SpecError(f"不能按「{column}」（{col.type}）筛选")
         values = tuple(value) if isinstance(value, list) else (value,)
@@ -127,7 +128,8 @@ def _quote(name: str) -> str:
 def _condition_sql(conditions: Sequence[Condition]) -> tuple[str, list[Any]]:
     if not conditions:
         return "", []
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for c in conditions:
         if len(c.values) == 1:
             parts.append(f"{_quote(c.column)} = %s")

@@ -269,7 +269,7 @@ def _row_checks(ledger: Ledger, rec: dict[str, Any], year: int) -> list[tuple[st
     if ledger.kind == "labour_placements" and rec.get("new_this_year") and rec.get("start_date") \
             and rec["start_date"].year != year:
         out.append(("start_date", f"本年新增的就业人员，「就业日期」应在 {year} 年度内"))
-    if ledger.kind == "fund_projects" and rec.get("sub_category"):
+    if ledger.kind == "fund_projects" and rec.get("sub_category") and "category" in rec:
         allowed = FUND_SUBCATEGORIES.get(rec.get("category", ""), ())
         if rec["sub_category"] not in allowed:
             out.append(("sub_category", "「细分用途」与「资金用途」不对应"))
@@ -331,6 +331,7 @@ def check_rows(
     missing_optional = [(c.name, _empty(c)) for c in ledger.columns if c.name not in seen_cols]
     key = ledger.person_key
     key_header = ledger.by_name[key].header if key else ""
+    key_is_id = bool(key) and ledger.by_name[key].type == "idno"
     seen_keys: dict[str, int] = {}
     known = known_keys or set()
     records: list[dict[str, Any]] = []
@@ -360,23 +361,22 @@ def check_rows(
                 shown = bad.shown if bad.shown is not None else shown_value(col, raw)
                 errors.append(CellError(sheet, rownum, col.header, shown, bad.reason))
                 ok = False
-        if not ok:
-            continue
         for name, empty in missing_optional:
             rec[name] = empty
+        # Checks across columns run on the cells that did parse, so one pass reports them all.
         for name, reason in _row_checks(ledger, rec, year):
             col = ledger.by_name[name]
             errors.append(CellError(sheet, rownum, col.header, shown_value(col, rec[name]), reason))
             ok = False
-        if key:
-            k = rec[key]
+        k = rec.get(key) if key else None
+        if k:
+            shown = idcard.mask(k) if key_is_id else k
             if k in seen_keys:
-                errors.append(CellError(sheet, rownum, key_header, idcard.mask(k) if ledger.by_name[key].type == "idno" else k,
+                errors.append(CellError(sheet, rownum, key_header, shown,
                                         f"同一人在本年度重复登记（与第 {seen_keys[k]} 行相同）"))
                 ok = False
             elif k in known:
-                errors.append(CellError(sheet, rownum, key_header, idcard.mask(k) if ledger.by_name[key].type == "idno" else k,
-                                        "同一人在本年度已登记在台账中"))
+                errors.append(CellError(sheet, rownum, key_header, shown, "同一人在本年度已登记在台账中"))
                 ok = False
             else:
                 seen_keys[k] = rownum

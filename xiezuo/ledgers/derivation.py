@@ -165,7 +165,7 @@ def reconciliation_accept(
                   source=Source.DERIVED, note="采用台账生成值")
         rec = Reconciliation.objects.create(
             org=org, year=year, code=code, entered=entered, derived=derived, decision=Decision.ACCEPT_DERIVED,
-            decided_by=by if by is not None and by.pk else None,
+            decided_by=by if by is not None and by.pk else None,  # type: ignore[misc]
             decided_by_name=by.get_username() if by is not None else "系统",
         )
         change_record(actor=by, action="reconciliation.accept", object_type="ledgers.reconciliation",
@@ -188,7 +188,7 @@ def reconciliation_keep(
         entered = _number(DataValue.objects.filter(org=org, year=year, code=code).first())
         rec = Reconciliation.objects.create(
             org=org, year=year, code=code, entered=entered, derived=derived, decision=Decision.KEEP_ENTERED,
-            reason=reason.strip(), decided_by=by if by is not None and by.pk else None,
+            reason=reason.strip(), decided_by=by if by is not None and by.pk else None,  # type: ignore[misc]
             decided_by_name=by.get_username() if by is not None else "系统",
         )
         change_record(actor=by, action="reconciliation.keep", object_type="ledgers.reconciliation",

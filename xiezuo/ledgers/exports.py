@@ -55,7 +55,7 @@ def ledger_export(
         raise PermissionDenied("您的角色不能导出完整身份证号，请导出脱敏版本")
     cols = ledger.columns
     names = [c.name for c in cols]
-    qs = model_of(ledger).objects.filter(org=org, year=year).order_by("id").values_list(*names)
+    qs = model_of(ledger)._default_manager.filter(org=org, year=year).order_by("id").values_list(*names)
     rows = ([cell_out(c, v, reveal_ids=reveal_ids) for c, v in zip(cols, rec, strict=True)]
             for rec in qs.iterator(chunk_size=5000))
     if path.suffix.lower() == ".csv":

@@ -29,7 +29,7 @@ def ledger_records(
     value (code or Chinese label) — what the list page's filter dropdowns send.
     """
     ledger = ledger_of(kind)
-    qs = model_of(ledger).objects.filter(org=org, year=year).select_related("org", "updated_by")
+    qs = model_of(ledger)._default_manager.filter(org=org, year=year).select_related("org", "updated_by")
     if search.strip():
         q = Q()
         for name in ledger.search:
@@ -58,7 +58,7 @@ def record_display(ledger: Ledger, obj: LedgerRecord, *, reveal_ids: bool = Fals
 
 def ledger_counts(org: OrgUnit, year: int) -> dict[str, int]:
     """How many records each ledger holds (one query per ledger; 15 ledgers)."""
-    return {ledger.kind: model_of(ledger).objects.filter(org=org, year=year).count() for ledger in LEDGERS}
+    return {ledger.kind: model_of(ledger)._default_manager.filter(org=org, year=year).count() for ledger in LEDGERS}
 
 
 def masked(number: str) -> str:

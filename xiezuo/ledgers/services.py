@@ -133,7 +133,7 @@ def ledger_rows_import(
     total = len(rows)
     known: set[str] = set()
     if ledger.person_key and not replace:
-        known = set(model.objects.filter(org=org, year=year).values_list(ledger.person_key, flat=True))
+        known = set(model._default_manager.filter(org=org, year=year).values_list(ledger.person_key, flat=True))
     progress = (lambda n: on_progress("检查", n, total)) if on_progress else None
     checked = check_rows(ledger, headers, rows, year=year, sheet=sheet, known_keys=known, on_progress=progress)
     if checked.errors:
@@ -146,7 +146,7 @@ def ledger_rows_import(
     with transaction.atomic():
         deleted = 0
         if replace:
-            deleted, _ = model.objects.filter(org=org, year=year).delete()
+            deleted, _ = model._default_manager.filter(org=org, year=year).delete()
         _bulk_insert(
             ledger, model, checked.records, checked.rows, org=org, year=year, synthetic=synthetic, actor=actor,
             actor_name=actor_name, object_key=f"{org.code}/{year}/{file or kind}",
@@ -261,11 +261,11 @@ def ledger_record_create(
         _raise_cell_errors(errors, ledger)
     model = model_of(ledger)
     with transaction.atomic():
-        if ledger.person_key and model.objects.filter(org=org, year=year, **{ledger.person_key: rec[ledger.person_key]}).exists():
+        if ledger.person_key and model._default_manager.filter(org=org, year=year, **{ledger.person_key: rec[ledger.person_key]}).exists():
             col = ledger.by_name[ledger.person_key]
             raise InvalidValue("同一人在本年度已登记在台账中",
                                location=Location(column=col.header, value=idcard.mask(rec[ledger.person_key])))
-        obj = model.objects.create(org=org, year=year, updated_by=_actor(by), **rec)
+        obj = model._default_manager.create(org=org, year=year, updated_by=_actor(by), **rec)  # type: ignore[misc]
         change_record(actor=by, action="ledger.create", object_type=f"ledgers.{kind}", object_key=str(obj.pk),
                       org_code=org.code, year=year, new=_public(ledger, rec))
     return obj
@@ -274,7 +274,7 @@ def ledger_record_create(
 def _locked(kind: str, pk: int, expected_version: int) -> tuple[Ledger, models.Model]:
     ledger = ledger_of(kind)
     model = model_of(ledger)
-    obj = model.objects.select_for_update().select_related("org").filter(pk=pk).first()
+    obj = model._default_manager.select_for_update().select_related("org").filter(pk=pk).first()
     if obj is None:
         raise NotFound(f"「{ledger.label}」中没有这条记录（可能已被删除）")
     if obj.version != expected_version:
@@ -294,7 +294,7 @@ def ledger_record_update(
         if errors:
             _raise_cell_errors(errors, ledger)
         if ledger.person_key:
-            clash = model_of(ledger).objects.filter(
+            clash = model_of(ledger)._default_manager.filter(
                 org_id=obj.org_id, year=obj.year, **{ledger.person_key: rec[ledger.person_key]}
             ).exclude(pk=obj.pk)
             if clash.exists():
@@ -303,7 +303,7 @@ def ledger_record_update(
         for name, value in rec.items():
             setattr(obj, name, value)
         obj.version += 1
-        obj.updated_by = _actor(by)
+        obj.updated_by = _actor(by)  # type: ignore[assignment]
         obj.save(update_fields=[*rec.keys(), "version", "updated_by", "updated_at"])
         change_record(actor=by, action="ledger.update", object_type=f"ledgers.{kind}", object_key=str(obj.pk),
                       org_code=obj.org.code, year=obj.year, old=old, new=_public(ledger, rec))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from xiezuo.ledgers import idcard
@@ -77,7 +77,7 @@ def labour_placements(spec: dict[str, Any], *, area: str, year: int, rng: random
             ]
 
 
-def training_classes(spec: dict[str, Any], *, year: int, rng: random.Random, **_: object) -> Iterator[Row]:
+def training_classes(spec: dict[str, Any], *, year: int, rng: random.Random, **_kw: object) -> Iterator[Row]:
     sizes = split_total(int(spec["participants"]), int(spec["classes"]), rng)
     poor = split_within(sizes, int(spec["poor"]), rng)
     for i, (n, p) in enumerate(zip(sizes, poor, strict=True), start=1):
@@ -85,14 +85,14 @@ def training_classes(spec: dict[str, Any], *, year: int, rng: random.Random, **_
         yield [f"（合成）{spec.get('name', '培训班')}第{i}期", start, start + dt.timedelta(days=7), n, p]
 
 
-def workshops(spec: dict[str, Any], *, rng: random.Random, **_: object) -> Iterator[Row]:
+def workshops(spec: dict[str, Any], *, rng: random.Random, **_kw: object) -> Iterator[Row]:
     jobs = split_total(int(spec["jobs"]), int(spec["count"]), rng)
     poor = split_within(jobs, int(spec["poor"]), rng)
     for i, (j, p) in enumerate(zip(jobs, poor, strict=True), start=1):
         yield [f"（合成）帮扶车间{i:02d}", j, p, YES if spec.get("resettlement") else NO]
 
 
-def revival_trainings(spec: dict[str, Any], *, year: int, rng: random.Random, **_: object) -> Iterator[Row]:
+def revival_trainings(spec: dict[str, Any], *, year: int, rng: random.Random, **_kw: object) -> Iterator[Row]:
     audience = _labels("revival_trainings", "audience")
     n = 0
     for group in spec["groups"]:
@@ -115,7 +115,7 @@ def _stay_dates(bucket: str, year: int, rng: random.Random) -> tuple[dt.date, dt
     return dt.date(year - 1, rng.randint(3, 9), rng.randint(1, 28)), None
 
 
-def exchanges(spec: dict[str, Any], *, year: int, rng: random.Random, **_: object) -> Iterator[Row]:
+def exchanges(spec: dict[str, Any], *, year: int, rng: random.Random, **_kw: object) -> Iterator[Row]:
     direction, kind = _labels("exchanges", "direction"), _labels("exchanges", "kind")
     rank = _labels("exchanges", "rank")
     n = 0
@@ -130,7 +130,7 @@ def exchanges(spec: dict[str, Any], *, year: int, rng: random.Random, **_: objec
             ]
 
 
-def meetings(spec: dict[str, Any], *, year: int, rng: random.Random, **_: object) -> Iterator[Row]:
+def meetings(spec: dict[str, Any], *, year: int, rng: random.Random, **_kw: object) -> Iterator[Row]:
     kind = _labels("meetings", "kind")
     for group in spec["groups"]:
         for i in range(int(group["count"])):
@@ -138,7 +138,7 @@ def meetings(spec: dict[str, Any], *, year: int, rng: random.Random, **_: object
             yield [date, kind[group["kind"]], f"（合成）研究部署东西部协作工作（第{i + 1}次）"]
 
 
-GENERATORS = {
+GENERATORS: dict[str, Callable[..., Iterator[Row]]] = {
     "labour_placements": labour_placements,
     "training_classes": training_classes,
     "workshops": workshops,

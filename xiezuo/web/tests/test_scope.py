@@ -78,6 +78,13 @@ def test_partner_reads_but_cannot_edit_or_submit(login, huining):  # type: ignor
     assert response.status_code == 403
     response = client.post("/org/620422/2023/submission/comment/", {"comment": "请补充消费帮扶明细"}, follow=True)
     assert "请补充消费帮扶明细" in response.content.decode()
+    # From the table page, on one row: back to that row, the comment shown beside it.
+    assert "对本行提意见" in body
+    response = client.post("/org/620422/2023/submission/comment/",
+                           {"comment": "销售额请附采购清单", "row": "consumption_sales", "back": "table"})
+    assert response.status_code == 302 and response["Location"].endswith("#row-consumption_sales")
+    table = client.get("/org/620422/2023/").content.decode()
+    assert "和平区意见" in table and "销售额请附采购清单" in table
 
 
 def test_anonymous_is_sent_to_login(demo):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import Action, can, org_for
@@ -88,8 +89,11 @@ def submission_action(request: HttpRequest, code: str, year: int, action: str) -
             sub = submission_ensure(org=org, year=year) if can(by, Action.COMMENT, org) else None
             if sub is None:
                 raise PermissionDenied(f"您没有对「{org.name}」发表意见的权限")
-            submission_comment(submission=sub, by=by, comment=comment, row_code=request.POST.get("row", ""))
+            row_code = request.POST.get("row", "")
+            submission_comment(submission=sub, by=by, comment=comment, row_code=row_code)
             messages.success(request, "意见已记录")
+            if request.POST.get("back") == "table" and row_code:
+                return redirect(reverse("web:table", args=[code, year]) + f"#row-{row_code}")
         elif action in ("return", "approve", "reopen"):
             sub = org.submissions.filter(year=year).first()
             if sub is None:

@@ -23,7 +23,10 @@ def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
     page = table_page(org, checked_year(year))
     editable = page.state in EDITABLE_STATES and can(request.user, Action.EDIT, org)
-    return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable})
+    # Reviewers and partners comment on single rows right here; the unit's own staff edit instead.
+    commenting = not can(request.user, Action.EDIT, org) and can(request.user, Action.COMMENT, org)
+    return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable,
+                                              "commenting": commenting})
 
 
 @require_POST
