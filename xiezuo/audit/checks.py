@@ -253,6 +253,10 @@ def _value_groups(figs: list[Figure]) -> list[list[Figure]]:
 
 # ---------------------------------------------------------------- sums
 
+def _same_unit(a: Figure, b: Figure) -> bool:
+    return a.unit == b.unit or (a.family == b.family and a.family in ("money", "count", "household"))
+
+
 def _sum_text(parts: list[Figure], unit: str) -> str:
     return " + ".join(fmt(from_base(p.base, unit)) for p in parts)
 
@@ -276,6 +280,17 @@ def check_sums(ex: Extraction) -> list[AuditFinding]:
             firm = [k for k in kids if not k.tentative]
             if _total_equal(parent, kids):
                 continue
+            if relation == "child" and len(firm) == 1 and firm[0].base > parent.base and firm[0].is_level \
+                    and _same_unit(parent, firm[0]):
+                k = firm[0]
+                out.append(AuditFinding(
+                    check="sum", confidence=0.7, row=parent.row,
+                    message=(f"「{parent.phrase}」为 {_v(parent.value, parent.unit)}，其中「{k.phrase}」"
+                             f"{_v(k.value, k.unit)}，其中项超过了总数。"),
+                    quotes=[_quote(ex, parent), _quote(ex, k)]))
+                continue
+            if any(k.base > parent.base for k in kids):
+                continue  # one part alone above the whole: the sentence was not a breakdown of it
             if relation == "child":
                 kids = firm  # commas made the others a guess: they only count when everything adds up
                 if len(kids) < 2 or _total_equal(parent, kids):

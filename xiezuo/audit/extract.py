@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 
 from xiezuo.audit.numbers import (
@@ -502,6 +503,9 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
                     if not clause_fams <= (first_fams | seen_fams) or "其中" in gap[1:] or \
                             (f.entity is not None and f.entity != first.entity):
                         break
+                    item_end = _next_delim(seg, f.end - b0, len(seg), SENTENCE_END + "；;")
+                    if "其中" in seg[f.end - b0:item_end]:
+                        break  # 省内就近就业1024人，其中…: a parallel total with its own 其中, not a part
                     if sep in "，,":
                         tentative = True
                     elif sep not in "、；;":
@@ -674,6 +678,7 @@ _GENERIC_TAIL = re.compile(r"(人数|户数|总数|数量|总额|金额|规模|�
 SCOPE_WORDS = ("累计", "新增", "计划", "一期", "二期", "三期", "预计", "年均", "人均", "户均", "每")
 
 
+@lru_cache(maxsize=4096)
 def concept(label: str) -> str:
     """A comparable key for a figure's label: synonym group or the label without generic tails."""
     label = re.sub(r"[和及与、]", "", label)

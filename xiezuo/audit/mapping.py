@@ -230,7 +230,11 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
                     continue
         scored = _score(ex, fig, pool, context, nested=False)
         if scored:
-            _assign(fig, scored, penalty=0.05 if nested else 0.0)
+            penalty = 0.05 if nested else 0.0
+            before = ex.document.text[fig.sentence_start:fig.start]
+            if "新增" in before and "新增" not in scored[0][2].row.label:
+                penalty += 0.35  # the sentence began with 新增: this may be the year's addition, not the total
+            _assign(fig, scored, penalty=penalty)
 
 
 def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditContext,
@@ -255,6 +259,8 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
             length, explicit = 2, False  # 其中脱贫人口 under a mapped figure → its 脱贫 sub-row
         if not length:
             continue
+        if "新增" in "".join(targets) and "新增" not in rn.row.label + "".join(n for n, _ in rn.names):
+            continue  # 新增 this year is not the running total the row holds
         if rn.direction:
             if direction is None:
                 direction = _direction(ex, fig, context) or "?"

@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             ("台账", reverse("web:ledgers", args=[code, year])),
             ("报送", reverse("web:submission", args=[code, year])),
             ("看板", reverse("web:dashboard", args=[code, year])),
+            ("自评报告", reverse("documents:report", args=[code, year])),
             ("报告核查", reverse("audit:page", args=[code, year])),
         ]
     elif profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.ADMIN):
@@ -32,4 +33,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         ]
         if profile.role != Role.ADMIN:
             items.append(("本级报送", reverse("web:submission", args=[code, year])))
+            items.append(("自评报告", reverse("documents:report", args=[code, year])))
     return {"nav": items, "profile": profile, "current_year": year}

@@ -204,3 +204,16 @@ def test_claim_of_decrease():
     text = "监测户返贫风险人数{a}人（上年同期86人），较上年减少。"
     assert checks(run(text.format(a=60))) == []
     assert checks(run(text.format(a=90))) == ["claim"]
+
+
+def test_parallel_totals_each_with_its_own_qizhong():
+    text = "全年新增帮助农村劳动力到东部就业356人，其中脱贫劳动力288人；省内就近就业1024人，其中脱贫劳动力615人。"
+    assert checks(run(text)) == []
+    result = run(text, {"labour_east": "410", "labour_new_east": "356"})
+    assert [f for f in result.findings if f.confidence >= 0.8] == []  # 新增 is not the running total
+
+
+def test_single_qizhong_above_its_total():
+    r = run("培训农村劳动力人数560人次，其中脱贫劳动力数620人次。")
+    assert checks(r) == ["sum"] and "620人次" in r.findings[0].message
+    assert checks(run("培训农村劳动力人数560人次，其中脱贫劳动力数420人次。")) == []
