@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 
 from xiezuo.core.changes import change_record
-from xiezuo.core.errors import InvalidValue, Location, Locked, NotFound, StaleEdit
+from xiezuo.core.errors import InvalidValue, Location, NotFound, StaleEdit
 from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import OrgUnit
 
@@ -25,16 +25,9 @@ DOC_NUMBER_BRACKETS = re.compile(r"[\[［(（【]\s*(\d{4})\s*[\]］)）】]")
 
 
 def _refuse_if_locked(org: OrgUnit, year: int) -> None:
-    """The report's texts freeze with the table: submitted or approved, they wait for a return."""
-    from xiezuo.submissions.models import LOCKED_STATES, Submission
+    from xiezuo.submissions.locks import refuse_if_locked
 
-    state = (
-        Submission.objects.select_for_update().filter(org=org, year=year, state__in=LOCKED_STATES)
-        .values_list("state", flat=True).first()
-    )
-    if state is not None:
-        label = "已审核通过" if state == "approved" else "已报送待审核"
-        raise Locked(f"「{org.name}」{year} 年度自评报告{label}，不能再修改")
+    refuse_if_locked(org=org, year=year, what="自评报告")
 
 
 def _actor_id(by: AbstractBaseUser | None) -> int | None:

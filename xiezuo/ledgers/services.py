@@ -36,6 +36,7 @@ from xiezuo.ledgers.models import LedgerRecord
 from xiezuo.ledgers.models.base import yuan_from_wan
 from xiezuo.ledgers.schema import Ledger, ledger_of
 from xiezuo.orgunits.models import OrgUnit
+from xiezuo.submissions.locks import refuse_if_locked
 
 BATCH = 5000
 
@@ -144,6 +145,7 @@ def ledger_rows_import(
     actor_name = by.get_username() if by is not None else "系统"
     object_type = f"ledgers.{kind}"
     with transaction.atomic():
+        refuse_if_locked(org=org, year=year, what="台账")
         deleted = 0
         if replace:
             deleted, _ = model._default_manager.filter(org=org, year=year).delete()
@@ -261,6 +263,7 @@ def ledger_record_create(
         _raise_cell_errors(errors, ledger)
     model = model_of(ledger)
     with transaction.atomic():
+        refuse_if_locked(org=org, year=year, what="台账")
         if ledger.person_key and model._default_manager.filter(org=org, year=year, **{ledger.person_key: rec[ledger.person_key]}).exists():
             col = ledger.by_name[ledger.person_key]
             raise InvalidValue("同一人在本年度已登记在台账中",
@@ -290,6 +293,7 @@ def ledger_record_update(
         ledger, obj = _locked(kind, pk, expected_version)
         assert isinstance(obj, LedgerRecord)
         _check_can_edit(by, obj.org)
+        refuse_if_locked(org=obj.org, year=obj.year, what="台账")
         rec, errors = check_record(ledger, data, year=obj.year)
         if errors:
             _raise_cell_errors(errors, ledger)
@@ -315,6 +319,7 @@ def ledger_record_delete(*, kind: str, pk: int, expected_version: int, by: Abstr
         ledger, obj = _locked(kind, pk, expected_version)
         assert isinstance(obj, LedgerRecord)
         _check_can_edit(by, obj.org)
+        refuse_if_locked(org=obj.org, year=obj.year, what="台账")
         old = _public(ledger, {c.name: getattr(obj, c.name) for c in (*ledger.columns, *ledger.computed)})
         org_code, year = obj.org.code, obj.year
         obj.delete()

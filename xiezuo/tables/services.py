@@ -12,7 +12,7 @@ from django.db import transaction
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.changes import change_record
-from xiezuo.core.errors import ErrorReport, InvalidValue, Location, Locked, NotFound, StaleEdit, XiezuoError
+from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source
 
@@ -31,16 +31,9 @@ def _row(catalogue: Catalogue, code: str, location: Location | None = None) -> R
 
 
 def _refuse_if_locked(org: OrgUnit, year: int) -> None:
-    """Entered figures of a submitted or approved table are frozen until it is returned or reopened."""
-    from xiezuo.submissions.models import LOCKED_STATES, Submission
+    from xiezuo.submissions.locks import refuse_if_locked
 
-    state = (
-        Submission.objects.select_for_update().filter(org=org, year=year, state__in=LOCKED_STATES)
-        .values_list("state", flat=True).first()
-    )
-    if state is not None:
-        label = "已审核通过" if state == "approved" else "已报送待审核"
-        raise Locked(f"「{org.name}」{year} 年度统计表{label}，不能再修改")
+    refuse_if_locked(org=org, year=year, what="统计表")
 
 
 def _apply(dv: DataValue, row: Row, value: Decimal | str | None) -> None:

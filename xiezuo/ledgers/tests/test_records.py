@@ -88,3 +88,25 @@ def test_exchange_stay_bucket_follows_the_dates(huining: OrgUnit) -> None:
     rec = ledger_record_update(kind="exchanges", pk=rec.pk, data={**data, "start_date": "2022-09-01", "end_date": ""},
                                expected_version=2, by=None)
     assert rec.stay == "12_plus"
+
+
+def test_ledgers_of_a_submitted_table_are_frozen_for_every_caller(huining: OrgUnit) -> None:
+    from xiezuo.core.errors import Locked
+    from xiezuo.ledgers.services import ledger_rows_import
+    from xiezuo.submissions.models import State, Submission
+
+    clerk = get_user_model().objects.get(username="huining-clerk")
+    rec = ledger_record_create(kind="labour_placements", org=huining, year=2023, data=person(7), by=clerk)
+    Submission.objects.update_or_create(org=huining, year=2023, defaults={"state": State.SUBMITTED})
+    before = ChangeRecord.objects.count()
+    with pytest.raises(Locked, match="台账已报送待审核"):
+        ledger_record_create(kind="labour_placements", org=huining, year=2023, data=person(8), by=clerk)
+    with pytest.raises(Locked):
+        ledger_record_update(kind="labour_placements", pk=rec.pk, data=person(7, destination="其他地区"),
+                             expected_version=rec.version, by=clerk)
+    with pytest.raises(Locked):
+        ledger_record_delete(kind="labour_placements", pk=rec.pk, expected_version=rec.version, by=clerk)
+    headers = [c.header for c in ledger_of("labour_placements").columns]
+    with pytest.raises(Locked):
+        ledger_rows_import(kind="labour_placements", headers=headers, rows=[], org=huining, year=2023, by=clerk)
+    assert ChangeRecord.objects.count() == before
