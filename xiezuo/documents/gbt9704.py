@@ -164,6 +164,12 @@ def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Decimal = BOD
           style: str = "公文正文", bold: bool = False, color: RGBColor | None = None, **fmt: object) -> Paragraph:
     paragraph = doc.add_paragraph(style=style)
     _format(paragraph, **fmt)  # type: ignore[arg-type]
+    if size > BODY_PT:
+        # A line of 2号 text is taller than one grid line; snapped to the grid it would take two
+        # (the title would then push the 落款 of a one-page covering report onto a second page).
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        paragraph._p.get_or_add_pPr().append(snap)
     if text:
         _run(paragraph, text, font, size, bold=bold, color=color)
     return paragraph

@@ -50,6 +50,9 @@ def test_cli_writes_docx_and_pdf_with_cjk_text(huining, tmp_path, artifacts_dir)
     pages = text.split("\f")
     pages = [p for p in pages if p.strip()]
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in p) for p in pages)
+    # The covering report keeps its 落款 and 成文日期 on its one page, with the body.
+    first = pages[0].replace(" ", "")
+    assert "请审示" in first and "2023年11月20日" in first
     # Page numbers in the GB/T 9704 form, continued into the attachments.
     assert "—1—" in pages[0].replace(" ", "") and f"—{len(pages)}—" in pages[-1].replace(" ", "")
 
