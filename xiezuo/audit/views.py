@@ -21,6 +21,44 @@ MAX_UPLOAD = 20 * 1024 * 1024
 ALLOWED = (".txt", ".docx", ".pdf")
 
 
+def _render_result(request: HttpRequest, context: dict[str, object], result: object, name: str) -> HttpResponse:
+    pieces, shown = annotated_pieces(result)  # type: ignore[arg-type]
+    context.update({"name": name, "pieces": pieces, "findings": shown,
+                    "table_source": result.table_source,  # type: ignore[attr-defined]
+                    "figures": len(result.extraction.figures),  # type: ignore[attr-defined]
+                    "min_confidence": request.POST.get("min_confidence", request.GET.get("min_confidence", "0"))})
+    return render(request, "audit/upload.html", context)
+
+
+@login_required
+def unit_report_audit(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The texts a unit wrote for its self-evaluation report, audited against its table.
+
+    The report's 一、 paragraphs are drafted from the table and carry its figures by
+    construction; what can contradict the table is what the county wrote itself: the opening,
+    二、工作创新情况, 三、存在问题及意见建议 and the typical cases.
+    """
+    from xiezuo.documents.models import NarrativeSection
+    from xiezuo.documents.selectors import document_texts, report_title
+
+    org = org_for(request.user, code)
+    texts = document_texts(org, year)
+    parts = [report_title(org, year), texts.narrative_text(NarrativeSection.INTRO),
+             "二、工作创新情况", texts.narrative_text(NarrativeSection.INNOVATION),
+             "三、存在问题及意见建议", texts.narrative_text(NarrativeSection.PROBLEMS),
+             *(f"{c.title}\n{c.text}" for c in texts.cases)]
+    context: dict[str, object] = {"org": org, "year": year, "min_confidence": "0", "units": [org],
+                                  "unit_report": True}
+    name = f"{report_title(org, year)}（本单位撰写部分）"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.txt"
+        path.write_text("\n".join(p for p in parts if p.strip()), encoding="utf-8")
+        document = read_report(path, name=name + ".txt")
+    result = audit_document(document, catalogue=get_catalogue(year), table=audit_table_for(org, year),
+                            context=audit_context_for(org, year), use_attached=False)
+    return _render_result(request, context, result, name)
+
+
 @login_required
 def audit_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
@@ -56,8 +94,5 @@ def audit_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
         except ReportUnreadable as exc:
             context["error"] = exc.full_message
             return render(request, "audit/upload.html", context, status=400)
-        pieces, shown = annotated_pieces(result)
-        context.update({"name": name, "pieces": pieces, "findings": shown, "table_source": result.table_source,
-                        "figures": len(result.extraction.figures),
-                        "min_confidence": request.POST.get("min_confidence", "0")})
+        return _render_result(request, context, result, name)
     return render(request, "audit/upload.html", context)

@@ -58,3 +58,26 @@ def test_scope_and_bad_files(demo):
     assert bad.status_code == 400 and "只能核查 txt、docx 或 pdf 文件" in bad.content.decode()
     broken = client.post(URL, {"report": SimpleUploadedFile("report.docx", b"not a zip")})
     assert broken.status_code == 400 and "无法读取 Word 文件" in broken.content.decode()
+
+
+@pytest.mark.django_db
+def test_reviewer_audits_the_report_the_county_submits(demo):
+    """The county's own report (drafted paragraphs and its free texts) against its table."""
+    from xiezuo.documents.models import Narrative, NarrativeSection
+    from xiezuo.documents.services import narrative_save
+    from xiezuo.orgunits.models import OrgUnit
+
+    huining = OrgUnit.objects.get(code="620422")
+    latest = Narrative.objects.filter(org=huining, year=2023, section=NarrativeSection.INNOVATION).order_by("-version")
+    narrative_save(org=huining, year=2023, section=NarrativeSection.INNOVATION, by=None,
+                   expected_version=latest[0].version if latest else None,
+                   text="（一）稳岗就业。今年举办劳务协作培训班，培训农村劳动力人数650人次。")
+    client = _login("baiyin-reviewer")
+    page = client.get(URL + "report/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "会宁县2023年度东西部协作工作自评报告（本单位撰写部分）" in html
+    assert "650" in html and "790人次" in html  # the free text against the table's 培训农村劳动力人数
+    assert 'href="/audit/org/620422/2023/report/"' in _login("huining-clerk").get(
+        "/org/620422/2023/submission/").content.decode()
+    assert _login("jingyuan-clerk").get(URL + "report/").status_code == 404
