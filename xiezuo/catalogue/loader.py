@@ -309,6 +309,11 @@ def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
                 parse_spec(row.derive, code=row.code, unit=row.unit, value_kind=row.value_kind, places=row.places)
             except SpecError as exc:
                 fail(f"derive：{exc}", row=row.code, column="derive", value=str(row.derive))
+            if "span" not in row.derive:
+                # Whether a row is a stock (截至目前) or a flow (新增/本年) decides its value as of a
+                # day; the template must say so, nothing guesses it.
+                fail("derive 必须声明 span = \"stock\"（截至目前的存量）或 \"flow\"（本年新增的流量）",
+                     row=row.code, column="derive", value=str(row.derive))
         if row.formula:
             unknown_codes = [c for c in expression_codes(row.formula) if c not in seen]
             if unknown_codes:

@@ -11,12 +11,19 @@ county takes one query per ledger, whatever the number of counties or rows. `der
 those queries through an `execute(sql, params) -> rows` callable and converts the results to the
 rows' units and decimals. Money is stored as whole 元, so sums are exact integers on SQLite and
 PostgreSQL alike.
+
+As of a day: a spec also says whether its row is a stock (`span = "stock"`, 截至目前: every record
+dated up to that day, earlier years included) or a flow (`span = "flow"`, 新增/本年: records dated
+from the year's first day up to that day), and which date column places a record in time (the
+ledger's `dated_by`, or `date = "…"` in the spec). `derive_as_of` computes the table for several
+days in the same one query per ledger: one conditional aggregate per row and day.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,6 +34,7 @@ AGGREGATES = ("count", "sum", "count_distinct")
 # What one stored unit of a money column (元) is worth in each money unit of the table.
 YUAN_IN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 FILTERABLE = ("code", "bool", "text", "int")
+SPANS = ("stock", "flow")
 
 
 class SpecError(ValueError):
@@ -49,6 +57,8 @@ class DeriveSpec:
     unit: str  # the row's unit
     places: int  # decimals the row keeps
     integer: bool  # the row is an int row
+    span: str | None = None  # stock | flow, as the template declares; None: not declared
+    date: str | None = None  # the date column placing a record in time; None: the ledger is undated
 
     @property
     def money(self) -> bool:
@@ -59,7 +69,7 @@ def parse_spec(raw: object, *, code: str, unit: str, value_kind: str, places: in
     """Check a catalogue row's `derive` table against the ledger schema; SpecError saying why."""
     if not isinstance(raw, Mapping):
         raise SpecError("derive 应为表：{ ledger = …, filter = {…}, aggregate = … }")
-    unknown = sorted(set(raw) - {"ledger", "filter", "aggregate"})
+    unknown = sorted(set(raw) - {"ledger", "filter", "aggregate", "span", "date"})
     if unknown:
         raise SpecError(f"derive 有未知字段 {', '.join(unknown)}")
     kind = raw.get("ledger")
@@ -114,9 +124,15 @@ def parse_spec(raw: object, *, code: str, unit: str, value_kind: str, places: in
             if col.type == "text" and not isinstance(v, str):
                 raise SpecError(f"filter 中「{column}」应为文本")
         conditions.append(Condition(column=column, values=values))
+    span = raw.get("span")
+    if span is not None and span not in SPANS:
+        raise SpecError(f"derive.span「{span}」应为 stock（截至目前的存量）或 flow（本年新增的流量）")
+    date = raw.get("date", ledger.dated_by)
+    if "date" in raw and (date not in ledger.by_name or ledger.by_name[str(date)].type != "date"):
+        raise SpecError(f"derive.date「{date}」不是台账「{ledger.label}」的日期列")
     return DeriveSpec(
         code=code, ledger=kind, conditions=tuple(conditions), aggregate=name, field=field or None,
-        unit=unit, places=places, integer=value_kind == "int",
+        unit=unit, places=places, integer=value_kind == "int", span=span, date=date,
     )
 
 
@@ -147,14 +163,49 @@ class CompiledQuery:
     specs: tuple[DeriveSpec, ...]  # in the order of the result columns after org_id, year
 
 
+def _dated_condition(spec: DeriveSpec, year: int, as_of: dt.date) -> tuple[str, list[Any]]:
+    """When a record counts for this row as of a day (a SQL condition and its parameters).
+
+    Stock: dated up to the day (undated records always count). Flow: dated inside the year up to
+    the day (undated records count only once the year is over).
+    """
+    if spec.span is None:
+        raise SpecError(f"指标「{spec.code}」的 derive 没有声明 span（stock 或 flow），不能按日期生成")
+    year_over = as_of >= dt.date(year, 12, 31)
+    if spec.date is None:
+        return ("1 = 1" if spec.span == "stock" or year_over else "1 = 0"), []
+    column = _quote(spec.date)
+    day = as_of.isoformat()
+    if spec.span == "stock":
+        return f"({column} IS NULL OR {column} <= %s)", [day]
+    inside = f"{column} >= %s AND {column} <= %s"
+    return (f"({column} IS NULL OR ({inside}))" if year_over else f"({inside})"), [f"{year}-01-01", day]
+
+
 def compile_ledger(
-    kind: str, specs: Sequence[DeriveSpec], *, years: Sequence[int], org_ids: Sequence[int] | None = None
+    kind: str, specs: Sequence[DeriveSpec], *, years: Sequence[int], org_ids: Sequence[int] | None = None,
+    as_of: Sequence[dt.date] = (),
 ) -> CompiledQuery:
-    """One query for every spec on this ledger, every county (or those given) and every year given."""
+    """One query for every spec on this ledger, every county (or those given) and every year given.
+
+    With `as_of` (one year only), one result column per spec and day, day by day: the table as it
+    stood on each of those days.
+    """
     ledger = BY_KIND[kind]
     select, params = [], []
-    for spec in specs:
-        cond, cond_params = _condition_sql(spec.conditions)
+    if as_of and len(years) != 1:
+        raise SpecError("按日期生成时只能指定一个年度")
+    columns: list[tuple[DeriveSpec, list[Condition], tuple[str, list[Any]] | None]] = []
+    for day in as_of:
+        for spec in specs:
+            columns.append((spec, list(spec.conditions), _dated_condition(spec, years[0], day)))
+    if not as_of:
+        columns = [(spec, list(spec.conditions), None) for spec in specs]
+    for spec, conditions, dated in columns:
+        cond, cond_params = _condition_sql(conditions)
+        if dated is not None:
+            cond = f"{cond} AND {dated[0]}" if cond else dated[0]
+            cond_params = [*cond_params, *dated[1]]
         if spec.aggregate == "count":
             if cond:
                 select.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
@@ -185,7 +236,7 @@ def compile_ledger(
         f"SELECT org_id, year, {', '.join(select)} FROM {_quote(ledger.table)} "  # noqa: S608
         f"WHERE {' AND '.join(where)} GROUP BY org_id, year"
     )
-    return CompiledQuery(ledger=kind, sql=sql, params=params, specs=tuple(specs))
+    return CompiledQuery(ledger=kind, sql=sql, params=params, specs=tuple(spec for spec, _c, _d in columns))
 
 
 def compile_all(
@@ -227,4 +278,34 @@ def derive_all(
             values = out[(int(row[0]), int(row[1]))]
             for spec, raw in zip(query.specs, row[2:], strict=True):
                 values[spec.code] = convert(spec, raw)
+    return dict(out)
+
+
+def derive_as_of(
+    specs: Iterable[DeriveSpec],
+    execute: Callable[[str, list[Any]], Iterable[Sequence[Any]]],
+    *,
+    year: int,
+    days: Sequence[dt.date],
+    org_ids: Sequence[int] | None = None,
+) -> dict[tuple[int, dt.date], dict[str, Decimal]]:
+    """{(org id, day): {row code: value as of that day}} — one query per ledger for all the days.
+
+    Every spec needs its `span`; a county without records in a ledger gets nothing from it.
+    """
+    by_ledger: dict[str, list[DeriveSpec]] = defaultdict(list)
+    for spec in specs:
+        by_ledger[spec.ledger].append(spec)
+    out: dict[tuple[int, dt.date], dict[str, Decimal]] = defaultdict(dict)
+    if not days:
+        return {}
+    for kind, group in sorted(by_ledger.items()):
+        query = compile_ledger(kind, group, years=[year], org_ids=org_ids, as_of=days)
+        width = len(group)
+        for row in execute(query.sql, query.params):
+            raw = row[2:]
+            for i, day in enumerate(days):
+                values = out[(int(row[0]), day)]
+                for spec, value in zip(group, raw[i * width:(i + 1) * width], strict=True):
+                    values[spec.code] = convert(spec, value)
     return dict(out)

@@ -18,6 +18,7 @@ from xiezuo.ledgers.schema import (
     FUND_SUBCATEGORIES,
     MONEY_SCALE,
     NO,
+    STAGE_OF_STATUS,
     YES,
     Column,
     Ledger,
@@ -276,11 +277,18 @@ def _row_checks(ledger: Ledger, rec: dict[str, Any], year: int) -> list[tuple[st
     return out
 
 
-def complete(ledger: Ledger, rec: dict[str, Any], year: int) -> None:
-    """Fill the columns computed from others (the exchange's length-of-stay bucket)."""
+def complete(ledger: Ledger, rec: dict[str, Any], year: int, *, key: bytes | None = None) -> None:
+    """Fill the columns computed from others (the exchange's length-of-stay bucket, the keyed
+    hash of an ID number) and the register's columns of a new record (its stage from its status)."""
     if ledger.kind == "exchanges" and rec.get("start_date"):
         end = rec.get("end_date") or dt.date(year, 12, 31)
         rec["stay"] = stay_bucket(months_between(rec["start_date"], end))
+    if ledger.kind == "labour_placements" and rec.get("id_number"):
+        rec["id_hash"] = idcard.id_hash(rec["id_number"], key)
+    if ledger.kind == "fund_projects":
+        for name in ledger.managed:
+            rec[name] = None if name.endswith("_on") else ""
+        rec["stage"] = STAGE_OF_STATUS.get(rec.get("status") or "", "approved")
 
 
 @dataclass
@@ -333,6 +341,7 @@ def check_rows(
     key_header = ledger.by_name[key].header if key else ""
     key_is_id = bool(key) and ledger.by_name[key].type == "idno"
     seen_keys: dict[str, int] = {}
+    hash_key = idcard.id_hash_key() if "id_hash" in ledger.by_name else None
     known = known_keys or set()
     records: list[dict[str, Any]] = []
     row_numbers: list[int] = []
@@ -381,7 +390,7 @@ def check_rows(
             else:
                 seen_keys[k] = rownum
         if ok:
-            complete(ledger, rec, year)
+            complete(ledger, rec, year, key=hash_key)
             records.append(rec)
             row_numbers.append(rownum)
     return Checked(records, errors, row_numbers)

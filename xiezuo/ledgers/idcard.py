@@ -7,6 +7,8 @@ and a check character (0–9 or X) computed as ISO 7064 MOD 11-2 over the first 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -57,3 +59,20 @@ def make_id(area: str, born: dt.date, sequence: int) -> str:
     """A number with a valid check digit (used to generate synthetic people)."""
     body = f"{area}{born:%Y%m%d}{sequence % 1000:03d}"
     return body + check_char(body)
+
+
+def id_hash(number: str, key: bytes | None = None) -> str:
+    """A keyed hash (HMAC-SHA256) of an ID number with the instance's secret, as 64 hex digits.
+
+    Units compare people by this, never by the number: without the secret the hash cannot be
+    reversed by trying every birth date and sequence. Changing the secret requires
+    `xiezuo duplicates rehash`.
+    """
+    return hmac.new(key if key is not None else id_hash_key(), number.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def id_hash_key() -> bytes:
+    """The HMAC key, derived from the instance's SECRET_KEY for this one purpose."""
+    from django.conf import settings
+
+    return hmac.new(settings.SECRET_KEY.encode(), b"xiezuo.labour.id_hash", hashlib.sha256).digest()

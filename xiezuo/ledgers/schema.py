@@ -28,6 +28,7 @@ class Column:
     max_plausible: Decimal | None = None  # money above this (万元) for one record looks like 元
     help: str = ""
     example: str = ""
+    logged: bool = True  # written into change records (a keyed hash of an ID number is not)
 
     @property
     def label_of(self) -> dict[str, str]:
@@ -55,6 +56,12 @@ class Ledger:
     person_key: str | None = None  # a column that must not repeat within one county and year
     search: tuple[str, ...] = ()  # text columns the list page searches
     computed: tuple[Column, ...] = field(default=())  # stored, derived from other columns, not in files
+    # The date that places a record in time for a table "as of" a day (None: the ledger is undated).
+    # A row's derive spec may name another date column of the ledger instead.
+    dated_by: str | None = None
+    # Computed columns another service keeps (the project register): set once when a record is
+    # created, never overwritten by an edit of the record.
+    managed: tuple[str, ...] = ()
 
     @property
     def by_name(self) -> dict[str, Column]:
@@ -70,12 +77,20 @@ def _c(name: str, header: str, type: str = "text", **kw: object) -> Column:
 
 
 DIRECTIONS = (("e2w", "东部到西部"), ("w2e", "西部到东部"))
+# A fund project's life, in order; the register allows only the next stage (ledgers/projects.py).
+PROJECT_STAGES = (
+    ("reserve", "储备"), ("approved", "立项"), ("started", "启动"), ("completed", "完工"),
+    ("accepted", "验收"), ("paid", "资金拨付"), ("handed_over", "资产确权移交"),
+)
+# The stage a project starts in the register from the ledger's coarser 实施状态.
+STAGE_OF_STATUS = {"planned": "approved", "started": "started", "completed": "completed"}
 BOOL_HELP = f"填「{YES}」或「{NO}」"
 MONEY_HELP = "单位：万元，最多 4 位小数"
 
 LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         kind="meetings", label="会议", table="ledgers_meeting", model="ledgers.Meeting",
+        dated_by="date",
         columns=(
             _c("date", "会议日期", "date", in_year=True, example="2023-03-15"),
             _c("kind", "会议类型", "code", choices=(
@@ -88,6 +103,7 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
     Ledger(
         kind="policy_docs", label="政策文件", table="ledgers_policy_document", model="ledgers.PolicyDocument",
+        dated_by="date",
         columns=(
             _c("date", "发文日期", "date", required=False, in_year=True, example="2023-04-12"),
             _c("issuers", "发文主体", example="会宁县乡村振兴局、会宁县财政局"),
@@ -98,6 +114,7 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
     Ledger(
         kind="visits", label="调研对接", table="ledgers_visit", model="ledgers.Visit",
+        dated_by="start_date",
         columns=(
             _c("direction", "方向", "code", choices=DIRECTIONS, example="东部到西部"),
             _c("start_date", "开始日期", "date", in_year=True, example="2023-04-18"),
@@ -116,6 +133,7 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
     Ledger(
         kind="pairings", label="结对帮扶", table="ledgers_pairing_record", model="ledgers.PairingRecord",
+        dated_by="since",
         columns=(
             _c("kind", "结对类型", "code", choices=(
                 ("county", "县（市、区）结对"), ("town", "镇（街道）结对"), ("village", "村（社区）结对"),
@@ -125,12 +143,14 @@ LEDGERS: tuple[Ledger, ...] = (
             _c("east_party", "东部结对方", example="和平区某小学"),
             _c("west_party", "西部结对方", example="会宁县某小学"),
             _c("note", "备注", required=False, example=""),
+            _c("since", "结对日期", "date", required=False, help="不填的视为年初已结对", example="2021-05-10"),
         ),
         search=("east_party", "west_party"),
     ),
     Ledger(
         kind="labour_placements", label="农村劳动力就业", table="ledgers_labour_placement",
         model="ledgers.LabourPlacement",
+        dated_by="start_date",
         columns=(
             _c("name", "姓名", example="张三"),
             _c("id_number", "身份证号", "idno", help="18 位，末位校验码按 GB 11643 校验", example="620422199001011235"),
@@ -144,12 +164,18 @@ LEDGERS: tuple[Ledger, ...] = (
             _c("start_date", "就业日期", "date", help="不晚于年度末；本年新增的应在本年度内", example="2023-03-01"),
             _c("new_this_year", "本年新增", "bool", help=BOOL_HELP, example=YES),
         ),
+        computed=(
+            # HMAC-SHA256 of the ID number with the instance's secret: units compare people by it,
+            # never by the number itself.
+            _c("id_hash", "身份证号密钥散列", logged=False),
+        ),
         person_key="id_number",
         search=("name", "employer"),
     ),
     Ledger(
         kind="training_classes", label="劳务协作培训班", table="ledgers_training_class",
         model="ledgers.TrainingClass",
+        dated_by="start_date",
         columns=(
             _c("name", "培训班名称", example="2023年第1期电焊工培训班"),
             _c("start_date", "开班日期", "date", in_year=True, example="2023-05-08"),
@@ -161,6 +187,7 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
     Ledger(
         kind="fund_projects", label="财政援助资金项目", table="ledgers_fund_project", model="ledgers.FundProject",
+        dated_by="allocated_on",
         columns=(
             _c("name", "项目名称", example="某村肉牛养殖产业项目"),
             _c("category", "资金用途", "code", choices=(
@@ -188,12 +215,27 @@ LEDGERS: tuple[Ledger, ...] = (
             _c("people", "受益人数", "int", required=False, example="120"),
             _c("poor_people", "其中脱贫人口", "int", required=False, example="80"),
             _c("monitor_people", "其中监测对象", "int", required=False, example="5"),
+            _c("allocated_on", "资金下达日期", "date", required=False, in_year=True,
+               help="资金拨付到项目的日期；不填的只计入年度数", example="2023-03-20"),
+            _c("planned_start", "计划开工日期", "date", required=False, example="2023-04-30"),
+            _c("planned_completion", "计划完工日期", "date", required=False, example="2023-10-31"),
         ),
+        # The project register (ledgers/projects.py) keeps these; files and forms never write them.
+        computed=(
+            _c("stage", "项目阶段", "code", choices=PROJECT_STAGES),
+            *(_c(f"{code}_on", f"{label}日期", "date", required=False) for code, label in PROJECT_STAGES[1:]),
+            _c("asset_class", "资产类别", "code", required=False, choices=(
+                ("operating", "经营性资产"), ("public", "公益性资产"), ("household", "到户类资产"),
+            )),
+            _c("asset_owner", "资产权属单位", required=False),
+        ),
+        managed=("stage", *(f"{code}_on" for code, _ in PROJECT_STAGES[1:]), "asset_class", "asset_owner"),
         search=("name",),
     ),
     Ledger(
         kind="consumption_sales", label="消费帮扶销售", table="ledgers_consumption_sale",
         model="ledgers.ConsumptionSale",
+        dated_by="date",
         columns=(
             _c("date", "销售日期", "date", in_year=True, example="2023-06-18"),
             _c("seller", "销售主体", example="会宁县某农产品公司"),
@@ -206,6 +248,7 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
     Ledger(
         kind="enterprises", label="引导落地企业", table="ledgers_enterprise", model="ledgers.Enterprise",
+        dated_by="landed_on",
         columns=(
             _c("name", "企业名称", example="甘肃某农业发展有限公司"),
             _c("industry", "行业", required=False, example="农产品加工"),
@@ -221,6 +264,8 @@ LEDGERS: tuple[Ledger, ...] = (
             _c("land_transfer_households", "土地流转户数", "int", required=False, example="0"),
             _c("in_park", "入驻共建产业园区", "bool", help=BOOL_HELP, example=NO),
             _c("key_county", "位于国家乡村振兴重点帮扶县", "bool", help=BOOL_HELP, example=YES),
+            _c("landed_on", "落地投产日期", "date", required=False, in_year=True,
+               help="不填的只计入年度数", example="2023-06-18"),
         ),
         search=("name", "industry"),
     ),
@@ -238,16 +283,19 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
     Ledger(
         kind="workshops", label="帮扶车间", table="ledgers_workshop", model="ledgers.Workshop",
+        dated_by="opened_on",
         columns=(
             _c("name", "车间名称", example="某村扶贫车间"),
             _c("jobs", "吸纳就业人数", "int", example="30"),
             _c("poor_jobs", "其中脱贫劳动力", "int", example="18"),
             _c("resettlement", "位于易地扶贫搬迁集中安置区", "bool", help=BOOL_HELP, example=NO),
+            _c("opened_on", "建成投用日期", "date", required=False, help="不填的视为年初已投用", example="2022-09-01"),
         ),
         search=("name",),
     ),
     Ledger(
         kind="exchanges", label="干部人才交流", table="ledgers_exchange", model="ledgers.Exchange",
+        dated_by="start_date",
         columns=(
             _c("name", "姓名", example="王五"),
             _c("direction", "方向", "code", choices=DIRECTIONS, example="东部到西部"),
@@ -275,6 +323,7 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         kind="revival_trainings", label="乡村振兴培训", table="ledgers_revival_training",
         model="ledgers.RevivalTraining",
+        dated_by="start_date",
         columns=(
             _c("name", "培训班名称", example="乡村振兴干部能力提升培训班"),
             _c("audience", "培训对象", "code", choices=(("cadre", "干部"), ("professional", "专业技术人才")),
@@ -287,6 +336,7 @@ LEDGERS: tuple[Ledger, ...] = (
     ),
     Ledger(
         kind="donations", label="社会帮扶捐赠", table="ledgers_donation", model="ledgers.Donation",
+        dated_by="date",
         columns=(
             _c("date", "捐赠日期", "date", required=False, in_year=True, example="2023-09-10"),
             _c("donor", "捐赠方", example="和平区某商会"),

@@ -166,6 +166,8 @@ def _public_plan(ledger: Ledger) -> list[tuple[str, Callable[[Any], Any] | None]
     """How each column goes into a change record: ID numbers masked, dates and amounts as text."""
     plan: list[tuple[str, Callable[[Any], Any] | None]] = []
     for col in (*ledger.columns, *ledger.computed):
+        if not col.logged:
+            continue
         if col.type == "idno":
             plan.append((col.name, lambda v: idcard.mask(v) if v else v))
         elif col.type in ("date", "money"):
@@ -304,6 +306,8 @@ def ledger_record_update(
             if clash.exists():
                 raise InvalidValue("同一人在本年度已登记在台账中")
         old = _public(ledger, {c.name: getattr(obj, c.name) for c in (*ledger.columns, *ledger.computed)})
+        for name in ledger.managed:  # the register's columns change only through the register
+            rec.pop(name, None)
         for name, value in rec.items():
             setattr(obj, name, value)
         obj.version += 1

@@ -23,6 +23,20 @@ class FundProject(LedgerRecord):
     people = models.PositiveIntegerField("受益人数", null=True, blank=True)
     poor_people = models.PositiveIntegerField("其中脱贫人口", null=True, blank=True)
     monitor_people = models.PositiveIntegerField("其中监测对象", null=True, blank=True)
+    allocated_on = models.DateField("资金下达日期", null=True, blank=True)
+    planned_start = models.DateField("计划开工日期", null=True, blank=True)
+    planned_completion = models.DateField("计划完工日期", null=True, blank=True)
+    # The project register: the current stage and the day each stage was reached
+    # (written only by ledgers.projects.project_transition).
+    stage = models.CharField("项目阶段", max_length=16, default="approved", choices=choices("fund_projects", "stage"))
+    approved_on = models.DateField("立项日期", null=True, blank=True)
+    started_on = models.DateField("启动日期", null=True, blank=True)
+    completed_on = models.DateField("完工日期", null=True, blank=True)
+    accepted_on = models.DateField("验收日期", null=True, blank=True)
+    paid_on = models.DateField("资金拨付日期", null=True, blank=True)
+    handed_over_on = models.DateField("资产确权移交日期", null=True, blank=True)
+    asset_class = models.CharField("资产类别", max_length=16, blank=True, choices=choices("fund_projects", "asset_class"))
+    asset_owner = models.CharField("资产权属单位", max_length=200, blank=True)
 
     class Meta:
         db_table = "ledgers_fund_project"

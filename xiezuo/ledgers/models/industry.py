@@ -34,6 +34,7 @@ class Enterprise(LedgerRecord):
     land_transfer_households = models.PositiveIntegerField("土地流转户数", null=True, blank=True)
     in_park = models.BooleanField("入驻共建产业园区", default=False)
     key_county = models.BooleanField("位于国家乡村振兴重点帮扶县", default=False)
+    landed_on = models.DateField("落地投产日期", null=True, blank=True)
 
     class Meta:
         db_table = "ledgers_enterprise"
@@ -58,6 +59,7 @@ class Workshop(LedgerRecord):
     jobs = models.PositiveIntegerField("吸纳就业人数")
     poor_jobs = models.PositiveIntegerField("其中脱贫劳动力")
     resettlement = models.BooleanField("位于易地扶贫搬迁集中安置区", default=False)
+    opened_on = models.DateField("建成投用日期", null=True, blank=True)
 
     class Meta:
         db_table = "ledgers_workshop"

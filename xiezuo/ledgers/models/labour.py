@@ -16,10 +16,16 @@ class LabourPlacement(LedgerRecord):
     employer = models.CharField("就业单位", max_length=200, blank=True)
     start_date = models.DateField("就业日期")
     new_this_year = models.BooleanField("本年新增", default=False)
+    # HMAC of the ID number with the instance's secret (ledgers.idcard.id_hash): the duplicate
+    # check compares these across counties, never the numbers.
+    id_hash = models.CharField("身份证号密钥散列", max_length=64, default="", editable=False)
 
     class Meta:
         db_table = "ledgers_labour_placement"
-        indexes = [org_year_index("ledgers_labour_placement")]
+        indexes = [
+            org_year_index("ledgers_labour_placement"),
+            models.Index(fields=["year", "id_hash"], name="labour_year_id_hash"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["org", "year", "id_number"], name="uniq_labour_person_year"),
         ]

@@ -55,6 +55,7 @@ class PairingRecord(LedgerRecord):
     east_party = models.CharField("东部结对方", max_length=200)
     west_party = models.CharField("西部结对方", max_length=200)
     note = models.CharField("备注", max_length=500, blank=True)
+    since = models.DateField("结对日期", null=True, blank=True)
 
     class Meta:
         db_table = "ledgers_pairing_record"
