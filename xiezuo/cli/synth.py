@@ -35,6 +35,8 @@ def synth(
     seed: int = typer.Option(1, "--seed", help="随机种子：相同种子生成相同数据"),
     year: int = typer.Option(2023, "--year", help="年度（同时生成上一年度的统计表）"),
     force: bool = typer.Option(False, "--force", help="数据库中已有真实数据时仍然写入"),
+    plant_duplicates: int = typer.Option(
+        0, "--plant-duplicates", help="植入重复统计：这么多名劳动力同时登记在两个县（另有十分之一数量的企业被两个县同时统计）"),
 ) -> None:
     """生成全国规模的合成数据（区划代码 72–79、90–99 开头，名称带「合成」），替换以前的合成数据。"""
     from xiezuo.synth.plan import Sizes
@@ -42,7 +44,7 @@ def synth(
 
     sizes = Sizes(provinces=provinces, cities_per_province=cities_per_province,
                   counties_per_city=counties_per_city, labour_per_county=labour_per_county,
-                  sales_per_county=sales_per_county, year=year)
+                  sales_per_county=sales_per_county, year=year, duplicates=plant_duplicates)
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         summary = synth_generate(sizes=sizes, seed=seed, force=force, reporter=_Bar(progress))
@@ -53,6 +55,10 @@ def synth(
     for name, count in summary.counts.items():
         table.add_row(name, f"{count:,}", f"{summary.seconds[name]:.1f}")
     console.print(table)
+    if summary.planted:
+        people = sum(1 for p in summary.planted if p[0] == "person")
+        console.print(f"已植入重复统计：劳动力 {people} 对、企业 {len(summary.planted) - people} 对"
+                      f"（`xiezuo duplicates list --year {year}` 应逐一找出）", highlight=False)
     if summary.replaced:
         console.print(f"已先删除以前生成的 {summary.replaced:,} 个合成区划及其数据", highlight=False)
     console.print(f"合成账号：synth-admin、synth-<县代码>-clerk、synth-<市代码>-reviewer 等，密码均为 "

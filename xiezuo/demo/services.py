@@ -51,4 +51,8 @@ def demo_load() -> dict[str, int]:
     accounts = demo_accounts_create()
     texts = documents_demo_load()
     ledgers = demo_ledgers_load()
-    return {"values": values, "accounts": len(accounts), "texts": texts, "ledger_records": sum(ledgers.values())}
+    from xiezuo.progress.demo import progress_demo_load
+
+    progress = progress_demo_load()
+    return {"values": values, "accounts": len(accounts), "texts": texts, "ledger_records": sum(ledgers.values()),
+            "snapshots": progress["snapshots"]}

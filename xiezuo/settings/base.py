@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "xiezuo.submissions",
     "xiezuo.rollup",
     "xiezuo.assessment",
+    "xiezuo.progress",
     "xiezuo.web",
     "xiezuo.ops",
     "xiezuo.synth",

@@ -50,7 +50,7 @@ def _codes_weighted(col: Column) -> tuple[list[str], list[int]]:
 
 def record_values(
     ledger: Ledger, *, county_code: str, county_name: str, year: int, index: int, rng: random.Random,
-    seen_ids: set[str],
+    seen_ids: set[str], hash_key: bytes | None = None,
 ) -> dict[str, Any]:
     """One record as {column: Python value}, consistent within itself."""
     from xiezuo.ledgers import idcard
@@ -114,7 +114,35 @@ def record_values(
     if ledger.kind == "pairings":
         rec["east_party"] = f"合成东部结对方{rng.randint(1, 30):03d}"
         rec["west_party"] = f"{county_name}结对方{index:03d}"
+    if ledger.kind in ("enterprises", "workshops"):
+        # Named after the county, so only planted duplicates share a name across counties.
+        rec["name"] = f"{county_name}{'企业' if ledger.kind == 'enterprises' else '帮扶车间'}{index:03d}"
+    if "id_hash" in ledger.by_name:
+        from xiezuo.ledgers.idcard import id_hash
+
+        rec["id_hash"] = id_hash(rec["id_number"], hash_key)
+    if ledger.kind == "fund_projects":
+        _project_stages(rec, year, rng)
     return rec
+
+
+def _project_stages(rec: dict[str, Any], year: int, rng: random.Random) -> None:
+    """The register's stage and days, consistent with the ledger's 实施状态 and the plan."""
+    approved = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(0, 90))
+    rec["approved_on"] = approved
+    rec["planned_start"] = approved + dt.timedelta(days=rng.randint(20, 60))
+    rec["planned_completion"] = min(rec["planned_start"] + dt.timedelta(days=rng.randint(60, 200)),
+                                    dt.date(year, 12, 31))
+    rec["allocated_on"] = approved + dt.timedelta(days=rng.randint(0, 30))
+    rec["stage"] = {"planned": "approved", "started": "started", "completed": "completed"}[rec["status"]]
+    rec["started_on"] = rec["completed_on"] = None
+    if rec["stage"] in ("started", "completed"):
+        rec["started_on"] = min(rec["planned_start"] + dt.timedelta(days=rng.randint(-10, 40)), dt.date(year, 11, 30))
+    if rec["stage"] == "completed":
+        rec["completed_on"] = min(rec["started_on"] + dt.timedelta(days=rng.randint(30, 150)), dt.date(year, 12, 31))
+    for name in ("accepted_on", "paid_on", "handed_over_on"):
+        rec[name] = None
+    rec["asset_class"] = rec["asset_owner"] = ""
 
 
 def ledger_rows(
@@ -122,11 +150,14 @@ def ledger_rows(
     rng: random.Random, updated_at: Any, as_text_dates: bool,
 ) -> Iterator[tuple[Any, ...]]:
     """`count` records of one county as database tuples: org, year, version, synthetic, updated…, columns."""
+    from xiezuo.ledgers.idcard import id_hash_key
+
     seen: set[str] = set()
     names = [c.name for c in (*ledger.columns, *ledger.computed)]
+    key = id_hash_key() if "id_hash" in ledger.by_name else None
     for i in range(1, count + 1):
         rec = record_values(ledger, county_code=county_code, county_name=county_name, year=year, index=i,
-                            rng=rng, seen_ids=seen)
+                            rng=rng, seen_ids=seen, hash_key=key)
         values = []
         for name in names:
             v = rec.get(name)

@@ -28,6 +28,7 @@ class Sizes:
     labour_per_county: int = 3000
     sales_per_county: int = 500
     year: int = 2023
+    duplicates: int = 0  # labourers planted in two counties' placements (and a tenth as many enterprises)
 
     def check(self) -> None:
         if not 1 <= self.provinces <= len(WEST_PROVINCE_CODES):
@@ -38,6 +39,8 @@ class Sizes:
             raise SynthSizeError("每市县数应在 1–99 之间")
         if self.labour_per_county < 0 or self.sales_per_county < 0:
             raise SynthSizeError("每县台账条数不能为负数")
+        if self.duplicates < 0 or (self.duplicates and self.duplicates > self.labour_per_county):
+            raise SynthSizeError("重复统计的人数不能为负数，也不能多于每县台账条数")
 
     @property
     def counties(self) -> int:

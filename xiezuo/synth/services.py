@@ -68,6 +68,7 @@ class Summary:
     seconds: dict[str, float] = field(default_factory=dict)
     password: str = ""
     replaced: int = 0
+    planted: list[tuple[str, str, str, str]] = field(default_factory=list)  # (kind, county, county, key)
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Context:
     now: datetime
     reporter: Reporter
     org_ids: dict[str, int] = field(default_factory=dict)
+    planted: list[tuple[str, str, str, str]] = field(default_factory=list)
     units: dict[str, Unit] = field(default_factory=dict)
     counties: list[Unit] = field(default_factory=list)
     users: dict[str, int] = field(default_factory=dict)  # username → id
@@ -254,6 +256,55 @@ def _ledgers(ctx: Context) -> int:
 
         total += insert_rows(model, ledger_fields(ledger), rows(), advance=ctx.reporter.advance)
     return total
+
+
+def _duplicates_plant(ctx: Context) -> int:
+    """Plant people counted by two counties (a record of county B takes the ID number of a record
+    of county A) and enterprises counted by two counties (B's enterprise takes A's name).
+
+    Each planted pair is kept in `ctx.planted` as (kind, county A, county B, key) so a test can check
+    the duplicate report finds exactly these.
+    """
+    from xiezuo.ledgers.idcard import id_hash, id_hash_key
+    from xiezuo.ledgers.models import Enterprise, LabourPlacement
+
+    n = ctx.sizes.duplicates
+    counties = [c.code for c in ctx.counties]
+    if not n or len(counties) < 2:
+        return 0
+    rng = random.Random(f"{ctx.rng.random()}-duplicates")
+    key, year = id_hash_key(), ctx.sizes.year
+    used: set[tuple[str, int]] = set()
+    for kind, model, count, per_county in (
+        ("person", LabourPlacement, n, ctx.sizes.labour_per_county),
+        ("enterprise", Enterprise, max(1, n // 10), _per_county("enterprises")),
+    ):
+        for _ in range(count):
+            a, b = rng.sample(counties, 2)
+            while True:
+                offset = rng.randrange(per_county)
+                if (a, offset) not in used and (b, offset) not in used:
+                    used |= {(a, offset), (b, offset)}
+                    break
+            source = model.objects.filter(org_id=ctx.org_ids[a], year=year).order_by("pk")[offset]
+            target = model.objects.filter(org_id=ctx.org_ids[b], year=year).order_by("pk")[offset]
+            if kind == "person":
+                assert isinstance(source, LabourPlacement)
+                digest = id_hash(source.id_number, key)
+                model.objects.filter(pk=target.pk).update(id_number=source.id_number, id_hash=digest)
+                ctx.planted.append((kind, a, b, digest))
+            else:
+                assert isinstance(source, Enterprise)
+                model.objects.filter(pk=target.pk).update(name=source.name)
+                ctx.planted.append((kind, a, b, source.name))
+        used = set()
+    return len(ctx.planted)
+
+
+def _per_county(kind: str) -> int:
+    from xiezuo.synth.ledgers import PER_COUNTY
+
+    return PER_COUNTY.get(kind, 5)
 
 
 def _derived(ctx: Context) -> dict[str, dict[str, Decimal]]:
@@ -444,7 +495,7 @@ def synth_generate(
         summary.replaced = synth_clear()
         parts: list[tuple[str, Callable[[Context], int]]] = [
             ("行政区划", _orgunits), ("结对关系", _pairings), ("用户", lambda c: _accounts(c, password)),
-            *((("台账", _ledgers),) if ledgers_available() else ()),
+            *((("台账", _ledgers), ("重复统计", _duplicates_plant)) if ledgers_available() else ()),
             ("统计表数值", _values), ("填报", _submissions), ("年度目标", _targets), *EXTRA_PARTS.items(),
         ]
         for name, part in parts:
@@ -461,6 +512,7 @@ def synth_generate(
 
             models.append(Target)
         sequences_reset(models + _ledger_models())
+        summary.planted = ctx.planted
         change_record(actor=None, action="synth.generate", object_type="synth.nation", object_key=str(seed),
                       new={"sizes": sizes.__dict__, "counts": summary.counts})
     return summary

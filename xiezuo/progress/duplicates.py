@@ -1,0 +1,246 @@
+"""The same labourer, enterprise or workshop counted by two counties in one year.
+
+People are compared by the keyed hash of their ID number (HMAC with the instance's secret, kept
+beside each placement), never by the number: one grouped query finds every hash that two or more
+counties placed in the same year and returns their records. Within one county a person cannot be
+placed twice in a year (a constraint and the import check refuse it). Enterprises and workshops
+are compared by their name with width, spaces and brackets normalised. A conflict resolved with
+a note is listed as resolved and no longer counted as open.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection, transaction
+
+from xiezuo.accounts.models import Role
+from xiezuo.accounts.scope import Action, can, profile_of
+from xiezuo.core.changes import change_record
+from xiezuo.core.errors import InvalidValue, NotFound, PermissionDenied
+from xiezuo.ledgers import idcard
+from xiezuo.ledgers.models import Enterprise, LabourPlacement, Workshop
+from xiezuo.ledgers.schema import BY_KIND
+from xiezuo.orgunits.models import OrgUnit
+from xiezuo.progress.models import ConflictKind, ConflictResolution
+
+DESTINATION = BY_KIND["labour_placements"].by_name["destination"].label_of
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    record_id: int
+    org_id: int
+    org_code: str
+    org_name: str
+    name: str
+    masked_id: str  # people only; masked (first 6, last 4)
+    detail: str  # destination, start date and employer; or the record's figures
+
+
+@dataclass
+class Conflict:
+    kind: str  # person | enterprise | workshop
+    year: int
+    key: str  # keyed hash, or the normalised name
+    records: list[ConflictRecord] = field(default_factory=list)
+    resolution: ConflictResolution | None = None
+
+    @property
+    def counties(self) -> list[str]:
+        return sorted({r.org_name for r in self.records})
+
+    @property
+    def label(self) -> str:
+        return ConflictKind(self.kind).label
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind, "year": self.year, "key": self.key, "label": self.label,
+            "records": [{"record_id": r.record_id, "org": r.org_code, "org_name": r.org_name, "name": r.name,
+                         "id_number": r.masked_id, "detail": r.detail} for r in self.records],
+            "resolved": self.resolution is not None,
+            "note": self.resolution.note if self.resolution else None,
+            "resolved_by": self.resolution.resolved_by_name if self.resolution else None,
+        }
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def people_conflicts_sql(*, within_path: str | None) -> str:
+    """One statement: every placement whose keyed hash two or more counties placed this year
+    (limited to hashes touching a unit under `within_path` when given)."""
+    table = _quote(LabourPlacement._meta.db_table)
+    org_table = _quote(OrgUnit._meta.db_table)
+    touching = ""
+    if within_path is not None:
+        touching = (f" AND SUM(CASE WHEN org_id IN (SELECT id FROM {org_table} WHERE path LIKE %s) "
+                    f"THEN 1 ELSE 0 END) > 0")
+    # Only table names from the models are interpolated; values are bound parameters.
+    return (
+        f"SELECT p.id, p.org_id, p.id_hash, p.id_number, p.name, p.destination, p.start_date, p.employer "  # noqa: S608
+        f"FROM {table} p JOIN ("
+        f"SELECT id_hash FROM {table} WHERE year = %s AND id_hash <> '' GROUP BY id_hash "
+        f"HAVING COUNT(DISTINCT org_id) > 1{touching}) d ON d.id_hash = p.id_hash "
+        f"WHERE p.year = %s ORDER BY p.id_hash, p.org_id, p.id"
+    )
+
+
+def _people(year: int, within_path: str | None) -> list[tuple[Any, ...]]:
+    params: list[Any] = [year]
+    if within_path is not None:
+        params.append(within_path + "%")
+    params.append(year)
+    with connection.cursor() as cursor:
+        cursor.execute(people_conflicts_sql(within_path=within_path), params)
+        return cursor.fetchall()
+
+
+def normalised_name(name: str) -> str:
+    """The same name written in full or half width, with spaces or other brackets, compares equal."""
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "()[]【】〔〕<>《》·.,，、\"'“”")
+
+
+def _named(kind: str, model: Any, year: int, orgs: dict[int, OrgUnit]) -> list[Conflict]:
+    """Enterprises or workshops whose normalised name two counties list in the same year (one query)."""
+    groups: dict[str, list[tuple[int, int, str, int, int]]] = defaultdict(list)
+    for pk, org_id, name, jobs, poor in model.objects.filter(year=year).values_list(
+            "pk", "org_id", "name", "jobs", "poor_jobs").order_by("org_id", "pk"):
+        groups[normalised_name(name)].append((pk, org_id, name, jobs, poor))
+    out = []
+    for key, items in groups.items():
+        if len({org_id for _pk, org_id, *_ in items}) < 2:
+            continue
+        out.append(Conflict(kind=kind, year=year, key=key, records=[
+            ConflictRecord(record_id=pk, org_id=org_id, org_code=orgs[org_id].code if org_id in orgs else "",
+                           org_name=orgs[org_id].name if org_id in orgs else "", name=name, masked_id="",
+                           detail=f"吸纳就业 {jobs} 人，其中脱贫劳动力 {poor} 人")
+            for pk, org_id, name, jobs, poor in items
+        ]))
+    return out
+
+
+def conflicts_for(
+    user_or_area: AbstractBaseUser | OrgUnit | None, year: int, *, kinds: Sequence[str] = ("person", "enterprise", "workshop"),
+    include_resolved: bool = True,
+) -> list[Conflict]:
+    """Duplicate conflicts of a year as seen from a unit: a county sees the conflicts its own
+    records are part of, a city or province those touching any county below it, the nation (or
+    None: the operator) all of them. Another county's record is shown with its county and a
+    masked number only."""
+    area = _area_of(user_or_area)
+    within = None if area is None or area.level == "nation" else area.path
+    rows = _people(year, within) if "person" in kinds else []
+    org_ids = {r[1] for r in rows}
+    named: list[tuple[str, Any]] = [(k, m) for k, m in (("enterprise", Enterprise), ("workshop", Workshop))
+                                    if k in kinds]
+    orgs = {o.pk: o for o in OrgUnit.objects.filter(level="county", side="west")} if named else \
+        {o.pk: o for o in OrgUnit.objects.filter(pk__in=org_ids)}
+    conflicts: dict[str, Conflict] = {}
+    for pk, org_id, digest, number, name, destination, start, employer in rows:
+        c = conflicts.setdefault(digest, Conflict(kind="person", year=year, key=digest))
+        org = orgs[org_id]
+        c.records.append(ConflictRecord(
+            record_id=pk, org_id=org_id, org_code=org.code, org_name=org.name, name=name,
+            masked_id=idcard.mask(number), detail="，".join(x for x in (
+                DESTINATION.get(destination, destination), f"{start}起" if start else "", employer or "") if x),
+        ))
+    found = list(conflicts.values())
+    for kind, model in named:
+        for c in _named(kind, model, year, orgs):
+            if within is None or any(orgs[r.org_id].path.startswith(within) for r in c.records):
+                found.append(c)
+    resolutions = {(r.kind, r.key): r for r in ConflictResolution.objects.filter(year=year, kind__in=kinds)}
+    for c in found:
+        c.resolution = resolutions.get((c.kind, c.key))
+    if not include_resolved:
+        found = [c for c in found if c.resolution is None]
+    return sorted(found, key=lambda c: (c.resolution is not None, c.kind, c.counties, c.key))
+
+
+def _area_of(user_or_area: AbstractBaseUser | OrgUnit | None) -> OrgUnit | None:
+    if user_or_area is None or isinstance(user_or_area, OrgUnit):
+        return user_or_area
+    profile = profile_of(user_or_area)
+    if profile is None:
+        raise PermissionDenied("请先登录")
+    if profile.role == Role.ADMIN:
+        return None
+    if profile.role == Role.EAST_PARTNER:
+        raise PermissionDenied("东部结对方不查看西部县的重复统计")
+    return profile.org
+
+
+def open_count(conflicts: Sequence[Conflict]) -> int:
+    return sum(1 for c in conflicts if c.resolution is None)
+
+
+def conflict_resolve(
+    *, kind: str, year: int, key: str, note: str, by: AbstractBaseUser | None
+) -> ConflictResolution:
+    """Close a conflict with a written note (who checked what); it then stops being counted.
+
+    The operator (by=None), an administrator, a clerk or lead of one of the counties involved, or a
+    reviewer above all of them may resolve it.
+    """
+    if kind not in ConflictKind.values:
+        raise InvalidValue(f"重复统计类别应为 {'、'.join(ConflictKind.values)}，而不是「{kind}」")
+    if not note.strip():
+        raise InvalidValue("处理重复统计时必须写明核实情况")
+    matches = [c for c in conflicts_for(None, year, kinds=[kind]) if c.key == key or c.key.startswith(key)]
+    if len(matches) != 1:
+        raise NotFound(f"{year} 年度没有这条重复统计（{key[:12]}）" if not matches
+                       else f"比对键「{key}」对应多条重复统计，请写全")
+    conflict = matches[0]
+    if by is not None:
+        involved = OrgUnit.objects.filter(pk__in={r.org_id for r in conflict.records})
+        profile = profile_of(by)
+        allowed = profile is not None and (
+            profile.role == Role.ADMIN
+            or any(can(by, Action.EDIT, o) for o in involved)
+            or (profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER)
+                and all(can(by, Action.VIEW, o) for o in involved))
+        )
+        if not allowed:
+            raise PermissionDenied("您无权处理这条重复统计")
+    with transaction.atomic():
+        if ConflictResolution.objects.select_for_update().filter(kind=kind, year=year, key=conflict.key).exists():
+            raise InvalidValue("这条重复统计已处理")
+        resolution = ConflictResolution.objects.create(
+            kind=kind, year=year, key=conflict.key, note=note.strip(),
+            resolved_by=by if by is not None and by.pk else None,  # type: ignore[misc]
+            resolved_by_name=by.get_username() if by is not None else "系统",
+        )
+        change_record(actor=by, action="conflict.resolve", object_type="progress.conflict",
+                      object_key=f"{kind}/{year}/{conflict.key[:16]}", year=year,
+                      new={"counties": conflict.counties, "records": [r.record_id for r in conflict.records]},
+                      comment=note.strip())
+    return resolution
+
+
+def ids_rehash(*, batch: int = 5000) -> int:
+    """Recompute every placement's keyed hash (after the instance's secret changed)."""
+    key = idcard.id_hash_key()
+    n = 0
+    with transaction.atomic():
+        todo: list[LabourPlacement] = []
+        for person in LabourPlacement.objects.only("pk", "id_number").iterator(chunk_size=batch):
+            person.id_hash = idcard.id_hash(person.id_number, key)
+            todo.append(person)
+            if len(todo) >= batch:
+                LabourPlacement.objects.bulk_update(todo, ["id_hash"])
+                n += len(todo)
+                todo = []
+        LabourPlacement.objects.bulk_update(todo, ["id_hash"])
+        n += len(todo)
+        change_record(actor=None, action="labour.rehash", object_type="ledgers.labour_placements",
+                      object_key="*", new={"rows": n})
+    return n
