@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items += [
             ("统计表", reverse("web:table", args=[code, year])),
             ("台账", reverse("web:ledgers", args=[code, year])),
+            ("进度", reverse("web:progress", args=[code, year])),
             ("报送", reverse("web:submission", args=[code, year])),
             ("看板", reverse("web:dashboard", args=[code, year])),
             ("自评报告", reverse("documents:report", args=[code, year])),
@@ -28,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     elif profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.ADMIN):
         items += [
             ("审核", reverse("web:review", args=[code, year])),
+            ("进度", reverse("web:area", args=[code, year])),
             ("看板", reverse("web:dashboard", args=[code, year])),
             ("报告核查", reverse("audit:page", args=[code, year])),
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiezuo.web.views import auth, dashboards, ledgers, pages, review, submissions, tables
+from xiezuo.web.views import auth, dashboards, ledgers, pages, progress, review, submissions, tables
 
 app_name = "web"
 urlpatterns = [
@@ -31,4 +31,9 @@ urlpatterns = [
     path("org/<str:code>/<int:year>/reconciliation/", ledgers.reconciliation, name="reconciliation"),
     path("org/<str:code>/<int:year>/reconciliation/<str:row_code>/", ledgers.reconciliation_decide,
          name="reconciliation_decide"),
+    path("org/<str:code>/<int:year>/progress/", progress.progress, name="progress"),
+    path("org/<str:code>/<int:year>/progress/freeze/<str:key>/", progress.progress_freeze, name="progress_freeze"),
+    path("org/<str:code>/<int:year>/progress/projects/<int:pk>/", progress.project_step, name="project_step"),
+    path("org/<str:code>/<int:year>/area/", progress.area, name="area"),
+    path("org/<str:code>/<int:year>/conflicts/resolve/", progress.conflict_resolve_view, name="conflict_resolve"),
 ]

@@ -23,8 +23,12 @@ VISIBLE = {
 EDITORS = {"huining-clerk": "620422", "huining-lead": "620422", "jingyuan-clerk": "620421"}
 PAGES = ("table", "submission", "review", "dashboard", "row/funds_allocated/history")
 # Ledgers are kept by counties only: elsewhere these answer 404 even inside the user's scope.
-COUNTY_PAGES = ("ledgers", "ledgers/labour_placements", "ledgers/fund_projects/template", "reconciliation")
+COUNTY_PAGES = ("ledgers", "ledgers/labour_placements", "ledgers/fund_projects/template", "reconciliation",
+                "progress")
 COUNTIES = {"620402", "620403", "620421", "620422", "620423"}
+# Progress of the units below: cities, provinces and the nation only.
+AREA_PAGES = ("area",)
+AREAS = {"000000", "620000", "620400", "120000"}
 
 
 def page_url(code: str, page: str) -> str:
@@ -46,6 +50,10 @@ def test_every_page_for_every_account(username, login):  # type: ignore[no-untyp
         for page in COUNTY_PAGES:
             response = client.get(page_url(code, page))
             expected = 200 if code in VISIBLE[username] and code in COUNTIES else 404
+            assert response.status_code == expected, (username, code, page, response.status_code)
+        for page in AREA_PAGES:
+            response = client.get(page_url(code, page))
+            expected = 200 if code in VISIBLE[username] and code in AREAS else 404
             assert response.status_code == expected, (username, code, page, response.status_code)
 
 

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xiezuo.accounts.scope import org_for
+from xiezuo.orgunits.models import Level, Side
+from xiezuo.progress.selectors import todo_for
 from xiezuo.web.selectors import review_lines
 from xiezuo.web.views.common import checked_year
 
@@ -16,4 +18,7 @@ def review(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
     lines = review_lines(org, checked_year(year))
     counts = {label: sum(1 for line in lines if line.state_label == label) for label in {x.state_label for x in lines}}
-    return render(request, "web/review.html", {"org": org, "year": year, "lines": lines, "counts": counts})
+    todo = todo_for(org, year) if org.level != Level.COUNTY and org.side == Side.WEST or org.level == Level.NATION \
+        else None
+    return render(request, "web/review.html", {"org": org, "year": year, "lines": lines, "counts": counts,
+                                               "todo": todo})
