@@ -12,6 +12,7 @@ from xiezuo.cli import catalogue as catalogue_cli
 from xiezuo.cli import report as report_cli
 from xiezuo.cli import ledger as ledger_cli
 from xiezuo.cli import ops as ops_cli
+from xiezuo.cli import progress as progress_cli
 from xiezuo.cli import rollup as rollup_cli
 from xiezuo.cli import setup as setup_cli
 from xiezuo.cli import synth as synth_cli
@@ -35,6 +36,7 @@ rollup_cli.register(app)
 audit_cli.register(app)
 app.add_typer(catalogue_cli.app, name="catalogue")
 ledger_cli.register(app)
+progress_cli.register(app)
 app.add_typer(values_cli.values_app, name="values")
 app.add_typer(values_cli.orgunits_app, name="orgunits")
 
