@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -14,12 +15,16 @@ from rich.table import Table
 from xiezuo.cli.common import OrgOption, YearOption, console, resolve_org
 from xiezuo.core.errors import InvalidValue
 
+if TYPE_CHECKING:
+    from xiezuo.orgunits.models import OrgUnit
+    from xiezuo.progress.models import Snapshot
+
 period_app = typer.Typer(help="报告期：设定、按日期生成、报送冻结快照、比较快照、目标预测", no_args_is_help=True)
 projects_app = typer.Typer(help="财政援助资金项目库：阶段、资金、公示、进度与问题", no_args_is_help=True)
 duplicates_app = typer.Typer(help="重复统计：同一劳动力、企业或帮扶车间被两个县统计", no_args_is_help=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -160,13 +165,14 @@ def period_compare(
     format: Format = FormatOption,
 ) -> None:
     """比较两个快照：逐行列出原值 → 新值。"""
-    from xiezuo.progress.models import Snapshot
     from xiezuo.progress.periods import period_for, snapshot_compare
 
     unit = resolve_org(org)
     unit2 = resolve_org(other) if other else unit
 
-    def snap(u, key):  # type: ignore[no-untyped-def]
+    def snap(u: OrgUnit, key: str) -> Snapshot:
+        from xiezuo.progress.models import Snapshot
+
         p = period_for(u, year, key)
         found = Snapshot.objects.filter(org=u, period=p).select_related("period").first()
         if found is None:
@@ -249,7 +255,7 @@ def projects_list(org: str = OrgOption, year: int = YearOption, as_of: str | Non
     for col in ("编号", "项目", "阶段", "问题"):
         out.add_column(col)
     for p in projects:
-        out.add_row(str(p["id"]), str(p["name"]), str(p["stage_label"]), "\n".join(p["findings"]) or "—")  # type: ignore[arg-type]
+        out.add_row(str(p["id"]), str(p["name"]), str(p["stage_label"]), "\n".join(p["findings"]) or "—")
     console.print(out)
 
 

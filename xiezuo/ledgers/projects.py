@@ -22,7 +22,14 @@ from django.db.models import Count, Q, Sum
 
 from xiezuo.core.changes import change_record
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
-from xiezuo.ledgers.models import FundingKind, FundProject, NoticeStage, ProjectFunding, ProjectMilestone, ProjectNotice
+from xiezuo.ledgers.models import (
+    FundingKind,
+    FundProject,
+    NoticeStage,
+    ProjectFunding,
+    ProjectMilestone,
+    ProjectNotice,
+)
 from xiezuo.ledgers.schema import BY_KIND, PROJECT_STAGES
 from xiezuo.orgunits.models import OrgUnit
 

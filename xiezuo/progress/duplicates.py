@@ -81,7 +81,7 @@ def people_conflicts_sql(*, within_path: str | None) -> str:
     org_table = _quote(OrgUnit._meta.db_table)
     touching = ""
     if within_path is not None:
-        touching = (f" AND SUM(CASE WHEN org_id IN (SELECT id FROM {org_table} WHERE path LIKE %s) "
+        touching = (f" AND SUM(CASE WHEN org_id IN (SELECT id FROM {org_table} WHERE path LIKE %s) "  # noqa: S608
                     f"THEN 1 ELSE 0 END) > 0")
     # Only table names from the models are interpolated; values are bound parameters.
     return (
@@ -100,7 +100,7 @@ def _people(year: int, within_path: str | None) -> list[tuple[Any, ...]]:
     params.append(year)
     with connection.cursor() as cursor:
         cursor.execute(people_conflicts_sql(within_path=within_path), params)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 def normalised_name(name: str) -> str:

@@ -33,6 +33,9 @@ class ReportingPeriod(models.Model):
         ]
         verbose_name = verbose_name_plural = "报告期"
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def key(self) -> str:
         """2023-06, 2023-H1, 2023 — how the command line and URLs name a period."""
@@ -49,9 +52,6 @@ class ReportingPeriod(models.Model):
         if self.kind == PeriodKind.HALF:
             return f"{self.year}年{'上' if self.number == 1 else '下'}半年"
         return f"{self.year}年度"
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Snapshot(models.Model):

@@ -291,11 +291,11 @@ def _duplicates_plant(ctx: Context) -> int:
             if kind == "person":
                 assert isinstance(source, LabourPlacement)
                 digest = id_hash(source.id_number, key)
-                model.objects.filter(pk=target.pk).update(id_number=source.id_number, id_hash=digest)
+                LabourPlacement.objects.filter(pk=target.pk).update(id_number=source.id_number, id_hash=digest)
                 ctx.planted.append((kind, a, b, digest))
             else:
                 assert isinstance(source, Enterprise)
-                model.objects.filter(pk=target.pk).update(name=source.name)
+                Enterprise.objects.filter(pk=target.pk).update(name=source.name)
                 ctx.planted.append((kind, a, b, source.name))
         used = set()
     return len(ctx.planted)

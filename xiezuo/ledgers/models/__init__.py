@@ -6,7 +6,13 @@ from xiezuo.ledgers.models.industry import ConsumptionSale, Enterprise, Park, Wo
 from xiezuo.ledgers.models.labour import LabourPlacement, TrainingClass
 from xiezuo.ledgers.models.organisation import Meeting, PairingRecord, PolicyDocument, Visit
 from xiezuo.ledgers.models.people import Exchange, RevivalTraining
-from xiezuo.ledgers.models.projects import FundingKind, NoticeStage, ProjectFunding, ProjectMilestone, ProjectNotice
+from xiezuo.ledgers.models.projects import (
+    FundingKind,
+    NoticeStage,
+    ProjectFunding,
+    ProjectMilestone,
+    ProjectNotice,
+)
 from xiezuo.ledgers.models.reconciliation import Decision, Reconciliation
 from xiezuo.ledgers.models.villages import DemoVillage
 

@@ -28,7 +28,7 @@ YEAR = 2024  # a second year, on a county without demo ledgers
 
 
 def _project(org: OrgUnit, name: str, **dates: str) -> FundProject:
-    data = {"name": name, "category": "产业帮扶", "allocated": "100", "status": "计划实施", "key_county": "是",
+    data: dict[str, object] = {"name": name, "category": "产业帮扶", "allocated": "100", "status": "计划实施", "key_county": "是",
             "resettlement": "否", **dates}
     created = ledger_record_create(kind="fund_projects", org=org, year=YEAR, data=data, by=None)
     assert isinstance(created, FundProject)

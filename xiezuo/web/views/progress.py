@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import Action, can, org_for
@@ -100,7 +101,7 @@ def project_step(request: HttpRequest, code: str, year: int, pk: int) -> HttpRes
     if project is None:
         raise NotFound("项目库中没有这个项目（可能已被删除）")
     try:
-        day = _day(request.POST.get("date"), year) or dt.date.today()
+        day = _day(request.POST.get("date"), year) or timezone.localdate()
         project_transition(project_id=project.pk, stage=request.POST.get("stage", ""), date=day,
                            by=acting_user(request), note=request.POST.get("note", ""),
                            asset_class=request.POST.get("asset_class", ""),
