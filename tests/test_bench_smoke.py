@@ -138,3 +138,11 @@ def test_every_benchmark_script_has_a_smoke_run() -> None:
               "import_labour.py", "backup_restore.py", "rollup.py"}
     scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
     assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"
+
+
+def test_duplicates_benchmark_prints_times(scratch_env: dict[str, str]) -> None:
+    out = run(["bench/duplicates.py", "--repeat", "1"], scratch_env)
+    for figure in ("duplicates, nation, people", "one province", "one county", "table as of 12 month-ends",
+                   "project rates as of 30 September"):
+        assert figure in out, out
+    assert "every pair two records in two counties: yes" in out
