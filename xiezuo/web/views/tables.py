@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Action, can, org_for
+from xiezuo.accounts.scope import Permission, can, org_for
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.errors import NotFound, XiezuoError
-from xiezuo.submissions.models import EDITABLE_STATES
+from xiezuo.core.errors import InputError, NotFound
+from xiezuo.submissions.locks import frozen_state
 from xiezuo.tables.services import value_set
 from xiezuo.web.selectors import row_history, table_page, table_row
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
@@ -22,9 +22,9 @@ from xiezuo.web.views.common import acting_user, checked_year, posted_version
 def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
     page = table_page(org, checked_year(year))
-    editable = page.state in EDITABLE_STATES and can(request.user, Action.EDIT, org)
+    editable = not frozen_state(page.state) and can(request.user, Permission.EDIT, org)
     # Reviewers and partners comment on single rows right here; the unit's own staff edit instead.
-    commenting = not can(request.user, Action.EDIT, org) and can(request.user, Action.COMMENT, org)
+    commenting = not can(request.user, Permission.EDIT, org) and can(request.user, Permission.COMMENT, org)
     return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable,
                                               "commenting": commenting})
 
@@ -32,7 +32,7 @@ def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> HttpResponse:
-    org = org_for(request.user, code, Action.EDIT)
+    org = org_for(request.user, code, Permission.EDIT)
     checked_year(year)
     if row_code not in get_catalogue(year).by_code:
         raise NotFound(f"{year} 年度统计表中没有指标「{row_code}」")
@@ -44,9 +44,7 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
         else:
             value_set(org=org, year=year, code=row_code, raw=request.POST.get("value", ""),
                       by=acting_user(request), expected_version=version)
-    except NotFound:
-        raise
-    except XiezuoError as exc:
+    except InputError as exc:
         error = exc.message
     if not request.htmx:  # type: ignore[attr-defined]
         if error:
