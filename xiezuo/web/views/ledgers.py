@@ -38,6 +38,7 @@ from xiezuo.ledgers.services import (
 )
 from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.submissions.locks import editable
+from xiezuo.web.history import history_entries
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
 PAGE_SIZE = 50
@@ -263,12 +264,7 @@ def ledger_record_history(request: HttpRequest, code: str, year: int, kind: str,
     org = _county(request, code, year)
     ledger = ledger_of(kind)
     records = ChangeRecord.objects.filter(object_type=f"ledgers.{kind}", object_key=str(pk), org_code=org.code)
-    headers = {c.name: c.header for c in (*ledger.columns, *ledger.computed)}
-    entries = []
-    for rec in records.order_by("-at", "-id"):
-        old, new = rec.old or {}, rec.new or {}
-        changes = [(headers.get(k, k), old.get(k), new.get(k)) for k in headers if old.get(k) != new.get(k)]
-        entries.append((rec, changes))
+    entries = history_entries(records.order_by("-at", "-id"))
     return render(request, "web/ledgers/history.html", {
         "org": org, "year": year, "ledger": ledger, "pk": pk, "entries": entries,
     })
