@@ -101,7 +101,7 @@ class ValueSet(Action[DataValue]):
         return self.org, self.year
 
     def validate(self) -> None:
-        self.current = DataValue.objects.select_for_update().filter(
+        self.current = DataValue.objects.select_for_update(of=("self",)).filter(
             org=self.org, year=self.year, code=self.code).select_related("updated_by").first()
         current_version = self.current.version if self.current else 0
         if self.expected_version is not None and self.expected_version != current_version:
