@@ -113,7 +113,7 @@ def test_a_save_racing_a_submit_never_lands_unvalidated(unit: OrgUnit) -> None:
         # 其中 900 above its total 826 is an error: if it landed after the submit's checks, a
         # submitted table would hold an error.
         results = _together([
-            lambda: submission_submit(submission=submission, by=clerk, explanations=explanations),
+            lambda s=submission: submission_submit(submission=s, by=clerk, explanations=explanations),
             lambda: value_set(org=unit, year=2023, code="labour_east_poor", raw="99999", by=clerk),
         ])
         _only_user_errors(results)
