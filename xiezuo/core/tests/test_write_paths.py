@@ -123,7 +123,7 @@ def test_every_url_posted_to_writes_only_through_actions(huining: Any, username:
     record = LabourPlacement.objects.filter(org=huining, year=2023).first()
     assert record is not None
     sample = {"code": "620422", "year": "2023", "row_code": "labour_east", "kind": "labour_placements",
-              "pk": str(record.pk), "section": "opening", "number": "1", "action": "comment"}
+              "pk": str(record.pk), "section": "intro", "number": "1", "action": "comment"}
     routes = [(r, p) for r, p in _patterns(get_resolver()) if not r.startswith("admin/")]
     posted = 0
     before = ChangeRecord.objects.filter(actor=user).count()
