@@ -63,7 +63,7 @@ def period_create(
     report_due_day: int = typer.Option(5, "--report-due-day", help="半年报、年报在次月几日前报送"),
 ) -> None:
     """设定一个年度的报告期：12 个月报、2 个半年报和 1 个年报，各以期末为统计截止日。"""
-    from xiezuo.progress.periods import periods_create
+    from xiezuo.progress.services import periods_create
 
     periods = periods_create(set_by=resolve_org(by), year=year, by=None, month_due_day=month_due_day,
                              report_due_day=report_due_day)
@@ -80,7 +80,7 @@ def period_policy(
     complete_by: str | None = typer.Option(None, "--complete-by", help="项目全部完工的期限"),
 ) -> None:
     """设定年度进度要求：公示期、公示时限、开工和完工期限。"""
-    from xiezuo.progress.periods import policy_set
+    from xiezuo.progress.services import policy_set
 
     policy_set(set_by=resolve_org(by), year=year, by=None, notice_min_days=notice_min_days,
                notice_max_delay_workdays=notice_max_delay, start_by=_date(start_by, "开工期限"),
@@ -147,7 +147,8 @@ def period_freeze(
     period: list[str] = typer.Option(..., "--period", help="报告期，如 2023-06、2023-H1、2023；可重复"),
 ) -> None:
     """报送报告期：按统计截止日从台账生成并冻结快照（可一次补报多期）。"""
-    from xiezuo.progress.periods import period_for, snapshots_backfill
+    from xiezuo.progress.periods import period_for
+    from xiezuo.progress.services import snapshots_backfill
 
     unit = resolve_org(org)
     snaps = snapshots_backfill(org=unit, periods=[period_for(unit, year, k) for k in period], by=None)
@@ -371,7 +372,7 @@ def duplicates_resolve(
     note: str = typer.Option(..., "--note", help="核实情况"),
 ) -> None:
     """写明核实情况，处理一条重复统计；处理后不再计为未处理。"""
-    from xiezuo.progress.duplicates import conflict_resolve
+    from xiezuo.progress.services import conflict_resolve
 
     conflict_resolve(kind=kind, year=year, key=key, note=note, by=None)
     console.print("已处理这条重复统计", highlight=False)
@@ -380,7 +381,7 @@ def duplicates_resolve(
 @duplicates_app.command("rehash")
 def duplicates_rehash() -> None:
     """更换实例密钥（XIEZUO_SECRET_KEY）后，重新计算全部身份证号的密钥散列。"""
-    from xiezuo.progress.duplicates import ids_rehash
+    from xiezuo.progress.services import ids_rehash
 
     console.print(f"已重新计算 {ids_rehash():,} 条记录的散列", highlight=False)
 

@@ -2,7 +2,8 @@
 
 A fund project (a `fund_projects` ledger record) moves 储备 → 立项 → 启动 → 完工 → 验收 → 资金拨付 →
 资产确权移交, one stage at a time; each step is dated and kept with who recorded it. Writes are
-keyword-only services in one transaction with a change record. Rates (开工率, 完工率, 资金支出进度)
+actions of the write gate (`core.actions`): permission through `accounts.scope`, then the write
+and its change record in one transaction. Rates (开工率, 完工率, 资金支出进度)
 are computed for many units at once, as of a day, in two grouped queries; late projects and notices
 that are too short or posted late are findings, computed against the thresholds the caller passes
 (the level above's policy, see `xiezuo.progress`).
@@ -15,13 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from xiezuo.core.changes import change_record
-from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
+from xiezuo.accounts.scope import Permission
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action
+from xiezuo.core.changes import stored_actor
+from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound
 from xiezuo.ledgers.models import (
     FundingKind,
     FundProject,
@@ -44,37 +48,52 @@ def stage_index(stage: str) -> int:
     return STAGES.index(stage)
 
 
-def _check_can_edit(by: AbstractBaseUser | None, org: OrgUnit) -> None:
-    if by is None:
-        return
-    from xiezuo.accounts.scope import Action, can
+class _ProjectAction(Action[Any]):
+    """A step in a project's register, by the county's own clerk or lead (or the system)."""
 
-    if not can(by, Action.EDIT, org):
-        raise PermissionDenied(f"您无权登记{org.name}的项目")
+    permission = Permission.EDIT
+    exempt_reason = "项目库记录项目全年的进展（报送之后仍有验收、拨付和移交），不改动已报送的统计表数值"
+
+    project: FundProject
+
+    def _load(self, project_id: int) -> None:
+        found = FundProject.objects.select_related("org").filter(pk=project_id).first()
+        if found is None:
+            raise NotFound("项目库中没有这个项目（可能已被删除）")
+        self.project = found
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.project.org, self.project.year
+
+    def _locked(self) -> FundProject:
+        project = FundProject.objects.select_for_update().select_related("org").filter(pk=self.project.pk).first()
+        if project is None:
+            raise NotFound("项目库中没有这个项目（可能已被删除）")
+        return project
+
+    def _record(self, *, old: dict[str, Any] | None = None, new: dict[str, Any], comment: str = "") -> None:
+        self.record(object_type="ledgers.fund_projects", object_key=str(self.project.pk), old=old, new=new,
+                    comment=comment)
 
 
-def _locked_project(pk: int) -> FundProject:
-    project = FundProject.objects.select_for_update().select_related("org").filter(pk=pk).first()
-    if project is None:
-        raise NotFound("项目库中没有这个项目（可能已被删除）")
-    return project
-
-
-def _name(by: AbstractBaseUser | None) -> str:
-    return by.get_username() if by is not None else "系统"
-
-
-def project_transition(
-    *, project_id: int, stage: str, date: dt.date, by: AbstractBaseUser | None, note: str = "",
-    asset_class: str = "", asset_owner: str = "",
-) -> FundProject:
+class ProjectTransition(_ProjectAction):
     """Move a project to the next stage on a day. Only the next stage is allowed, never before the
     previous stage's day; hand-over (资产确权移交) needs the asset class and its owner."""
-    if stage not in STAGE_LABEL:
-        raise InvalidValue(f"没有名为「{stage}」的项目阶段；可用：{'、'.join(STAGE_LABEL.values())}")
-    with transaction.atomic():
-        project = _locked_project(project_id)
-        _check_can_edit(by, project.org)
+
+    kind = ActionKind.PROJECT_TRANSITION
+    field_labels = {"stage": "项目阶段", "date": "日期", "asset_class": "资产类别", "asset_owner": "资产权属单位"}
+
+    def __init__(self, *, project_id: int, stage: str, date: dt.date, by: AbstractBaseUser | None, note: str = "",
+                 asset_class: str = "", asset_owner: str = "") -> None:
+        if stage not in STAGE_LABEL:
+            raise InvalidValue(f"没有名为「{stage}」的项目阶段；可用：{'、'.join(STAGE_LABEL.values())}")
+        self._load(project_id)
+        self.stage, self.date, self.by, self.note = stage, date, by, note.strip()
+        self.asset_class, self.asset_owner = asset_class, asset_owner.strip()
+
+    def perform(self) -> FundProject:
+        project = self._locked()
+        stage, date = self.stage, self.date
         current = project.stage
         if stage_index(stage) != stage_index(current) + 1:
             following = STAGES[stage_index(current) + 1] if stage_index(current) + 1 < len(STAGES) else None
@@ -92,127 +111,136 @@ def project_transition(
             raise InvalidValue(f"项目「{project.name}」的「{STAGE_LABEL[stage]}」日期 {date.isoformat()} 不在合理范围内")
         fields = ["stage", f"{stage}_on", "version", "updated_by", "updated_at"]
         if stage == "handed_over":
-            if asset_class not in ASSET_CLASSES:
+            if self.asset_class not in ASSET_CLASSES:
                 raise InvalidValue(f"项目「{project.name}」资产确权移交时须填写资产类别（{'、'.join(ASSET_CLASSES.values())}）")
-            if not asset_owner.strip():
+            if not self.asset_owner:
                 raise InvalidValue(f"项目「{project.name}」资产确权移交时须填写资产权属单位")
-            project.asset_class, project.asset_owner = asset_class, asset_owner.strip()
+            project.asset_class, project.asset_owner = self.asset_class, self.asset_owner
             fields += ["asset_class", "asset_owner"]
         status = STATUS_OF_STAGE.get(stage, "completed")
         if status != project.status:
             project.status = status
             fields.append("status")
-        old = {"stage": current}
         project.stage = stage
         setattr(project, f"{stage}_on", date)
         project.version += 1
-        project.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]
+        project.updated_by = stored_actor(self.by)
         project.save(update_fields=fields)
-        ProjectMilestone.objects.create(
-            project=project, stage=stage, date=date, note=note.strip(),
-            recorded_by=by if by is not None and by.pk else None,  # type: ignore[misc]
-            recorded_by_name=_name(by),
-        )
-        change_record(actor=by, action="project.transition", object_type="ledgers.fund_projects",
-                      object_key=str(project.pk), org_code=project.org.code, year=project.year, old=old,
-                      new={"stage": stage, "date": date.isoformat(), "asset_class": asset_class or None,
-                           "asset_owner": asset_owner.strip() or None},
-                      comment=note.strip())
-    return project
+        ProjectMilestone.objects.create(project=project, stage=stage, date=date, note=self.note,
+                                        recorded_by=stored_actor(self.by), recorded_by_name=self.actor_name)
+        new: dict[str, Any] = {"stage": stage, "date": date.isoformat()}
+        if stage == "handed_over":
+            new |= {"asset_class": self.asset_class, "asset_owner": self.asset_owner}
+        self._record(old={"stage": current}, new=new, comment=self.note)
+        return project
 
 
-def project_history_backfill(
-    *, project_id: int, dates: dict[str, dt.date], by: AbstractBaseUser | None, note: str = "",
-) -> FundProject:
+class ProjectHistoryBackfill(_ProjectAction):
     """Date the stages a project had already reached when it entered the register (imported at
     立项, 启动 or 完工 from the ledger's 实施状态). Only stages up to the current one whose day is
     still unknown; the days must follow the stages' order."""
-    with transaction.atomic():
-        project = _locked_project(project_id)
-        _check_can_edit(by, project.org)
+
+    kind = ActionKind.PROJECT_BACKFILL
+
+    def __init__(self, *, project_id: int, dates: dict[str, dt.date], by: AbstractBaseUser | None,
+                 note: str = "") -> None:
+        self._load(project_id)
+        self.dates, self.by, self.note = dict(dates), by, note.strip()
+
+    def perform(self) -> FundProject:
+        project = self._locked()
         reached = STAGES[1:stage_index(project.stage) + 1]
-        for stage in dates:
+        for stage in self.dates:
             if stage not in reached:
-                raise InvalidTransition(
-                    f"项目「{project.name}」当前为「{STAGE_LABEL[project.stage]}」，不能补记「{STAGE_LABEL.get(stage, stage)}」的日期"
-                )
+                raise InvalidTransition(f"项目「{project.name}」当前为「{STAGE_LABEL[project.stage]}」，"
+                                        f"不能补记「{STAGE_LABEL.get(stage, stage)}」的日期")
             if getattr(project, f"{stage}_on") is not None:
                 raise InvalidValue(f"项目「{project.name}」的「{STAGE_LABEL[stage]}」日期已登记，不能补记")
-        merged = {s: dates.get(s, getattr(project, f"{s}_on")) for s in reached}
+        merged = {s: self.dates.get(s, getattr(project, f"{s}_on")) for s in reached}
         known = [(s, d) for s, d in merged.items() if d is not None]
         for (s1, d1), (s2, d2) in zip(known, known[1:], strict=False):
             if d2 < d1:
                 raise InvalidValue(f"项目「{project.name}」的「{STAGE_LABEL[s2]}」日期 {d2.isoformat()} 早于"
                                    f"「{STAGE_LABEL[s1]}」日期 {d1.isoformat()}")
-        for stage, day in dates.items():
+        for stage, day in self.dates.items():
             setattr(project, f"{stage}_on", day)
-            ProjectMilestone.objects.create(project=project, stage=stage, date=day, note=note.strip() or "补记",
-                                            recorded_by=by if by is not None and by.pk else None,  # type: ignore[misc]
-                                            recorded_by_name=_name(by))
+            ProjectMilestone.objects.create(project=project, stage=stage, date=day, note=self.note or "补记",
+                                            recorded_by=stored_actor(self.by), recorded_by_name=self.actor_name)
         project.version += 1
-        project.save(update_fields=[*(f"{s}_on" for s in dates), "version", "updated_at"])
-        change_record(actor=by, action="project.backfill", object_type="ledgers.fund_projects",
-                      object_key=str(project.pk), org_code=project.org.code, year=project.year,
-                      new={s: d.isoformat() for s, d in dates.items()}, comment=note.strip())
-    return project
+        project.save(update_fields=[*(f"{s}_on" for s in self.dates), "version", "updated_at"])
+        self._record(new={s: d.isoformat() for s, d in self.dates.items()}, comment=self.note)
+        return project
 
 
-def project_funding_add(
-    *, project_id: int, kind: str, date: dt.date, amount: Decimal, by: AbstractBaseUser | None, note: str = "",
-) -> ProjectFunding:
+class ProjectFundingAdd(_ProjectAction):
     """Record money allocated to a project or paid out of it; payments never exceed allocations."""
-    if kind not in FundingKind.values:
-        raise InvalidValue(f"资金记录类别应为「资金下达」或「资金支出」，而不是「{kind}」")
-    if amount <= 0 or amount != amount.quantize(Decimal("0.0001")):
-        raise InvalidValue(f"金额应为正数（万元，最多 4 位小数），而不是 {amount}")
-    with transaction.atomic():
-        project = _locked_project(project_id)
-        _check_can_edit(by, project.org)
-        if kind == FundingKind.PAYMENT:
+
+    kind = ActionKind.PROJECT_FUNDING
+    field_labels = {"kind": "类别", "date": "日期", "amount": "金额（万元）"}
+
+    def __init__(self, *, project_id: int, kind: str, date: dt.date, amount: Decimal, by: AbstractBaseUser | None,
+                 note: str = "") -> None:
+        if kind not in FundingKind.values:
+            raise InvalidValue(f"资金记录类别应为「资金下达」或「资金支出」，而不是「{kind}」")
+        if amount <= 0 or amount != amount.quantize(Decimal("0.0001")):
+            raise InvalidValue(f"金额应为正数（万元，最多 4 位小数），而不是 {amount}")
+        self._load(project_id)
+        self.funding_kind, self.date, self.amount, self.by, self.note = kind, date, amount, by, note.strip()
+
+    def perform(self) -> ProjectFunding:
+        project = self._locked()
+        if self.funding_kind == FundingKind.PAYMENT:
             totals = project.fundings.aggregate(
-                allocated=Sum("amount", filter=Q(kind=FundingKind.ALLOCATION, date__lte=date)),
-                paid=Sum("amount", filter=Q(kind=FundingKind.PAYMENT, date__lte=date)),
+                allocated=Sum("amount", filter=Q(kind=FundingKind.ALLOCATION, date__lte=self.date)),
+                paid=Sum("amount", filter=Q(kind=FundingKind.PAYMENT, date__lte=self.date)),
             )
             # Sums of a 万元 column come back in 万元 (the field converts them).
             allocated, paid = Decimal(totals["allocated"] or 0), Decimal(totals["paid"] or 0)
-            if paid + amount > allocated:
+            if paid + self.amount > allocated:
                 raise InvalidValue(
-                    f"项目「{project.name}」截至 {date.isoformat()} 已下达 {allocated.normalize():f} 万元、"
-                    f"已支出 {paid.normalize():f} 万元，再支出 {amount.normalize():f} 万元将超过下达资金"
+                    f"项目「{project.name}」截至 {self.date.isoformat()} 已下达 {allocated.normalize():f} 万元、"
+                    f"已支出 {paid.normalize():f} 万元，再支出 {self.amount.normalize():f} 万元将超过下达资金"
                 )
-        funding = ProjectFunding.objects.create(
-            project=project, kind=kind, date=date, amount=amount, note=note.strip(),
-            recorded_by=by if by is not None and by.pk else None,  # type: ignore[misc]
-        )
-        change_record(actor=by, action=f"project.{kind}", object_type="ledgers.fund_projects",
-                      object_key=str(project.pk), org_code=project.org.code, year=project.year,
-                      new={"date": date.isoformat(), "amount": str(amount)}, comment=note.strip())
-    return funding
+        funding = ProjectFunding.objects.create(project=project, kind=self.funding_kind, date=self.date,
+                                                amount=self.amount, note=self.note, recorded_by=stored_actor(self.by))
+        self._record(new={"kind": self.funding_kind, "date": self.date.isoformat(), "amount": str(self.amount)},
+                     comment=self.note)
+        return funding
 
 
-def project_notice_add(
-    *, project_id: int, stage: str, posted_on: dt.date, days: int, place: str, hotline: str,
-    by: AbstractBaseUser | None,
-) -> ProjectNotice:
+class ProjectNoticeAdd(_ProjectAction):
     """Record a public notice (公告公示) of a project's approval or acceptance."""
-    if stage not in NoticeStage.values:
-        raise InvalidValue(f"公示事项应为「立项公示」或「验收公示」，而不是「{stage}」")
-    if days <= 0:
-        raise InvalidValue(f"公示期应为正整数天，而不是 {days}")
-    if not place.strip() or not hotline.strip():
-        raise InvalidValue("公告公示须写明公示地点和监督电话")
-    with transaction.atomic():
-        project = _locked_project(project_id)
-        _check_can_edit(by, project.org)
-        notice = ProjectNotice.objects.create(
-            project=project, stage=stage, posted_on=posted_on, days=days, place=place.strip(),
-            hotline=hotline.strip(), recorded_by=by if by is not None and by.pk else None,  # type: ignore[misc]
-        )
-        change_record(actor=by, action="project.notice", object_type="ledgers.fund_projects",
-                      object_key=str(project.pk), org_code=project.org.code, year=project.year,
-                      new={"stage": stage, "posted_on": posted_on.isoformat(), "days": days,
-                           "place": place.strip(), "hotline": hotline.strip()})
-    return notice
+
+    kind = ActionKind.PROJECT_NOTICE
+    field_labels = {"stage": "公示事项", "posted_on": "公示开始日期", "days": "公示期（天）", "place": "公示地点",
+                    "hotline": "监督电话"}
+
+    def __init__(self, *, project_id: int, stage: str, posted_on: dt.date, days: int, place: str, hotline: str,
+                 by: AbstractBaseUser | None) -> None:
+        if stage not in NoticeStage.values:
+            raise InvalidValue(f"公示事项应为「立项公示」或「验收公示」，而不是「{stage}」")
+        if days <= 0:
+            raise InvalidValue(f"公示期应为正整数天，而不是 {days}")
+        if not place.strip() or not hotline.strip():
+            raise InvalidValue("公告公示须写明公示地点和监督电话")
+        self._load(project_id)
+        self.stage, self.posted_on, self.days, self.by = stage, posted_on, days, by
+        self.place, self.hotline = place.strip(), hotline.strip()
+
+    def perform(self) -> ProjectNotice:
+        project = self._locked()
+        notice = ProjectNotice.objects.create(project=project, stage=self.stage, posted_on=self.posted_on,
+                                              days=self.days, place=self.place, hotline=self.hotline,
+                                              recorded_by=stored_actor(self.by))
+        self._record(new={"stage": self.stage, "posted_on": self.posted_on.isoformat(), "days": self.days,
+                          "place": self.place, "hotline": self.hotline})
+        return notice
+
+
+project_transition = ProjectTransition.run
+project_history_backfill = ProjectHistoryBackfill.run
+project_funding_add = ProjectFundingAdd.run
+project_notice_add = ProjectNoticeAdd.run
 
 
 # --- reading: rates and findings -------------------------------------------------------------

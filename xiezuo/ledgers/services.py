@@ -506,3 +506,8 @@ def import_error_dicts(report: ErrorReport) -> list[dict[str, object]]:
         d["reason"] = e.message if isinstance(e, XiezuoError) else str(e)
         out.append(d)
     return out
+
+
+# The project register's actions live beside the ledger they extend; importing them here puts
+# them in the write gate's registry with the other ledger actions.
+from xiezuo.ledgers import projects as _project_register  # noqa: E402, F401

@@ -26,7 +26,8 @@ from xiezuo.ledgers.projects import (
 )
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.progress.models import ReportingPeriod
-from xiezuo.progress.periods import periods_create, periods_for, policy_set, snapshots_backfill
+from xiezuo.progress.periods import periods_for
+from xiezuo.progress.services import periods_create, policy_set, snapshots_backfill
 
 DEMO_YEAR = 2023
 DEMO_PROVINCE = "620000"

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import connection
 
 from xiezuo.accounts.models import Role
-from xiezuo.accounts.scope import Action, can, profile_of
-from xiezuo.core.changes import change_record
-from xiezuo.core.errors import InvalidValue, NotFound, PermissionDenied
+from xiezuo.accounts.scope import profile_of
+from xiezuo.core.errors import PermissionDenied
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.models import Enterprise, LabourPlacement, Workshop
 from xiezuo.ledgers.schema import BY_KIND
@@ -181,66 +180,3 @@ def _area_of(user_or_area: AbstractBaseUser | OrgUnit | None) -> OrgUnit | None:
 
 def open_count(conflicts: Sequence[Conflict]) -> int:
     return sum(1 for c in conflicts if c.resolution is None)
-
-
-def conflict_resolve(
-    *, kind: str, year: int, key: str, note: str, by: AbstractBaseUser | None
-) -> ConflictResolution:
-    """Close a conflict with a written note (who checked what); it then stops being counted.
-
-    The operator (by=None), an administrator, a clerk or lead of one of the counties involved, or a
-    reviewer above all of them may resolve it.
-    """
-    if kind not in ConflictKind.values:
-        raise InvalidValue(f"重复统计类别应为 {'、'.join(ConflictKind.values)}，而不是「{kind}」")
-    if not note.strip():
-        raise InvalidValue("处理重复统计时必须写明核实情况")
-    matches = [c for c in conflicts_for(None, year, kinds=[kind]) if c.key == key or c.key.startswith(key)]
-    if len(matches) != 1:
-        raise NotFound(f"{year} 年度没有这条重复统计（{key[:12]}）" if not matches
-                       else f"比对键「{key}」对应多条重复统计，请写全")
-    conflict = matches[0]
-    if by is not None:
-        involved = OrgUnit.objects.filter(pk__in={r.org_id for r in conflict.records})
-        profile = profile_of(by)
-        allowed = profile is not None and (
-            profile.role == Role.ADMIN
-            or any(can(by, Action.EDIT, o) for o in involved)
-            or (profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER)
-                and all(can(by, Action.VIEW, o) for o in involved))
-        )
-        if not allowed:
-            raise PermissionDenied("您无权处理这条重复统计")
-    with transaction.atomic():
-        if ConflictResolution.objects.select_for_update().filter(kind=kind, year=year, key=conflict.key).exists():
-            raise InvalidValue("这条重复统计已处理")
-        resolution = ConflictResolution.objects.create(
-            kind=kind, year=year, key=conflict.key, note=note.strip(),
-            resolved_by=by if by is not None and by.pk else None,  # type: ignore[misc]
-            resolved_by_name=by.get_username() if by is not None else "系统",
-        )
-        change_record(actor=by, action="conflict.resolve", object_type="progress.conflict",
-                      object_key=f"{kind}/{year}/{conflict.key[:16]}", year=year,
-                      new={"counties": conflict.counties, "records": [r.record_id for r in conflict.records]},
-                      comment=note.strip())
-    return resolution
-
-
-def ids_rehash(*, batch: int = 5000) -> int:
-    """Recompute every placement's keyed hash (after the instance's secret changed)."""
-    key = idcard.id_hash_key()
-    n = 0
-    with transaction.atomic():
-        todo: list[LabourPlacement] = []
-        for person in LabourPlacement.objects.only("pk", "id_number").iterator(chunk_size=batch):
-            person.id_hash = idcard.id_hash(person.id_number, key)
-            todo.append(person)
-            if len(todo) >= batch:
-                LabourPlacement.objects.bulk_update(todo, ["id_hash"])
-                n += len(todo)
-                todo = []
-        LabourPlacement.objects.bulk_update(todo, ["id_hash"])
-        n += len(todo)
-        change_record(actor=None, action="labour.rehash", object_type="ledgers.labour_placements",
-                      object_key="*", new={"rows": n})
-    return n

@@ -147,6 +147,10 @@ WRITING_COMMANDS = [
     ["ledger", "import", "labour_placements", "{ledger_file}", "--org", "620422", "--year", "2023", "--append"],
     ["targets", "import", "{targets_file}"],
     ["orgunits", "import", "{units_file}"],
+    ["period", "create", "--by", "620400", "--year", "2024"],
+    ["period", "policy", "--by", "620000", "--year", "2023", "--notice-min-days", "7"],
+    ["period", "freeze", "--org", "620421", "--year", "2023", "--period", "2023-02"],
+    ["duplicates", "rehash"],
 ]
 
 

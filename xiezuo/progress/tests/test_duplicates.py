@@ -12,13 +12,8 @@ from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.models import LabourPlacement
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.progress.duplicates import (
-    conflict_resolve,
-    conflicts_for,
-    ids_rehash,
-    normalised_name,
-    open_count,
-)
+from xiezuo.progress.duplicates import conflicts_for, normalised_name, open_count
+from xiezuo.progress.services import conflict_resolve, ids_rehash
 from xiezuo.synth.plan import Sizes
 from xiezuo.synth.services import synth_generate
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
+from xiezuo.core.changes import actor_display_name
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.derivation import derived_values, reconciliation_for
@@ -17,14 +18,8 @@ from xiezuo.ledgers.models import LabourPlacement, Meeting
 from xiezuo.ledgers.services import ledger_rows_import
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.progress.models import PeriodKind, Snapshot
-from xiezuo.progress.periods import (
-    period_for,
-    periods_create,
-    periods_for,
-    snapshot_compare,
-    snapshot_freeze,
-    table_as_of,
-)
+from xiezuo.progress.periods import period_for, periods_for, snapshot_compare, table_as_of
+from xiezuo.progress.services import periods_create, snapshot_freeze
 
 JUNE, SEED_DAY, YEAR_END = dt.date(2023, 6, 30), dt.date(2023, 11, 20), dt.date(2023, 12, 31)
 
@@ -117,10 +112,13 @@ def test_a_snapshot_is_frozen_once_by_its_own_county_with_a_change_record(demo, 
     jingyuan = OrgUnit.objects.get(code="620421")
     Meeting.objects.create(org=jingyuan, year=2023, date=dt.date(2023, 3, 2), kind="gov", topic="部署")
     march = period_for(jingyuan, 2023, "2023-03")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another county is outside the clerk's scope
         snapshot_freeze(org=jingyuan, period=march, by=user("huining-clerk"))
-    snap = snapshot_freeze(org=jingyuan, period=march, by=user("jingyuan-clerk"))
-    assert snap.values["meet_gov"] == "1" and snap.frozen_by_name == "jingyuan-clerk"
+    with pytest.raises(PermissionDenied):  # the city sees it but does not report for it
+        snapshot_freeze(org=jingyuan, period=march, by=user("baiyin-reviewer"))
+    clerk = user("jingyuan-clerk")
+    snap = snapshot_freeze(org=jingyuan, period=march, by=clerk)
+    assert snap.values["meet_gov"] == "1" and snap.frozen_by_name == actor_display_name(clerk)
     assert ChangeRecord.objects.filter(action="snapshot.freeze", object_key="620421/2023-03").exists()
     # Later ledger changes do not touch a frozen snapshot.
     Meeting.objects.create(org=jingyuan, year=2023, date=dt.date(2023, 3, 20), kind="gov", topic="再部署")

@@ -8,8 +8,9 @@ from decimal import Decimal
 from xiezuo.assessment.models import Target
 from xiezuo.ledgers.models import ConsumptionSale
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.progress.periods import period_for, snapshots_backfill
+from xiezuo.progress.periods import period_for
 from xiezuo.progress.projections import project
+from xiezuo.progress.services import snapshots_backfill
 from xiezuo.progress.targets import target_statuses, targets_at_risk
 
 
@@ -57,7 +58,7 @@ def test_a_unit_on_track_and_one_behind_are_projected_and_flagged(demo) -> None:
     for org, target in ((jingyuan, "0.1"), (jingtai, "0.1")):  # both aim at 0.1亿元 = 1000万元
         Target.objects.create(org=org, year=2024, code="consumption_sales", number=Decimal(target))
     baiyin = OrgUnit.objects.get(code="620400")
-    from xiezuo.progress.periods import periods_create
+    from xiezuo.progress.services import periods_create
 
     periods_create(set_by=baiyin, year=2024, by=None)
     for org in (jingyuan, jingtai):

@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Action, can, org_for
+from xiezuo.accounts.scope import Permission, can, org_for
 from xiezuo.core.errors import InvalidValue, NotFound, PermissionDenied, XiezuoError
 from xiezuo.ledgers.models import FundProject
 from xiezuo.ledgers.projects import STAGE_LABEL, STAGES, project_transition, stage_index
 from xiezuo.orgunits.models import Level, OrgUnit, Side
-from xiezuo.progress.duplicates import conflict_resolve, open_count
-from xiezuo.progress.periods import period_for, snapshot_compare, snapshot_freeze
+from xiezuo.progress.duplicates import open_count
+from xiezuo.progress.periods import period_for, snapshot_compare
 from xiezuo.progress.selectors import area_progress, unit_progress
+from xiezuo.progress.services import conflict_resolve, snapshot_freeze
 from xiezuo.web.views.common import acting_user, checked_year
 
 
@@ -62,7 +63,7 @@ def progress(request: HttpRequest, code: str, year: int) -> HttpResponse:
     old, new = request.GET.get("from"), request.GET.get("to")
     if old in by_key and new in by_key:
         compare = snapshot_compare(by_key[old], by_key[new])
-    editable = can(request.user, Action.EDIT, org)
+    editable = can(request.user, Permission.EDIT, org)
     projects = [{
         "project": p, "stage_label": STAGE_LABEL[p.stage],
         "next": STAGES[stage_index(p.stage) + 1] if stage_index(p.stage) + 1 < len(STAGES) else None,
@@ -73,7 +74,7 @@ def progress(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return render(request, "web/progress.html", {
         "org": org, "year": year, "data": data, "problem": problem, "projects": projects, "compare": compare,
         "compare_from": old, "compare_to": new, "editable": editable,
-        "can_submit": can(request.user, Action.SUBMIT, org),
+        "can_submit": can(request.user, Permission.SUBMIT, org),
         "curve": data.curve(), "stage_labels": STAGE_LABEL,
     })
 
@@ -82,7 +83,7 @@ def progress(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 def progress_freeze(request: HttpRequest, code: str, year: int, key: str) -> HttpResponse:
     org = _county(request, code, year)
-    org_for(request.user, code, Action.SUBMIT)
+    org_for(request.user, code, Permission.SUBMIT)
     period = period_for(org, year, key)
     try:
         snapshot_freeze(org=org, period=period, by=acting_user(request))
@@ -96,7 +97,7 @@ def progress_freeze(request: HttpRequest, code: str, year: int, key: str) -> Htt
 @require_POST
 def project_step(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponse:
     org = _county(request, code, year)
-    org_for(request.user, code, Action.EDIT)
+    org_for(request.user, code, Permission.EDIT)
     project = FundProject.objects.filter(pk=pk, org=org, year=year).first()
     if project is None:
         raise NotFound("项目库中没有这个项目（可能已被删除）")
@@ -124,7 +125,7 @@ def area(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "org": org, "year": year, "data": data, "problem": problem, "chart": data.rates_chart(),
         "open_conflicts": open_count(data.conflicts),
         "can_resolve": org.side == Side.WEST and any(
-            can(request.user, a, org) for a in (Action.REVIEW, Action.SUBMIT, Action.EDIT)),
+            can(request.user, a, org) for a in (Permission.REVIEW, Permission.SUBMIT, Permission.EDIT)),
     })
 
 
