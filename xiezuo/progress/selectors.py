@@ -69,8 +69,9 @@ class UnitProgress:
         return [f for f in self.findings if f.project_id == project_id]
 
     def curve(self) -> dict[str, object]:
-        """Chart data: each key row's value at each snapshot (periods by cut-off, months only)."""
-        months = [s for s in self.snapshots if s.period.kind == "month"] or self.snapshots
+        """Chart data: each key row's value at each snapshot up to the page's day (months only)."""
+        shown = [s for s in self.snapshots if s.as_of <= self.as_of]
+        months = [s for s in shown if s.period.kind == "month"] or shown
         return {
             "days": [s.as_of.isoformat() for s in months],
             "unit": self.curve_rows[0].unit if self.curve_rows else "",

@@ -25,7 +25,7 @@
         tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" },
         grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: curve.days.map(function (d) { return d.slice(5); }) },
-        yAxis: { type: "value", name: curve.unit, splitNumber: 4 },
+        yAxis: { type: "value", splitNumber: 4 },  // the unit is in each series name
         series: curve.series.map(function (s, i) {
           return { name: s.name, type: "line", data: s.values.map(num), symbol: ["circle", "rect", "triangle", "diamond"][i % 4],
                    symbolSize: 7, label: { show: true, position: "top", fontSize: 10,
