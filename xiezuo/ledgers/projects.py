@@ -201,8 +201,9 @@ class ProjectFundingAdd(_ProjectAction):
                     f"项目「{project.name}」截至 {self.date.isoformat()} 已下达 {allocated.normalize():f} 万元、"
                     f"已支出 {paid.normalize():f} 万元，再支出 {self.amount.normalize():f} 万元将超过下达资金"
                 )
-        funding = ProjectFunding.objects.create(project=project, kind=self.funding_kind, date=self.date,
-                                                amount=self.amount, note=self.note, recorded_by=stored_actor(self.by))
+        funding = ProjectFunding.objects.create(  # type: ignore[misc]  # WanYuanField takes Decimal 万元; stubs see an int field
+            project=project, kind=self.funding_kind, date=self.date, amount=self.amount, note=self.note,
+            recorded_by=stored_actor(self.by))
         self._record(new={"kind": self.funding_kind, "date": self.date.isoformat(), "amount": str(self.amount)},
                      comment=self.note)
         return funding

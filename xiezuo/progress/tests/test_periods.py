@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
 from xiezuo.core.changes import actor_display_name
+from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.derivation import derived_values, reconciliation_for
