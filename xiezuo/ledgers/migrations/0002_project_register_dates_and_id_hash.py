@@ -167,7 +167,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='labourplacement',
-            index=models.Index(fields=['year', 'id_hash'], name='labour_year_id_hash'),
+            index=models.Index(fields=['year', 'id_hash', 'org'], name='labour_year_id_hash'),
         ),
         migrations.AddField(
             model_name='projectfunding',

@@ -24,7 +24,8 @@ class LabourPlacement(LedgerRecord):
         db_table = "ledgers_labour_placement"
         indexes = [
             org_year_index("ledgers_labour_placement"),
-            models.Index(fields=["year", "id_hash"], name="labour_year_id_hash"),
+            # Covers the duplicate check: one index-only pass in id_hash order, no heap visits.
+            models.Index(fields=["year", "id_hash", "org"], name="labour_year_id_hash"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["org", "year", "id_number"], name="uniq_labour_person_year"),
