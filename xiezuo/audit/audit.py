@@ -12,7 +12,7 @@ from xiezuo.audit.attached import attached_table
 from xiezuo.audit.checks import AuditFinding, run_checks
 from xiezuo.audit.extract import Extraction, extract
 from xiezuo.audit.mapping import AuditContext, map_figures
-from xiezuo.audit.numbers import fmt
+from xiezuo.audit.numerals import fmt
 from xiezuo.audit.reader import Document
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.core.errors import InvalidValue, Location

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xiezuo.audit.extract import Extraction, Figure, concept, labels_match, scope
-from xiezuo.audit.numbers import fmt, from_base, places, same_within_rounding, to_base
+from xiezuo.audit.numerals import fmt, from_base, places, same_within_rounding, to_base
 from xiezuo.catalogue.loader import Catalogue
 
 CHECK_LABELS = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from xiezuo.audit.numbers import (
+from xiezuo.audit.numerals import (
     COUNT_UNITS,
     OTHER_UNITS,
     RATE_UNITS,
@@ -27,10 +27,11 @@ from xiezuo.audit.numbers import (
 from xiezuo.audit.reader import Block, Document
 
 AR_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
-CN_NUM = r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
+CN_NUM = r"负?[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+(?:点[零〇一二三四五六七八九]+)?"
 _UNITS = sorted({*UNIT_FAMILY, *OTHER_UNITS, *RATE_UNITS} - {"万元", "亿元", "千元", "万人", "万户", "万亩",
                                                               "万人次"}, key=len, reverse=True)
 FIGURE_RE = re.compile(
+    rf"百分之(?P<pnum>{CN_NUM})|"
     rf"(?P<num>{AR_NUM}|{CN_NUM})\s*(?P<approx>余|多)?\s*(?P<mult>万|亿|千)?\s*"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})"
 )
@@ -270,10 +271,17 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
     figs: list[Figure] = []
     prev_end = 0
     for m in FIGURE_RE.finditer(seg):
-        unit = m.group("unit")
         s, e = m.start(), m.end()
-        num = m.group("num")
+        if m.group("pnum"):
+            num, unit, mult = m.group("pnum"), "%", ""
+        else:
+            num, unit, mult = m.group("num"), m.group("unit"), m.group("mult") or ""
         chinese = not num[0].isdigit()
+        if num in ("一", "壹"):
+            continue  # 一个、一批… are words, not figures
+        if chinese and not mult and len(num) > 1 and num[-1] in "万亿" and num[-1] + unit in UNIT_FAMILY \
+                and "亿" not in num[:-1] and (num[-1] == "亿" or "万" not in num[:-1]):
+            num, mult = num[:-1], num[-1]  # 五千万元: 5000 万元, as written
         nxt = seg[e:e + 1]
         if unit in _NOT_AFTER and nxt and nxt in _NOT_AFTER[unit]:
             continue
@@ -284,21 +292,21 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
             if before in "第周每初":
                 continue
             value = parse_number(num)
-            if value is None or value < 2:
-                continue  # 一个、一批… are words, not figures
+            if value is None:
+                continue
         else:
             value = parse_number(num)
             if value is None:
                 continue
-        written_unit = (m.group("mult") or "") + unit
-        if m.group("mult") and written_unit not in UNIT_FAMILY:
+        written_unit = mult + unit
+        if mult and written_unit not in UNIT_FAMILY:
             # 73.1万人 is kept as 万人; 5万个 becomes 50000 个.
-            factor = {"万": 10_000, "亿": 100_000_000, "千": 1000}[m.group("mult")]
+            factor = {"万": 10_000, "亿": 100_000_000, "千": 1000}[mult]
             value, written_unit = value * factor, unit
         approx = None
         after = seg[e:e + 6]
         bound = BOUND_AFTER.match(after)
-        if m.group("approx"):
+        if m.group("approx") and not m.group("pnum"):
             approx = "at_least"
         if bound:
             word = bound.group(1)

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from xiezuo.audit.extract import Extraction, Figure, concept
-from xiezuo.audit.numbers import COUNT_UNITS, family
+from xiezuo.audit.numerals import COUNT_UNITS, family
 from xiezuo.catalogue.loader import Catalogue, Row
 
 _NUMBERING = re.compile(r"^\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十]+[）)]|[①②③④⑤⑥⑦⑧⑨⑩]|其中[：:])\s*")
@@ -192,7 +192,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
     index = _index_for(catalogue)
     names = index.names
     for fig in ex.figures:
-        if fig.relation == "implied" or fig.entity is not None or not fig.is_level or fig.chinese and fig.value < 2:
+        if fig.relation == "implied" or fig.entity is not None or not fig.is_level:
             continue
         if ex.report_year and fig.year and fig.year != ex.report_year:
             continue
