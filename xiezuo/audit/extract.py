@@ -10,11 +10,13 @@ Plain Python over a `reader.Document`. Structure recognised, in the ways reports
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from xiezuo.audit import clauses
 from xiezuo.audit.numerals import (
     COUNT_UNITS,
     OTHER_UNITS,
@@ -117,6 +119,9 @@ class Figure:
     parent: int | None = None
     relation: str | None = None  # child | part | comparison | implied
     tentative: bool = False  # a 其中 child inferred across commas, kept only if it adds up
+    subject: str | None = None  # relocation | park | project: what its sentence is about (clauses.py)
+    scope: str | None = None  # new | cumulative: the scope word stated or carried to it
+    side: str | None = None  # e2w | w2e: who acts, set when figures are mapped
     row: str | None = None
     row_confidence: float = 0.0
     row_candidates: tuple[str, ...] = ()
@@ -352,10 +357,38 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
         figs.append(fig)
         prev_end = e
     ex.figures.extend(figs)
+    _pass_context(ex, figs, seg, b0)
     _structure(ex, figs, seg, b0, depths)
     _counted_lists(ex, figs, seg, b0)
     _totals(ex, figs, seg, b0)
     _claims(ex, bindex, seg, b0)
+
+
+# ---------------------------------------------------------------- clause context
+
+def _pass_context(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
+    """Subject and scope of every figure, from its clause and the clauses before it in its sentence."""
+    if not figs:
+        return
+    text = ex.document.text
+    cl = clauses.split(seg, b0)
+    clauses.carry_subject(cl, text)
+    inherited: list[str | None] = []
+    current: str | None = None
+    sentence = -1
+    for c in cl:  # the scope each clause inherits from the clauses before it
+        if c.sentence != sentence:
+            current, sentence = None, c.sentence
+        inherited.append(current)
+        current = clauses.scope_before(text[c.start:c.end]) or current
+    starts = [c.start for c in cl]
+    for f in figs:
+        i = bisect.bisect_right(starts, f.start) - 1
+        if i < 0:
+            continue
+        c = cl[i]
+        f.subject = c.subject
+        f.scope = clauses.scope_before(text[c.start:f.start]) or inherited[i]
 
 
 # ---------------------------------------------------------------- entities
@@ -448,9 +481,16 @@ def _same_kind(a: Figure, b: Figure) -> bool:
 
 
 def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Structure passes, in order: each reads what the earlier ones decided."""
     if not figs:
         return
-    # 1. Comparisons with another year, in parentheses: 2641人(2022年2625人).
+    for step in (_pass_comparisons, _pass_qizhong, _pass_implied_children, _pass_paren_breakdowns,
+                 _pass_colon_breakdowns, _pass_all_of):
+        step(ex, figs, seg, b0, depths)
+
+
+def _pass_comparisons(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Comparisons with another year, in parentheses: 2641人(2022年2625人)."""
     for f in figs:
         if f.depth == 0:
             continue
@@ -475,7 +515,10 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
                 f.parent = target.id
                 if f.year is None and ex.report_year:
                     f.year = ex.report_year - 1
-    # 2. 其中 runs.
+
+
+def _pass_qizhong(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """其中 runs."""
     for m in QIZHONG_RE.finditer(seg):
         q = b0 + m.start()
         after = [f for f in figs if f.start >= q + 2 and f.relation is None]
@@ -539,13 +582,19 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
                 if f.id == parent.id:
                     continue
                 f.parent, f.relation, f.tentative = parent.id, "child", t
-    # 3. Implied children: 617人，脱贫人口617人 — a 脱贫/监测 figure right after a figure of its kind.
+
+
+def _pass_implied_children(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Implied children: 617人，脱贫人口617人 — a 脱贫/监测 figure right after a figure of its kind."""
     for a, b in zip(figs, figs[1:], strict=False):
         if b.relation is None and a.relation != "comparison" and b.sentence_start == a.sentence_start and \
                 _same_kind(a, b) and re.match(r"^(脱贫|监测|低收入|残疾)", b.pre) and not \
                 re.match(r"^(脱贫|监测|低收入|残疾)", a.pre) and b.clause_start - a.end <= 2 and b.depth == a.depth:
             b.parent, b.relation = a.id, "child"
-    # 4. Breakdowns in parentheses right after a figure: 19 人（1-6 个月 7 人、7-12 个月 4 人…）.
+
+
+def _pass_paren_breakdowns(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Breakdowns in parentheses right after a figure: 19 人（1-6 个月 7 人、7-12 个月 4 人…）."""
     for f in figs:
         rest = seg[f.end - b0:f.end - b0 + 2].lstrip()
         if not rest.startswith(("（", "(")) or f.relation == "comparison":
@@ -559,7 +608,10 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
         if len(inner_figs) >= 2 and not re.match(r"\s*(其中|均为|全部为|含)", seg[open_at + 1:close_at]):
             for g in inner_figs:
                 g.parent, g.relation = f.id, "part"
-    # 5. 按…分布： the top-level figures after the colon break down the last figure before it.
+
+
+def _pass_colon_breakdowns(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """按…分布： the top-level figures after the colon break down the last figure before it."""
     for m in BREAKDOWN_RE.finditer(seg):
         k = b0 + m.end()
         stop = b0 + _next_delim(seg, m.end(), len(seg), SENTENCE_END + "\n")
@@ -573,7 +625,10 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
         for f in parts:
             if _same_kind(f, before[-1]):
                 f.parent, f.relation = before[-1].id, "part"
-    # 6. 均为脱贫人口 in a part's parentheses: the part's 脱贫 child equals the part.
+
+
+def _pass_all_of(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """均为脱贫人口 in a part's parentheses: the part's 脱贫 child equals the part."""
     for f in figs:
         rest = seg[f.end - b0:f.end - b0 + 12]
         m2 = re.match(r"\s*[（(]\s*(?:均为|全部为|全是)([\u4e00-\u9fff]{2,6})", rest)
@@ -587,7 +642,6 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
             implied.phrase = f.phrase
             implied.id = len(ex.figures)
             ex.figures.append(implied)
-
 
 def _counted_lists(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
     for m in re.finditer(r"分别(?:是|为|有)[：:]?", seg):

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from xiezuo.audit import clauses
 from xiezuo.audit.extract import Extraction, Figure, concept
 from xiezuo.audit.numerals import COUNT_UNITS, family
 from xiezuo.catalogue.loader import Catalogue, Row
@@ -47,6 +48,12 @@ class RowNames:
     direction: str | None = None
     context: str = ""
     nested_only: bool = False  # a generic label such as 其中：脱贫劳动力数: only under its parent
+    subject: str | None = None  # relocation | park: the row is about that kind of thing only
+    new: bool = False  # the row (or the row it sits under) counts the year's additions (新增)
+
+    @property
+    def own_text(self) -> str:
+        return self.row.label + self.context
 
 
 def _norm(text: str) -> str:
@@ -85,6 +92,8 @@ def row_names(catalogue: Catalogue) -> dict[str, RowNames]:
             ancestors.append(catalogue.by_code[p].label)
             p = catalogue.by_code[p].parent
         rn.context = "".join(ancestors)
+        rn.subject = clauses.subject_of(rn.own_text)
+        rn.new = "新增" in rn.own_text
         out[row.code] = rn
     return out
 
@@ -108,21 +117,15 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _direction(ex: Extraction, fig: Figure, context: AuditContext) -> str | None:
-    east = (*context.short_names(context.east_names), "东部")
-    west = (*context.short_names(context.west_names), "西部")
-    # The clause first (和平区选派 3 名…，会宁县选派 3 名… are two directions in one sentence).
+    """East to west or west to east: the clause first (和平区选派 3 名…，会宁县选派 3 名… are two
+    directions in one sentence), else the sentence; 我县/本县/全县 speak for the western side."""
+    east = context.short_names(context.east_names)
+    west = context.short_names(context.west_names)
     clause = ex.document.text[fig.clause_start:fig.clause_end]
-    text = clause if any(n in clause for n in (*east, *west)) else ex.document.text[fig.sentence_start:fig.sentence_end]
-    first_e = min((text.find(n) for n in east if n in text), default=-1)
-    first_w = min((text.find(n) for n in west if n in text), default=-1)
-    if not context.east_names and first_w > 0 and first_e < 0 and \
-            re.match(r"^[^，。；]{0,12}?[\u4e00-\u9fff]{2,6}(?:区|市|省)", text[:first_w]):
-        first_e = 0  # 和平区选派…到会宁县: another place named first is the eastern side
-    if first_e < 0 and first_w < 0:
-        return None
-    if first_w < 0 or (first_e >= 0 and first_e < first_w):
-        return "e2w" if first_w >= 0 or "选派" in text or "到" in text else None
-    return "w2e" if first_e >= 0 or "选派" in text else None
+    found = clauses.side(clause, west, east)
+    if found is None:
+        found = clauses.side(ex.document.text[fig.sentence_start:fig.sentence_end], west, east)
+    return found
 
 
 def _targets(fig: Figure) -> tuple[str, ...]:
@@ -154,6 +157,22 @@ class _Index:
                 if len(name) >= 2:
                     self.by_name.setdefault(name, set()).add(code)
         self.longest = max((len(n) for n in self.by_name), default=0)
+        # The 新增 row beside a running-total row (省内就近就业 → 新增帮助农村劳动力省内就近就业数):
+        # same parent, and the new row's label contains one of the total row's names.
+        self.twins: dict[str, RowNames] = {}
+        by_parent: dict[str | None, list[RowNames]] = {}
+        for rn in names.values():
+            by_parent.setdefault(rn.row.parent, []).append(rn)
+        for code, rn in names.items():
+            if rn.new:
+                continue
+            best = 0
+            for other in by_parent.get(rn.row.parent, []):
+                if not other.new or other.row.relation != rn.row.relation:
+                    continue
+                shared = max((len(n) for n, _ in rn.names if len(n) >= 4 and n in other.row.label), default=0)
+                if shared > best:
+                    best, self.twins[code] = shared, other
 
     def candidates(self, targets: tuple[str, ...]) -> set[str]:
         out: set[str] = set()
@@ -192,6 +211,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
     index = _index_for(catalogue)
     names = index.names
     for fig in ex.figures:
+        fig.side = _direction(ex, fig, context)
         if fig.relation == "implied" or fig.entity is not None or not fig.is_level:
             continue
         if ex.report_year and fig.year and fig.year != ex.report_year:
@@ -200,7 +220,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
         if fam in ("rate",) or fam.startswith("other:"):
             continue
         targets = _targets(fig)
-        pool: list[RowNames] = [names[c] for c in sorted(index.candidates(targets))]
+        pool: list[RowNames] = _scoped(index, [names[c] for c in sorted(index.candidates(targets))], fig)
         nested = False
         if fig.parent is not None and fig.relation in ("child", "part"):
             parent = ex.by_id(fig.parent)
@@ -213,7 +233,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
                     _assign(fig, scored)
                 continue
             below = _descendants(catalogue, parent.row)
-            nested_pool = [names[c] for c in sorted(below) if c in names]
+            nested_pool = _scoped(index, [names[c] for c in sorted(below) if c in names], fig)
             scored = _score(ex, fig, nested_pool, context, nested=True)
             if scored:
                 _assign(fig, scored)
@@ -221,20 +241,19 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
             nested = True  # fall through to the rows of the whole table, global names only
         if not nested:
             # 新建帮扶车间3个，吸纳就业96人: a generic figure belongs with the row just named.
+            # Unless the figure's own label names another row more fully (已使用财政援助资金 after
+            # 投入财政援助资金 is the row of its own, not a part of the first).
             root = _sentence_root(ex, fig, catalogue)
             if root is not None:
-                scored = _score(ex, fig, [names[c] for c in sorted(_descendants(catalogue, root) | {root})
-                                          if c in names], context, nested=True)
-                if scored:
+                scored = _score(ex, fig, _scoped(index, [names[c] for c in sorted(_descendants(catalogue, root) | {root})
+                                                         if c in names], fig), context, nested=True)
+                plain = _score(ex, fig, pool, context, nested=False)
+                if scored and (not plain or scored[0][0] // 10 >= plain[0][0] // 10):
                     _assign(fig, scored)
                     continue
         scored = _score(ex, fig, pool, context, nested=False)
         if scored:
-            penalty = 0.05 if nested else 0.0
-            before = ex.document.text[fig.sentence_start:fig.start]
-            if "新增" in before and "新增" not in scored[0][2].row.label:
-                penalty += 0.35  # the sentence began with 新增: this may be the year's addition, not the total
-            _assign(fig, scored, penalty=penalty)
+            _assign(fig, scored, penalty=0.05 if nested else 0.0)
 
 
 def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditContext,
@@ -245,6 +264,8 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
     direction = None
     out = []
     for rn in pool:
+        if rn.subject != fig.subject:
+            continue  # a relocation site's or a park's figure is not the county's, and the reverse
         ok, penalty = _compatible(fig, rn.row)
         if not ok:
             continue
@@ -271,6 +292,21 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
         out.append((score, penalty, rn))
     out.sort(key=lambda t: -t[0])
     return out
+
+
+def _scoped(index: _Index, pool: list[RowNames], fig: Figure) -> list[RowNames]:
+    """Rows the figure's scope allows: a 新增 figure names a 新增 row (or the 新增 twin of the row it
+    names), a 累计/截至目前 figure never a 新增 row."""
+    if fig.scope == "new":
+        out: list[RowNames] = []
+        for rn in pool:
+            twin = rn if rn.new else index.twins.get(rn.row.code)
+            if twin is not None and twin not in out:
+                out.append(twin)
+        return out
+    if fig.scope == "cumulative":
+        return [rn for rn in pool if not rn.new]
+    return pool
 
 
 def _sentence_root(ex: Extraction, fig: Figure, catalogue: Catalogue) -> str | None:
