@@ -210,6 +210,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
     context = context or AuditContext(year=ex.report_year)
     index = _index_for(catalogue)
     names = index.names
+    contrasts = {f.sentence_start for f in ex.figures if f.scope == "cumulative"}
     for fig in ex.figures:
         fig.side = _direction(ex, fig, context)
         if fig.relation == "implied" or fig.entity is not None or not fig.is_level:
@@ -220,7 +221,8 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
         if fam in ("rate",) or fam.startswith("other:"):
             continue
         targets = _targets(fig)
-        pool: list[RowNames] = _scoped(index, [names[c] for c in sorted(index.candidates(targets))], fig)
+        contrasted = fig.scope == "new" and fig.sentence_start in contrasts
+        pool: list[RowNames] = _scoped(index, [names[c] for c in sorted(index.candidates(targets))], fig, contrasted)
         nested = False
         if fig.parent is not None and fig.relation in ("child", "part"):
             parent = ex.by_id(fig.parent)
@@ -233,7 +235,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
                     _assign(fig, scored)
                 continue
             below = _descendants(catalogue, parent.row)
-            nested_pool = _scoped(index, [names[c] for c in sorted(below) if c in names], fig)
+            nested_pool = _scoped(index, [names[c] for c in sorted(below) if c in names], fig, contrasted)
             scored = _score(ex, fig, nested_pool, context, nested=True)
             if scored:
                 _assign(fig, scored)
@@ -246,9 +248,10 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
             root = _sentence_root(ex, fig, catalogue)
             if root is not None:
                 scored = _score(ex, fig, _scoped(index, [names[c] for c in sorted(_descendants(catalogue, root) | {root})
-                                                         if c in names], fig), context, nested=True)
+                                                         if c in names], fig, contrasted), context, nested=True)
                 plain = _score(ex, fig, pool, context, nested=False)
-                if scored and (not plain or scored[0][0] // 10 >= plain[0][0] // 10):
+                if scored and (not plain or plain[0][2].row.relation is not None
+                               or scored[0][0] // 10 >= plain[0][0] // 10):
                     _assign(fig, scored)
                     continue
         scored = _score(ex, fig, pool, context, nested=False)
@@ -294,13 +297,16 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
     return out
 
 
-def _scoped(index: _Index, pool: list[RowNames], fig: Figure) -> list[RowNames]:
+def _scoped(index: _Index, pool: list[RowNames], fig: Figure, contrasted: bool = False) -> list[RowNames]:
     """Rows the figure's scope allows: a 新增 figure names a 新增 row (or the 新增 twin of the row it
-    names), a 累计/截至目前 figure never a 新增 row."""
+    names), a 累计/截至目前 figure never a 新增 row. A 新建 figure may name a row without twin,
+    unless its sentence contrasts it with a 累计 figure (累计建成 48 个，今年新建 6 个)."""
     if fig.scope == "new":
         out: list[RowNames] = []
         for rn in pool:
             twin = rn if rn.new else index.twins.get(rn.row.code)
+            if twin is None and not contrasted:
+                twin = rn
             if twin is not None and twin not in out:
                 out.append(twin)
         return out
