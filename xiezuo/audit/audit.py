@@ -45,6 +45,7 @@ def audit_document(document: Document, *, catalogue: Catalogue | None = None, ta
         m = TITLE_UNIT_RE.search(document.text[:3000])
         context = AuditContext(year=ex.report_year, west_names=(m.group(1),) if m else (),
                                east_names=context.east_names if context else ())
+    ex.west_names = context.short_names(context.west_names) if context else ()
     where: dict[str, int] | None = None
     source = "table" if table else ""
     if catalogue is not None:

@@ -24,6 +24,7 @@ CHECK_LABELS = {
     "count": "所述个数与列举不符",
     "name": "名称写法不一致",
     "claim": "增减表述与数字不符",
+    "rate": "比例与所给数字不符",
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -93,10 +94,11 @@ def run_checks(ex: Extraction, catalogue: Catalogue | None = None,
     if catalogue is not None and table:
         findings += check_text_table(ex, catalogue, table, table_where)
     findings += check_text_text(ex, catalogue)
-    findings += check_sums(ex)
+    findings += check_sums(ex, catalogue)
     findings += check_counts(ex)
     findings += check_names(ex)
     findings += check_claims(ex)
+    findings += check_rates(ex)
     findings.sort(key=lambda f: (-f.confidence, _first_offset(f)))
     return findings
 
@@ -218,6 +220,7 @@ def check_text_text(ex: Extraction, catalogue: Catalogue | None) -> list[AuditFi
         if fig.parent is not None and fig.relation in ("child", "part"):
             parent_key = concept(_label_for_entity(ex.by_id(fig.parent)))
         by_key[(fig.entity.name, key_concept, scope(label), fig.family, parent_key)].append(fig)
+    out += _restated(ex)
     for (entity, _, _, _, _), figs in by_key.items():
         groups = _value_groups(figs)
         if len(groups) > 1:
@@ -266,7 +269,21 @@ def _total_equal(total: Figure, parts: list[Figure]) -> bool:
     return same_within_rounding(total.value, total.unit, from_base(s, total.unit), total.unit) or s == total.base
 
 
-def check_sums(ex: Extraction) -> list[AuditFinding]:
+def _overlapping(kids: list[Figure], catalogue: Catalogue | None) -> bool:
+    """Categories that may overlap are not parts of a sum: 帮扶西部县1个，其中脱贫县1个、国家乡村振兴重点
+    帮扶县1个. Known from the table when two or more of them name rows the template keeps as 其中
+    subsets (not exhaustive parts) of one row; never when one of them is 其他 (the rest)."""
+    if catalogue is None or any(re.search(r"其他|其余|其它", k.pre) for k in kids):
+        return False
+    parents: dict[str | None, int] = defaultdict(int)
+    for k in kids:
+        row = catalogue.by_code.get(k.row) if k.row else None
+        if row is not None and row.relation == "subset":
+            parents[row.parent] += 1
+    return any(n >= 2 for n in parents.values())
+
+
+def check_sums(ex: Extraction, catalogue: Catalogue | None = None) -> list[AuditFinding]:
     out: list[AuditFinding] = []
     for parent in ex.figures:
         if parent.relation == "comparison":
@@ -275,9 +292,11 @@ def check_sums(ex: Extraction) -> list[AuditFinding]:
             kids = [k for k in ex.children(parent, relation) if k.relation == relation]
             if not kids:
                 continue
-            if any(k.approx for k in kids) or parent.approx:
+            if any(k.approx for k in kids) or parent.approx or _overlapping(kids, catalogue):
                 continue
             firm = [k for k in kids if not k.tentative]
+            if re.search(r"其他|其余|其它", kids[-1].pre):
+                firm = kids  # a run that ends in 其他 names every part: the commas did not end it
             if _total_equal(parent, kids):
                 continue
             if relation == "child" and len(firm) == 1 and firm[0].base > parent.base and firm[0].is_level \
@@ -358,9 +377,10 @@ def check_counts(ex: Extraction) -> list[AuditFinding]:
         if lst.partial or n != n.to_integral_value() or int(n) == len(lst.items):
             continue
         names = "、".join(i[0] for i in lst.items)
-        msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），其后只列出 {len(lst.items)} 项：{names}。"
+        where = "前面" if lst.before else "其后"
+        msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），{where}只列出 {len(lst.items)} 项：{names}。"
         if int(n) < len(lst.items):
-            msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），其后却列出 {len(lst.items)} 项：{names}。"
+            msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），{where}却列出 {len(lst.items)} 项：{names}。"
         missing = _missing_by_threshold(ex, lst)
         if missing:
             msg += missing
@@ -489,7 +509,10 @@ def check_claims(ex: Extraction) -> list[AuditFinding]:
                 chosen.append(best)
         matched = bool(chosen)
         if not chosen:
-            chosen = pairs
+            # No subject named (…，同比增长25%（上年22人次）): the pair stated just before, in its sentence.
+            near = [(f, p) for f, p in pairs if f.sentence_start == claim.sentence_start]
+            chosen, matched = (near[-1:], True) if near else (pairs, False)
+        chosen = list({(f.id, p.id): (f, p) for f, p in chosen}.values())  # each pair once
         wrong = [(f, p) for f, p in chosen if (f.base <= p.base if claim.direction == "up" else f.base >= p.base)]
         word = "增加（超出）" if claim.direction == "up" else "减少（低于）"
         claim_text = re.sub(r"\s+", "", ex.document.text[claim.start:claim.end])
@@ -529,3 +552,100 @@ def check_claims(ex: Extraction) -> list[AuditFinding]:
 def _bigrams(text: str) -> set[str]:
     text = re.sub(r"\s+", "", text)
     return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+# ---------------------------------------------------------------- restated quantities
+
+_SPEAKER = re.compile(r"^(?:全县|我县|本县|全市|我市|本市|全区|我区|本区|县域|全年|今年|当年|本年度?)")
+
+
+def _restated(ex: Extraction) -> list[AuditFinding]:
+    """The same quantity, with no table row, stated twice with different values: same label, same
+    subject, same scope, in different paragraphs (培训致富带头人326人次 … 培训致富带头人362人次)."""
+    west = [n for n in ex.west_names if n]
+    by_key: dict[tuple[str, str, str | None, str | None], list[Figure]] = defaultdict(list)
+    for fig in ex.figures:
+        if fig.row or not fig.is_level or fig.approx or fig.relation is not None or fig.chinese:
+            continue
+        clause = ex.document.text[fig.clause_start:fig.clause_end]
+        if fig.entity is not None and fig.entity.name in clause:
+            continue  # about a named company or village: the entity check compares those
+        label = fig.pre + fig.post
+        for name in west:
+            label = label.replace(name, "")
+        label = _SPEAKER.sub("", label)
+        if len(label) < 5 or fig.family in ("percent", "rate") or \
+                (fig.family == "money" and fig.subject is None):
+            continue  # short or generic (投入资金…): different things share such labels
+        by_key[(label, fig.family, fig.scope, fig.subject)].append(fig)
+    out: list[AuditFinding] = []
+    for (label, _, _, _), figs in by_key.items():
+        if len({f.block for f in figs}) < 2:
+            continue  # within one paragraph a repeated label is a list of different parties
+        groups = _value_groups(figs)
+        if len(groups) > 1:
+            shown = "、".join(f"{_v(g[0].value, g[0].unit)}（{len(g)} 处）" for g in groups)
+            out.append(AuditFinding(check="text_text", confidence=0.6,
+                                    message=f"正文两处写「{label}」，数值不同：{shown}。",
+                                    quotes=[_quote(ex, g[0]) for g in groups]))
+    return out
+
+
+# ---------------------------------------------------------------- shares and rates from the text
+
+_SHARE_RE = re.compile(r"占(?P<den>[^，。；,;]{0,20}?)(?:的)?(?:比例|比重)?(?:为|达|达到)?\s*$|占比(?:为|达|达到)?\s*$")
+_USE_RE = re.compile(r"(?:使用率|使用比例|支出率|执行率)(?:为|达|达到)?\s*$")
+
+
+def check_rates(ex: Extraction) -> list[AuditFinding]:
+    """A share or 使用率 stated beside the figures it is computed from: 其中脱贫劳动力920人次，占比
+    达70.2% (920 / 1380); 已使用7612万元，资金使用比例88% (7612 / 8650)."""
+    out: list[AuditFinding] = []
+    text = ex.document.text
+    by_block: dict[int, list[Figure]] = defaultdict(list)
+    for f in ex.figures:
+        if f.relation != "implied":
+            by_block[f.block].append(f)
+    for f in ex.figures:
+        if f.unit not in ("%", "％") or f.approx or f.is_other_year or f.delta:
+            continue
+        head = text[f.clause_start:f.start]
+        block = [g for g in by_block[f.block] if g.end <= f.start and g.unit not in ("%", "％")
+                 and g.is_level and not g.approx and g.relation != "comparison"]
+        if not block:
+            continue
+        share, use = _SHARE_RE.search(head), _USE_RE.search(head)
+        num = den = None
+        if share:
+            num = next((g for g in reversed(block) if g.sentence_start == f.sentence_start), None)
+            if num is None:
+                continue
+            named = (share.group("den") or "") if share.groupdict().get("den") is not None else ""
+            if num.parent is not None and num.relation in ("child", "part") and not named:
+                den = ex.by_id(num.parent)
+            elif named:
+                wanted = _bigrams(named)
+                scored = [(len(wanted & _bigrams(g.pre + g.post)), g) for g in block
+                          if g.end <= num.start and g.family == num.family]
+                best = max((sc for sc, _ in scored), default=0)
+                if best >= 2:
+                    den = [g for sc, g in scored if sc == best][-1]
+                else:
+                    den = next((g for g in reversed(block) if g.end <= num.start and g.family == num.family), None)
+        elif use:
+            num = next((g for g in reversed(block) if g.family == "money" and "使用" in g.pre), None)
+            if num is not None:
+                den = next((g for g in reversed(block) if g.family == "money" and g.end <= num.start
+                            and "使用" not in g.pre), None)
+        if num is None or den is None or num is den or num.family != den.family or not den.base:
+            continue
+        rate = num.base / den.base * 100
+        if same_within_rounding(f.value, "%", rate, "%"):
+            continue
+        shown = fmt(round(rate, max(1, places(f.value))))
+        out.append(AuditFinding(
+            check="rate", confidence=0.75,
+            message=(f"文中称「{f.phrase}」（{_v(f.value, '%')}），按文中数字 {_v(num.value, num.unit)} ÷ "
+                     f"{_v(den.value, den.unit)} 计算应为 {shown}%。"),
+            quotes=[_quote(ex, f), _quote(ex, num), _quote(ex, den)], row=f.row))
+    return out

@@ -157,6 +157,7 @@ class CountedList:
     start: int
     end: int
     partial: bool  # ends with 等: the list does not claim to be complete
+    before: bool = False  # the count follows its list (A、B两所学校; …大田试验区六大功能区)
 
 
 @dataclass
@@ -191,6 +192,7 @@ class Extraction:
     totals: list[Total] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     report_year: int | None = None
+    west_names: tuple[str, ...] = ()  # the unit's own names, once known (set by the audit)
 
     _kids: dict[int, list[Figure]] | None = field(default=None, repr=False)
 
@@ -360,6 +362,7 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
     _pass_context(ex, figs, seg, b0)
     _structure(ex, figs, seg, b0, depths)
     _counted_lists(ex, figs, seg, b0)
+    _counted_after(ex, figs, seg, b0)
     _totals(ex, figs, seg, b0)
     _claims(ex, bindex, seg, b0)
 
@@ -505,16 +508,41 @@ def _pass_comparisons(ex: Extraction, figs: list[Figure], seg: str, b0: int, dep
                 f.prev_year = True
         if f.year is not None and (ex.report_year is None or f.year != ex.report_year) or PREV_RE.search(inner) \
                 or f.prev_year:
+            # The figure compared is a level, never the change (较上年增加150人（上年3200人）).
             cands = [g for g in figs if g.end <= f.start and _same_kind(g, f) and g.relation != "comparison"
-                     and g.start > b0 + open_at - 80]
+                     and g.start > b0 + open_at - 80 and not g.delta]
             inside = [g for g in cands if g.start > b0 + open_at]
             target = inside[-1] if inside else (cands[-1] if cands else None)
+            if target is None or target.sentence_start != f.sentence_start:
+                target = _compared_by_subject(figs, f, seg, b0, open_at) or target
             f.relation = "comparison"
             f.prev_year = f.prev_year or f.year is None
             if target is not None:
                 f.parent = target.id
                 if f.year is None and ex.report_year:
                     f.year = ex.report_year - 1
+
+
+def _compared_by_subject(figs: list[Figure], f: Figure, seg: str, b0: int, open_at: int) -> Figure | None:
+    """「转移就业规模较上年增加了600人（上年11845人）」: the level compared is named by the words
+    before 较/比/同比, stated earlier in the paragraph."""
+    clause = seg[f.sentence_start - b0:open_at]
+    m = re.search(r"([\u4e00-\u9fff]{2,14}?)(?:较|比|同比|与)", clause)
+    if not m:
+        return None
+    subject = _bigrams(m.group(1))
+    best, score = None, 1
+    for g in figs:
+        if g.end > f.start or g.relation == "comparison" or g.delta or not _same_kind(g, f) or not g.is_level:
+            continue
+        s = len(subject & _bigrams(g.pre + g.post))
+        if s >= score:
+            best, score = g, s
+    return best
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _pass_qizhong(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
@@ -674,6 +702,69 @@ def _counted_lists(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> Non
                                     partial=partial))
 
 
+LIST_BEFORE_RE = re.compile(r"((?:[\u4e00-\u9fff“”·（）()]{2,20}、)+[\u4e00-\u9fff“”·（）()]{2,20}?)$")
+BIG_COUNT_RE = re.compile(r"(?P<num>[一二两三四五六七八九十]+)大(?P<noun>[\u4e00-\u9fff]{1,6}?)(?=[：:，,。；]|$)")
+_COUNT_NOUN_STOP = set("个所家项类大")
+
+
+def _fits(noun: str, last_item: str) -> bool:
+    """The counted noun names the kind of the items: 学校 for 将台堡中学, 乡镇 for 郭原乡, 功能区 for 研学区."""
+    return any(ch in last_item[-2:] for ch in noun if ch not in _COUNT_NOUN_STOP)
+
+
+def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
+    """Counts stated after the list (A、B两所学校) or as 六大功能区：A、B、… with the items after the colon."""
+    for f in figs:
+        if f.family != "count" or f.value != f.value.to_integral_value() or f.relation is not None:
+            continue
+        sent_lo = f.sentence_start - b0
+        head = seg[sent_lo:f.start - b0]
+        m = LIST_BEFORE_RE.search(head)
+        if not m or not f.post or not _fits(f.post, m.group(1).split("、")[-1]):
+            continue
+        base = sent_lo + m.start(1)
+        items, pos = [], base
+        for p in m.group(1).split("、"):
+            items.append((p, b0 + pos, b0 + pos + len(p)))
+            pos += len(p) + 1
+        ex.lists.append(CountedList(count=f, items=items, start=b0 + base, end=f.end, partial=False, before=True))
+    heading = next((b.heading for b in ex.document.blocks if b.start == b0), ())
+    for m in BIG_COUNT_RE.finditer(seg):
+        value = parse_number(m.group("num"))
+        if value is None:
+            continue
+        noun = m.group("noun")
+        after = seg[m.end():m.end() + 1]
+        if after in "：:":
+            stop = _next_delim(seg, m.end() + 1, len(seg), "。；;\n")
+            body, base = seg[m.end() + 1:stop], m.end() + 1
+            before = False
+        else:
+            lm = LIST_BEFORE_RE.search(seg[_last_delim(seg, m.start(), 0, "。；;，,：:\n"):m.start()])
+            if not lm:
+                continue
+            body = lm.group(1)
+            base = m.start() - len(body)
+            before = True
+        body = re.sub(r"等[\u4e00-\u9fff]{0,3}$", "", body.strip())
+        parts = [p for p in body.split("、") if p.strip()]
+        if len(parts) < 2 or not _fits(noun, parts[-1]):
+            continue
+        items, pos = [], base
+        for p in parts:
+            k = seg.find(p, pos)
+            items.append((p, b0 + k, b0 + k + len(p)))
+            pos = k + len(p)
+        count = Figure(id=-1, value=value, unit="个", start=b0 + m.start(), end=b0 + m.end(), block=-1,
+                       text=m.group(0), pre="", post=noun, phrase=re.sub(r"\s+", "", seg[min(base, m.start()):
+                       max(m.end(), base + len(body))]), clause_start=b0 + min(base, m.start()),
+                       clause_end=b0 + max(m.end(), base + len(body)), sentence_start=b0 + m.start(),
+                       sentence_end=b0 + m.end(), heading=heading,
+                       depth=0, chinese=True)
+        ex.lists.append(CountedList(count=count, items=items, start=b0 + min(base, m.start()),
+                                    end=b0 + max(m.end(), base + len(body)), partial=False, before=before))
+
+
 def _totals(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
     for m in TOTAL_RE.finditer(seg):
         k = b0 + m.start()
@@ -703,10 +794,10 @@ def _claims(ex: Extraction, bindex: int, seg: str, b0: int) -> None:
     pattern = re.compile(rf"(均|都|皆|全部)?({CLAIM_UP}|{CLAIM_DOWN})了?\s*(?:了)?(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)")
     pattern2 = re.compile(rf"(?:(?:较|比|与)\s*(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)"
                           rf"\s*(?:[（(][^）)]{{0,20}}[）)])?(?:相比)?|同比)[，,]?\s*"
-                          rf"(?:均|都|分别)?(?P<dir>{CLAIM_UP}|{CLAIM_DOWN})")
+                          rf"(?:均|都|分别)?(?P<dir>{CLAIM_UP}|{CLAIM_DOWN}|多|少)")
     for m in list(pattern.finditer(seg)) + list(pattern2.finditer(seg)):
         word = m.group(2) if m.re is pattern else m.group("dir")
-        direction = "up" if re.fullmatch(CLAIM_UP, word) else "down"
+        direction = "up" if re.fullmatch(CLAIM_UP + "|多", word) else "down"
         sent_lo = _last_delim(seg, m.start(), 0, SENTENCE_END + "；;")
         clause_lo = _last_delim(seg, m.start(), 0, "，,。；;\n")
         subject_text = re.sub(r"\s+", "", seg[clause_lo:m.start()])
