@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CLAUSE_DELIMS = "，,；;。！？!?：:\n"
-SENTENCE_DELIMS = "；;。！？!?\n"
+CLAUSE_DELIMS = "，,；;。！？!?：:"
+SENTENCE_DELIMS = "；;。！？!?"
 
 # What a clause is about, when it is not the county's general work. Order matters: a site
 # inside a park is the site.

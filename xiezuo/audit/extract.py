@@ -271,7 +271,7 @@ def _guess_year(document: Document) -> int | None:
 def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
     text = ex.document.text
     b0, b1 = block.start, block.end
-    seg = text[b0:b1]
+    seg = text[b0:b1].replace("\n", " ")  # a line break inside a paragraph is a wrap, not a delimiter
     depths = _paren_depths(seg)
     entities = _entities(seg, b0)
     ex.entities.extend(entities)
