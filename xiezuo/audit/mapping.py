@@ -50,6 +50,7 @@ class RowNames:
     nested_only: bool = False  # a generic label such as 其中：脱贫劳动力数: only under its parent
     subject: str | None = None  # relocation | park: the row is about that kind of thing only
     new: bool = False  # the row (or the row it sits under) counts the year's additions (新增)
+    scoped_names: list[tuple[str, bool]] = field(default_factory=list)  # its total row's names, for 新增 figures
 
     @property
     def own_text(self) -> str:
@@ -132,10 +133,10 @@ def _targets(fig: Figure) -> tuple[str, ...]:
     return tuple({_norm(fig.pre), _norm(fig.post), _norm(fig.pre + fig.post)} - {""})
 
 
-def _match(targets: tuple[str, ...], rn: RowNames) -> tuple[int, int]:
+def _match(targets: tuple[str, ...], rn: RowNames, names: list[tuple[str, bool]] | None = None) -> tuple[int, int]:
     """Lengths of the longest row name, and of the longest explicit alias, ending a label reading."""
     best = best_alias = 0
-    for name, is_alias in rn.names:
+    for name, is_alias in rn.names if names is None else names:
         if len(name) < 2:
             continue
         for t in targets:
@@ -173,6 +174,8 @@ class _Index:
                 shared = max((len(n) for n, _ in rn.names if len(n) >= 4 and n in other.row.label), default=0)
                 if shared > best:
                     best, self.twins[code] = shared, other
+            if code in self.twins:
+                self.twins[code].scoped_names.extend(n for n in rn.names if n not in self.twins[code].scoped_names)
 
     def candidates(self, targets: tuple[str, ...]) -> set[str]:
         out: set[str] = set()
@@ -273,7 +276,9 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
         if not ok:
             continue
         length, alias_length = _match(targets, rn)
-        if not nested and rn.nested_only:
+        if not length and fig.scope == "new" and rn.scoped_names:
+            length, alias_length = _match(targets, rn, rn.scoped_names)  # 新增…，省内就近就业580人
+        if not nested and rn.nested_only and not (fig.scope == "new" and rn.scoped_names):
             length = alias_length  # a generic printed label names a row only under its parent
         explicit = alias_length > 0 and alias_length == length
         if not length and nested and any(concept(t) == concept(n) and len(concept(n)) >= 2
