@@ -37,6 +37,7 @@ class AuditFinding:
     quotes: list[dict[str, object]]
     row: str | None = None
     severity: str = field(default="")
+    row_label: str = ""  # the row as the table prints it, for people (never its code)
 
     def __post_init__(self) -> None:
         self.confidence = round(max(0.0, min(1.0, self.confidence)), 2)
@@ -45,7 +46,21 @@ class AuditFinding:
 
     def as_dict(self) -> dict[str, object]:
         return {"check": self.check, "severity": self.severity, "confidence": self.confidence,
-                "message": self.message, "quotes": self.quotes, "row": self.row}
+                "message": self.message, "quotes": self.quotes, "row": self.row, "row_label": self.row_label}
+
+
+_ORDINAL_RE = re.compile(r"^\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十]+[）)]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+
+
+def row_label(catalogue: Catalogue, code: str) -> str:
+    """The row's printed label without its ordinal; a label the table prints more than once
+    (其中：脱贫劳动力数) comes with the row it sits under."""
+    row = catalogue.by_code[code]
+    label = _ORDINAL_RE.sub("", row.label.strip())
+    same = sum(1 for r in catalogue.rows if _ORDINAL_RE.sub("", r.label.strip()) == label)
+    if same > 1 and row.parent and row.parent in catalogue.by_code:
+        return f"{_ORDINAL_RE.sub('', catalogue.by_code[row.parent].label.strip())} › {label}"
+    return label
 
 
 def _v(value: Decimal, unit: str) -> str:
@@ -74,7 +89,7 @@ def _table_quote(catalogue: Catalogue, code: str, value: Decimal | str, ex: Extr
         start = where[code]
         end = ex.document.text.find("\n", start)
         location = {**ex.document.location(start, end if end > 0 else len(ex.document.text)), **location}
-    return {"text": f"{row.label.strip()}：{shown}{row.unit}", "location": location}
+    return {"text": f"{row_label(catalogue, code)}：{shown}{row.unit}", "location": location}
 
 
 def _consistent(fig: Figure, value: Decimal, unit: str) -> bool:
@@ -100,6 +115,10 @@ def run_checks(ex: Extraction, catalogue: Catalogue | None = None,
     findings += check_claims(ex)
     findings += check_rates(ex)
     findings.sort(key=lambda f: (-f.confidence, _first_offset(f)))
+    if catalogue is not None:
+        for f in findings:
+            if f.row and f.row in catalogue.by_code:
+                f.row_label = row_label(catalogue, f.row)
     return findings
 
 
@@ -156,7 +175,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
                 and _consistent(fig, table[c], catalogue.by_code[c].unit)]  # type: ignore[arg-type]
         if same:
             r2 = catalogue.by_code[same[0]]
-            notes.append(f"文中数字与表中「{r2.label.strip()}」{r2.format(table[same[0]])}{r2.unit}相同，可能引用了该项")  # type: ignore[arg-type]
+            notes.append(f"文中数字与表中「{row_label(catalogue, r2.code)}」{r2.format(table[same[0]])}{r2.unit}相同，可能引用了该项")  # type: ignore[arg-type]
         grouped[(fig.row, fig.base)].append((fig, confidence, "；".join(notes)))
     out = []
     for (code, _), items in grouped.items():
@@ -167,7 +186,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
         conv = ""
         if fig.unit != row.unit and fig.family == "money":
             conv = f"（折合 {fmt(from_base(fig.base, row.unit))}{row.unit}）"
-        label = row.label.strip()
+        label = row_label(catalogue, code)
         times = f"（文中 {len(items)} 处）" if len(items) > 1 else ""
         msg = (f"正文写「{fig.phrase}」，数值 {_v(fig.value, fig.unit)}{conv}{times}；"
                f"统计表「{label}」为 {row.format(value)}{row.unit}。")
@@ -201,7 +220,7 @@ def check_text_text(ex: Extraction, catalogue: Catalogue | None) -> list[AuditFi
     for code, figs in by_row.items():
         groups = _value_groups(figs)
         if len(groups) > 1:
-            label = catalogue.by_code[code].label.strip() if catalogue else code
+            label = row_label(catalogue, code) if catalogue else code
             shown = "、".join(f"{_v(g[0].value, g[0].unit)}（{len(g)} 处）" for g in groups)
             out.append(AuditFinding(
                 check="text_text", row=code, confidence=min(f.row_confidence for f in figs) - 0.1,
