@@ -8,7 +8,7 @@ roundings the text announces and figures that are simply different quantities ar
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,15 +52,20 @@ class AuditFinding:
 _ORDINAL_RE = re.compile(r"^\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十]+[）)]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
 
 
+_LABELS: dict[int, tuple[Catalogue, dict[str, str]]] = {}
+
+
 def row_label(catalogue: Catalogue, code: str) -> str:
     """The row's printed label without its ordinal; a label the table prints more than once
     (其中：脱贫劳动力数) comes with the row it sits under."""
-    row = catalogue.by_code[code]
-    label = _ORDINAL_RE.sub("", row.label.strip())
-    same = sum(1 for r in catalogue.rows if _ORDINAL_RE.sub("", r.label.strip()) == label)
-    if same > 1 and row.parent and row.parent in catalogue.by_code:
-        return f"{_ORDINAL_RE.sub('', catalogue.by_code[row.parent].label.strip())} › {label}"
-    return label
+    cached = _LABELS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        plain = {r.code: _ORDINAL_RE.sub("", r.label.strip()) for r in catalogue.rows}
+        counts = Counter(plain.values())
+        shown = {c: (f"{plain[r.parent]} › {label}" if counts[label] > 1 and r.parent in plain else label)
+                 for c, label in plain.items() for r in (catalogue.by_code[c],)}
+        cached = _LABELS[id(catalogue)] = (catalogue, shown)
+    return cached[1][code]
 
 
 def _v(value: Decimal, unit: str) -> str:
@@ -454,31 +459,44 @@ def _one_edit(a: str, b: str) -> tuple[bool, str, str]:
     return False, "", ""
 
 
+def _deletions(name: str) -> set[str]:
+    return {name} | {name[:i] + name[i + 1:] for i in range(len(name))}
+
+
 def check_names(ex: Extraction) -> list[AuditFinding]:
     mentions: dict[tuple[str, str], list] = defaultdict(list)  # type: ignore[type-arg]
     for e in ex.entities:
         if e.kind in KIND_WORDS:
             mentions[(e.kind, e.name)].append(e)
+    # Names one edit apart share a one-deletion variant: index the variants instead of comparing
+    # every pair of names (linear in the number of names).
+    by_variant: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for kind, name in sorted(mentions):
+        if len(name) >= 3:
+            for v in _deletions(name):
+                by_variant[(kind, v)].append(name)
+    pairs: set[tuple[str, str, str]] = set()
+    for (kind, _), group in by_variant.items():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if a != b:
+                    pairs.add((kind, *sorted((a, b))))  # type: ignore[arg-type]
     out = []
-    keys = sorted(mentions)
-    for i, (kind, a) in enumerate(keys):
-        for kind2, b in keys[i + 1:]:
-            if kind2 != kind or min(len(a), len(b)) < 3:
-                continue
-            ok, ca, cb = _one_edit(a, b)
-            if not ok or ca in _ORDINAL or cb in _ORDINAL:
-                continue
-            ma, mb = mentions[(kind, a)], mentions[(kind, b)]
-            if _share_sentence(ex, ma, mb):
-                continue  # named side by side: two different things
-            long_name = min(len(a), len(b)) >= 6
-            substitution = len(a) == len(b)
-            confidence = (0.85 if substitution else 0.7) if long_name else (0.6 if substitution else 0.55)
-            kind_word = KIND_WORDS[kind]
-            msg = (f"「{a}」（{len(ma)} 处）与「{b}」（{len(mb)} 处）只差一个字，"
-                   f"可能是同一{kind_word}的不同写法，请核对。")
-            quotes = [_entity_quote(ex, ma[0]), _entity_quote(ex, mb[0])]
-            out.append(AuditFinding(check="name", confidence=confidence, message=msg, quotes=quotes))
+    for kind, a, b in sorted(pairs):
+        ok, ca, cb = _one_edit(a, b)
+        if not ok or ca in _ORDINAL or cb in _ORDINAL:
+            continue
+        ma, mb = mentions[(kind, a)], mentions[(kind, b)]
+        if _share_sentence(ex, ma, mb):
+            continue  # named side by side: two different things
+        long_name = min(len(a), len(b)) >= 6
+        substitution = len(a) == len(b)
+        confidence = (0.85 if substitution else 0.7) if long_name else (0.6 if substitution else 0.55)
+        kind_word = KIND_WORDS[kind]
+        msg = (f"「{a}」（{len(ma)} 处）与「{b}」（{len(mb)} 处）只差一个字，"
+               f"可能是同一{kind_word}的不同写法，请核对。")
+        quotes = [_entity_quote(ex, ma[0]), _entity_quote(ex, mb[0])]
+        out.append(AuditFinding(check="name", confidence=confidence, message=msg, quotes=quotes))
     return out
 
 
@@ -506,14 +524,14 @@ def _entity_quote(ex: Extraction, e) -> dict[str, object]:  # type: ignore[no-un
 
 def check_claims(ex: Extraction) -> list[AuditFinding]:
     out = []
-    for claim in ex.claims:
-        pairs = []
-        for f in ex.figures:
-            if f.block != claim.block or f.start >= claim.end or f.relation == "comparison" or not f.is_level:
-                continue
-            prev = [c for c in ex.children(f, "comparison")]
+    block_pairs: dict[int, list[tuple[Figure, Figure]]] = defaultdict(list)
+    for f in ex.figures:  # each level with its one other-year figure, by paragraph, once
+        if f.relation != "comparison" and f.is_level:
+            prev = ex.children(f, "comparison")
             if len(prev) == 1:
-                pairs.append((f, prev[0]))
+                block_pairs[f.block].append((f, prev[0]))
+    for claim in ex.claims:
+        pairs = [(f, p) for f, p in block_pairs.get(claim.block, []) if f.start < claim.end]
         if not pairs:
             continue
         chosen = []

@@ -362,7 +362,7 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
     _pass_context(ex, figs, seg, b0)
     _structure(ex, figs, seg, b0, depths)
     _counted_lists(ex, figs, seg, b0)
-    _counted_after(ex, figs, seg, b0)
+    _counted_after(ex, figs, seg, b0, block.heading)
     _totals(ex, figs, seg, b0)
     _claims(ex, bindex, seg, b0)
 
@@ -712,7 +712,7 @@ def _fits(noun: str, last_item: str) -> bool:
     return any(ch in last_item[-2:] for ch in noun if ch not in _COUNT_NOUN_STOP)
 
 
-def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
+def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int, heading: tuple[str, ...]) -> None:
     """Counts stated after the list (A、B两所学校) or as 六大功能区：A、B、… with the items after the colon."""
     for f in figs:
         if f.family != "count" or f.value != f.value.to_integral_value() or f.relation is not None:
@@ -728,7 +728,6 @@ def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> Non
             items.append((p, b0 + pos, b0 + pos + len(p)))
             pos += len(p) + 1
         ex.lists.append(CountedList(count=f, items=items, start=b0 + base, end=f.end, partial=False, before=True))
-    heading = next((b.heading for b in ex.document.blocks if b.start == b0), ())
     for m in BIG_COUNT_RE.finditer(seg):
         value = parse_number(m.group("num"))
         if value is None:
