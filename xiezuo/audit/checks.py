@@ -269,7 +269,7 @@ def _value_groups(figs: list[Figure]) -> list[list[Figure]]:
     for f in figs:
         for g in groups:
             h = g[0]
-            if same_within_rounding(f.value, f.unit, h.value, h.unit) or \
+            if f.base == h.base or same_within_rounding(f.value, f.unit, h.value, h.unit) or \
                     same_within_rounding(h.value, h.unit, f.value, f.unit):
                 g.append(f)
                 break
@@ -416,17 +416,30 @@ def check_counts(ex: Extraction) -> list[AuditFinding]:
     return out
 
 
+def _block_figures(ex: Extraction, fig: Figure) -> list[Figure]:
+    """The figures of fig's paragraph: they sit side by side in `ex.figures`, around fig."""
+    if fig.id < 0 or fig.id >= len(ex.figures) or ex.figures[fig.id] is not fig:
+        return [f for f in ex.figures if f.block == fig.block]
+    lo = hi = fig.id
+    while lo > 0 and ex.figures[lo - 1].block == fig.block:
+        lo -= 1
+    while hi + 1 < len(ex.figures) and ex.figures[hi + 1].block == fig.block:
+        hi += 1
+    return ex.figures[lo:hi + 1]
+
+
 def _missing_by_threshold(ex: Extraction, lst) -> str:  # type: ignore[no-untyped-def]
     """「投资 1000 万元以上企业 5 家」: name the entities the paragraph shows above the bar but the list omits."""
-    sentence = [f for f in ex.figures if f.sentence_start == lst.count.sentence_start and f.approx == "at_least"
+    block = _block_figures(ex, lst.count)
+    sentence = [f for f in block if f.sentence_start == lst.count.sentence_start and f.approx == "at_least"
                 and f.end <= lst.count.start]
     if not sentence:
         return ""
     bar = sentence[-1]
     listed = {i[0] for i in lst.items}
     above: dict[str, Figure] = {}
-    for f in ex.figures:
-        if f.block != lst.count.block or f.entity is None or f.unit != bar.unit or not f.is_level or f.parent:
+    for f in block:
+        if f.entity is None or f.unit != bar.unit or not f.is_level or f.parent:
             continue
         if not labels_match(_label_for_entity(f), bar.pre + bar.post) and concept(_label_for_entity(f)) != "到位投资":
             continue

@@ -64,6 +64,13 @@ DELTA_SUFFIX = re.compile(r"(?:增加|增长|减少|下降|提高|降低|多|少
 BOUND_AFTER = re.compile(r"^\s*(以上|以下|以内|及以上|左右|多|余)")
 APPROX_BEFORE = re.compile(r"((?<![签合预节公条制契])约|(?<![就接最附靠将])近|逾|超过|将近|大约|接近|不少于|不低于|至少)\s*$")
 
+_WS = re.compile(r"\s+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_POST_CUT = re.compile(r"在|到|赴|于|用于|为|的|成为|通过|开展|参加|进行|完成|实现|获得")
+_QZ_IN = re.compile(r"其中[，,：:\s]*[^，。；]*$")
+_QZ_BEFORE = re.compile(r"其中[，,：:\s]*$")
+_QUOTES = re.compile(r"[*“”\"'《》]")
+
 # Entities: what a clause is about. Kind → name suffixes.
 ENTITY_SUFFIXES = {
     "company": ("股份有限公司", "有限责任公司", "有限公司", "公司", "集团"),
@@ -210,8 +217,8 @@ class Extraction:
 
 
 def _clean(label: str) -> str:
-    label = re.sub(r"\s+", "", label)
-    label = re.sub(r"[*“”\"'《》]", "", label)
+    label = _WS.sub("", label)
+    label = _QUOTES.sub("", label)
     label = YEAR_RE.sub("", label)
     for _ in range(3):
         new = STRIP_SUFFIX.sub("", STRIP_PREFIX.sub("", label))
@@ -328,11 +335,11 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
         sent_e = _next_delim(seg, e, len(seg), SENTENCE_END + "；;")
         pre_raw = seg[max(clause_s, prev_end):s]
         post_raw = ""
-        if e < len(seg) and re.match(r"[\u4e00-\u9fff]", seg[e]):
+        if e < len(seg) and _HAN.match(seg[e]):
             stop = _next_delim(seg, e, len(seg))
             nm = FIGURE_RE.search(seg, e, stop)
             post_raw = seg[e:nm.start() if nm else stop]
-            post_raw = re.split(r"在|到|赴|于|用于|为|的|成为|通过|开展|参加|进行|完成|实现|获得", post_raw)[0]
+            post_raw = _POST_CUT.split(post_raw)[0]
         year = None
         prev_year = False
         ctx = seg[clause_s:s]
@@ -342,19 +349,19 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
         if PREV_RE.search(ctx):
             prev_year = True
         pre = _clean(pre_raw)
-        delta = bool(DELTA_SUFFIX.search(re.sub(r"\s+", "", pre_raw))) and not pre_raw.strip().endswith("增加值")
+        delta = bool(DELTA_SUFFIX.search(_WS.sub("", pre_raw))) and not pre_raw.strip().endswith("增加值")
         if pre == "" and figs and figs[-1].end - b0 >= s - 2 and seg[figs[-1].end - b0:s].strip() == "":
             pre = figs[-1].pre  # 998户4248人: the second figure shares the first one's label
         fig = Figure(
             id=len(ex.figures) + len(figs), value=value, unit=written_unit, start=b0 + s, end=b0 + e,
             block=bindex, text=seg[s:e], pre=pre, post=_clean(post_raw),
-            phrase=re.sub(r"\s+", "", seg[clause_s:clause_e]), clause_start=b0 + clause_s,
+            phrase=_WS.sub("", seg[clause_s:clause_e]), clause_start=b0 + clause_s,
             clause_end=b0 + clause_e, sentence_start=b0 + sent_s, sentence_end=b0 + sent_e,
             heading=block.heading, depth=depths[s], year=year, prev_year=prev_year, approx=approx,
             delta=delta, chinese=chinese,
         )
-        fig.qizhong = bool(re.search(r"其中[，,：:\s]*[^，。；]*$", seg[clause_s:s])) or bool(
-            re.search(r"其中[，,：:\s]*$", seg[max(0, clause_s - 4):clause_s]))
+        fig.qizhong = bool(_QZ_IN.search(seg[clause_s:s])) or bool(
+            _QZ_BEFORE.search(seg[max(0, clause_s - 4):clause_s]))
         fig.entity = _entity_for(entities, fig, seg, b0)
         figs.append(fig)
         prev_end = e
@@ -364,7 +371,7 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
     _counted_lists(ex, figs, seg, b0)
     _counted_after(ex, figs, seg, b0, block.heading)
     _totals(ex, figs, seg, b0)
-    _claims(ex, bindex, seg, b0)
+    _claims(ex, bindex, seg, b0, figs)
 
 
 # ---------------------------------------------------------------- clause context
@@ -755,7 +762,7 @@ def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int, headin
             items.append((p, b0 + k, b0 + k + len(p)))
             pos = k + len(p)
         count = Figure(id=-1, value=value, unit="个", start=b0 + m.start(), end=b0 + m.end(), block=-1,
-                       text=m.group(0), pre="", post=noun, phrase=re.sub(r"\s+", "", seg[min(base, m.start()):
+                       text=m.group(0), pre="", post=noun, phrase=_WS.sub("", seg[min(base, m.start()):
                        max(m.end(), base + len(body))]), clause_start=b0 + min(base, m.start()),
                        clause_end=b0 + max(m.end(), base + len(body)), sentence_start=b0 + m.start(),
                        sentence_end=b0 + m.end(), heading=heading,
@@ -789,7 +796,7 @@ def _totals(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
                 ex.totals.append(Total(figure=t, parts=parts, items=len(items)))
 
 
-def _claims(ex: Extraction, bindex: int, seg: str, b0: int) -> None:
+def _claims(ex: Extraction, bindex: int, seg: str, b0: int, figs: list[Figure]) -> None:
     pattern = re.compile(rf"(均|都|皆|全部)?({CLAIM_UP}|{CLAIM_DOWN})了?\s*(?:了)?(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)")
     pattern2 = re.compile(rf"(?:(?:较|比|与)\s*(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)"
                           rf"\s*(?:[（(][^）)]{{0,20}}[）)])?(?:相比)?|同比)[，,]?\s*"
@@ -799,12 +806,12 @@ def _claims(ex: Extraction, bindex: int, seg: str, b0: int) -> None:
         direction = "up" if re.fullmatch(CLAIM_UP + "|多", word) else "down"
         sent_lo = _last_delim(seg, m.start(), 0, SENTENCE_END + "；;")
         clause_lo = _last_delim(seg, m.start(), 0, "，,。；;\n")
-        subject_text = re.sub(r"\s+", "", seg[clause_lo:m.start()])
+        subject_text = _WS.sub("", seg[clause_lo:m.start()])
         subjects = [s for s in re.split(r"及|和|与|、|以及", subject_text) if len(s) >= 2]
         pct = delta = None
         # 增加115人，增长3.7%: the change itself and the rate may follow the claim word.
         tail = seg[m.end():m.end() + 16]
-        near = [f for f in ex.figures if f.block == bindex and b0 + m.end() <= f.start <= b0 + m.end() + 16]
+        near = [f for f in figs if b0 + m.end() <= f.start <= b0 + m.end() + 16]
         for f in near:
             gap = seg[m.end():f.start - b0]
             if f.unit in ("%", "％") and (f.start - (b0 + m.end()) <= 2 or re.search(rf"({CLAIM_UP}|{CLAIM_DOWN})\s*$", gap)):

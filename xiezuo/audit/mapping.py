@@ -117,15 +117,20 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def _direction(ex: Extraction, fig: Figure, context: AuditContext) -> str | None:
+def _direction(ex: Extraction, fig: Figure, names: tuple[tuple[str, ...], tuple[str, ...]],
+               cache: dict[tuple[int, int], str | None]) -> str | None:
     """East to west or west to east: the clause first (和平区选派 3 名…，会宁县选派 3 名… are two
     directions in one sentence), else the sentence; 我县/本县/全县 speak for the western side."""
-    east = context.short_names(context.east_names)
-    west = context.short_names(context.west_names)
-    clause = ex.document.text[fig.clause_start:fig.clause_end]
-    found = clauses.side(clause, west, east)
+    west, east = names
+    key = (fig.clause_start, fig.clause_end)
+    if key not in cache:
+        cache[key] = clauses.side(ex.document.text[fig.clause_start:fig.clause_end], west, east)
+    found = cache[key]
     if found is None:
-        found = clauses.side(ex.document.text[fig.sentence_start:fig.sentence_end], west, east)
+        key = (fig.sentence_start, fig.sentence_end)
+        if key not in cache:
+            cache[key] = clauses.side(ex.document.text[fig.sentence_start:fig.sentence_end], west, east)
+        found = cache[key]
     return found
 
 
@@ -214,8 +219,10 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
     index = _index_for(catalogue)
     names = index.names
     contrasts = {f.sentence_start for f in ex.figures if f.scope == "cumulative"}
+    sides = (context.short_names(context.west_names), context.short_names(context.east_names))
+    side_cache: dict[tuple[int, int], str | None] = {}
     for fig in ex.figures:
-        fig.side = _direction(ex, fig, context)
+        fig.side = _direction(ex, fig, sides, side_cache)
         if fig.relation == "implied" or fig.entity is not None or not fig.is_level:
             continue
         if ex.report_year and fig.year and fig.year != ex.report_year:
@@ -292,7 +299,7 @@ def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditCont
             continue  # 新增 this year is not the running total the row holds
         if rn.direction:
             if direction is None:
-                direction = _direction(ex, fig, context) or "?"
+                direction = fig.side or "?"
             if direction != "?" and direction != rn.direction:
                 continue
         bonus = min(len(hb & _bigrams(rn.context)), 4) * 0.5
