@@ -530,6 +530,19 @@ def _pass_comparisons(ex: Extraction, figs: list[Figure], seg: str, b0: int, dep
                     f.year = ex.report_year - 1
 
 
+def _referent_before(figs: list[Figure], kid: Figure, seg: str, b0: int, sent_lo: int, q: int) -> Figure | None:
+    """「拨付资金12860万元，已使用11574万元。资金主要用于…，其中用于产业帮扶7210万元」: a 其中 in a
+    sentence with no figure before it breaks down the quantity its subject names in the sentence
+    before — the first figure there whose label shares the subject's noun."""
+    subject = _bigrams(re.sub(r"\s+", "", seg[sent_lo - b0:q - b0])[:4])
+    prev_lo = b0 + _last_delim(seg, sent_lo - b0 - 1, 0, SENTENCE_END) if sent_lo > b0 else b0
+    for g in figs:
+        if prev_lo <= g.start < sent_lo and _same_kind(g, kid) and g.is_level and g.depth == 0 \
+                and g.relation not in ("comparison", "child") and subject & _bigrams(g.pre + g.post):
+            return g
+    return None
+
+
 def _compared_by_subject(figs: list[Figure], f: Figure, seg: str, b0: int, open_at: int) -> Figure | None:
     """「转移就业规模较上年增加了600人（上年11845人）」: the level compared is named by the words
     before 较/比/同比, stated earlier in the paragraph."""
@@ -610,9 +623,12 @@ def _pass_qizhong(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths:
                        and g.relation not in ("comparison", "child") and g.depth <= qdepth and g.is_level]
             if not sentence_initial:
                 parents = [g for g in parents if g.sentence_start == kids[0][0].sentence_start or g.depth < qdepth]
-            if not parents:
+            parent = parents[-1] if parents else None
+            if parent is None and not sentence_initial and \
+                    not any(sent_lo <= g.start < q for g in figs):
+                parent = _referent_before(figs, kids[0][0], seg, b0, sent_lo, q)
+            if parent is None:
                 continue
-            parent = parents[-1]
             for f, t in kids:
                 if f.id == parent.id:
                     continue

@@ -55,10 +55,15 @@ def test_figures_get_their_clause_context():
     assert got["两个"] == got["一百二十人"] == (None, "relocation")
 
 
-def test_comparison_attaches_to_the_level_not_the_change():
-    ex = extract(document_from_text("帮助农村劳动力转移就业9860人，比2022年多420人（2022年9440人）。"), report_year=2023)
+@pytest.mark.parametrize(("year", "text"), [
+    (2023, "帮助农村劳动力转移就业9860人，比2022年多420人（2022年9440人）。"),
+    (2024, "转移就业九千八百六十人，较上年增加420人（上年9440人）。"),
+])
+def test_comparison_attaches_to_the_level_not_the_change(year: int, text: str):
+    ex = extract(document_from_text(text), report_year=year)
     level, delta, prior = ex.figures
     assert delta.delta and prior.relation == "comparison" and prior.parent == level.id
+    assert prior.year == year - 1 and [c.delta for c in ex.claims] == [delta]
 
 
 @pytest.mark.django_db
