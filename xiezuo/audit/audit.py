@@ -20,7 +20,7 @@ from xiezuo.core.errors import InvalidValue, Location
 TableValues = Mapping[str, Decimal | str | None]
 
 
-TITLE_UNIT_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:县|区|市|旗))\s*20\d{2}\s*年度?[^。\n]{0,20}自评报告")
+TITLE_UNIT_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:县|区|市|旗))\s*20\d{2}\s*年度?[^。\n]{0,20}自评报告")
 MIN_ATTACHED_ROWS = 10  # fewer matched lines is not the statistics table
 
 

@@ -112,7 +112,7 @@ def side(text: str, west: tuple[str, ...], east: tuple[str, ...]) -> str | None:
     first_e = min((k for k in (text.find(n) for n in east_all if n) if k >= 0), default=-1)
     first_w = min((k for k in (text.find(n) for n in west_all if n) if k >= 0), default=-1)
     if not east and first_w > 0 and first_e < 0 and \
-            re.match(r"^[^，。；]{0,12}?[\u4e00-\u9fff]{2,6}(?:区|市|省)", text[:first_w]):
+            re.match(r"^[^，。；]{0,12}?[\u4e00-\u9fff]{2,6}(?:区|市|省|县)", text[:first_w]):
         first_e = 0  # 和平区选派…到会宁县: another place named first is the eastern side
     if first_e < 0 and first_w < 0:
         return None

@@ -24,6 +24,13 @@ _EAST_RE = re.compile(r"东部.{0,6}(?:向|到|赴)西部")
 _WEST_RE = re.compile(r"西部.{0,6}(?:向|到|赴)东部")
 
 
+# Peoples whose names make up autonomous counties' names (紫云苗族布依族自治县), longest first.
+PEOPLES = tuple(sorted(
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
+    "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(), key=len, reverse=True))
+
+
 @dataclass(frozen=True)
 class AuditContext:
     """What the report is about: its year and the names of its western and eastern sides."""
@@ -33,8 +40,20 @@ class AuditContext:
     east_names: tuple[str, ...] = ()
 
     def short_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """会宁县 → 会宁; 紫云苗族布依族自治县 → 紫云, 紫云县 (the place before its peoples' names)."""
         out = set(names)
         for n in names:
+            m = re.match(r"^(.+?族)自治(县|州|旗)$", n)
+            if m:
+                place, last = m.group(1), ""
+                while place.endswith("族"):
+                    people = next((p for p in PEOPLES if place.endswith(p + "族")), None)
+                    if people is None:
+                        break
+                    place, last = place[: -len(people) - 1], people
+                place = place or last  # 东乡族自治县: the people are named after the place
+                if len(place) >= 2:
+                    out |= {place, place + m.group(2)}
             short = re.sub(r"(省|市|县|区|自治县|自治州|州)$", "", n)
             if len(short) >= 2:
                 out.add(short)

@@ -21,6 +21,13 @@ def test_at_most_one_false_alarm_per_report(name: str, suffix: str):
     assert s.result is not None and s.result.table_rows >= 10  # its 附件1 (or the unit's table) was read
 
 
+@pytest.mark.parametrize("name", names())
+def test_without_the_units_names_the_title_is_enough(name: str):
+    s = score(name, names_given=False)
+    assert len(s.false_alarms) + len(s.other) <= 1, [f.message for f in s.false_alarms + s.other]
+    assert s.recall >= 0.75, [m.what for m in s.missed]
+
+
 def test_recall_over_the_corpus():
     scores = [score(n, s) for n, s in VERSIONS]
     found = sum(len(s.found) for s in scores)
