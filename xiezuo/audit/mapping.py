@@ -153,8 +153,20 @@ def _direction(ex: Extraction, fig: Figure, names: tuple[tuple[str, ...], tuple[
     return found
 
 
-def _targets(fig: Figure) -> tuple[str, ...]:
-    return tuple({_norm(fig.pre), _norm(fig.post), _norm(fig.pre + fig.post)} - {""})
+def _targets(fig: Figure, parties: re.Pattern[str] | None = None) -> tuple[str, ...]:
+    """Readings of the figure's label; with `parties`, also without the names of the two sides
+    (乐清市采购、帮助销售昭觉县农副产品 reads as 采购、帮助销售农副产品)."""
+    out = {_norm(fig.pre), _norm(fig.post), _norm(fig.pre + fig.post)}
+    if parties is not None:
+        out |= {parties.sub("", t) for t in out}
+    return tuple(out - {""})
+
+
+def _parties(context: AuditContext) -> re.Pattern[str] | None:
+    names = [n for n in (*context.short_names(context.west_names), *context.short_names(context.east_names))
+             if len(n) >= 2]
+    names += ["我县", "本县", "全县", "我市", "本市", "我区", "本区"]
+    return re.compile("|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)))
 
 
 def _match(targets: tuple[str, ...], rn: RowNames, names: list[tuple[str, bool]] | None = None) -> tuple[int, int]:
@@ -240,6 +252,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
     contrasts = {f.sentence_start for f in ex.figures if f.scope == "cumulative"}
     sides = (context.short_names(context.west_names), context.short_names(context.east_names))
     side_cache: dict[tuple[int, int], str | None] = {}
+    parties = _parties(context)
     for fig in ex.figures:
         fig.side = _direction(ex, fig, sides, side_cache)
         if fig.relation == "implied" or fig.entity is not None or not fig.is_level:
@@ -249,7 +262,7 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
         fam = fig.family
         if fam in ("rate",) or fam.startswith("other:"):
             continue
-        targets = _targets(fig)
+        targets = _targets(fig, parties)
         contrasted = fig.scope == "new" and fig.sentence_start in contrasts
         pool: list[RowNames] = _scoped(index, [names[c] for c in sorted(index.candidates(targets))], fig, contrasted)
         nested = False
@@ -259,13 +272,13 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
                 # A sub-figure of something the table does not hold: it may still name a row of
                 # its own (政府常务会 4 次 under 共召开 10 次会议), but never a row that the table
                 # itself keeps under another row (支教教师 19 人 → 帮扶 1-6 个月 7 人).
-                scored = [s for s in _score(ex, fig, pool, context, nested=False) if s[2].row.relation is None]
+                scored = [s for s in _score(ex, fig, pool, targets, nested=False) if s[2].row.relation is None]
                 if scored:
                     _assign(fig, scored)
                 continue
             below = _descendants(catalogue, parent.row)
             nested_pool = _scoped(index, [names[c] for c in sorted(below) if c in names], fig, contrasted)
-            scored = _score(ex, fig, nested_pool, context, nested=True)
+            scored = _score(ex, fig, nested_pool, targets, nested=True)
             if scored:
                 _assign(fig, scored)
                 continue
@@ -277,22 +290,21 @@ def map_figures(ex: Extraction, catalogue: Catalogue, context: AuditContext | No
             root = _sentence_root(ex, fig, catalogue)
             if root is not None:
                 scored = _score(ex, fig, _scoped(index, [names[c] for c in sorted(_descendants(catalogue, root) | {root})
-                                                         if c in names], fig, contrasted), context, nested=True)
-                plain = _score(ex, fig, pool, context, nested=False)
+                                                         if c in names], fig, contrasted), targets, nested=True)
+                plain = _score(ex, fig, pool, targets, nested=False)
                 if scored and (not plain or plain[0][2].row.relation is not None
                                or scored[0][0] // 10 >= plain[0][0] // 10):
                     _assign(fig, scored)
                     continue
-        scored = _score(ex, fig, pool, context, nested=False)
+        scored = _score(ex, fig, pool, targets, nested=False)
         if scored:
             _assign(fig, scored, penalty=0.05 if nested else 0.0)
 
 
-def _score(ex: Extraction, fig: Figure, pool: list[RowNames], context: AuditContext,
+def _score(ex: Extraction, fig: Figure, pool: list[RowNames], targets: tuple[str, ...],
            *, nested: bool) -> list[tuple[float, float, RowNames]]:
     heading = "".join(fig.heading)
     hb = _bigrams(heading)
-    targets = _targets(fig)
     direction = None
     out = []
     for rn in pool:
