@@ -242,6 +242,13 @@ def _paren_depths(text: str) -> list[int]:
     return depths
 
 
+def _around(positions: list[int], start: int, end: int, length: int) -> tuple[int, int]:
+    """The span between the delimiter before `start` and the one at or after `end`."""
+    i = bisect.bisect_left(positions, start) - 1
+    j = bisect.bisect_left(positions, end)
+    return (positions[i] + 1 if i >= 0 else 0), (positions[j] if j < len(positions) else length)
+
+
 def _last_delim(text: str, end: int, floor: int, delims: str = DELIMS) -> int:
     i = end - 1
     while i >= floor:
@@ -284,6 +291,9 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
     ex.entities.extend(entities)
     figs: list[Figure] = []
     prev_end = 0
+    # Where clauses and sentences end, found once per paragraph rather than scanned per figure.
+    clause_at = [i for i, ch in enumerate(seg) if ch in DELIMS]
+    sentence_at = [i for i, ch in enumerate(seg) if ch in SENTENCE_END or ch in "；;"]
     for m in FIGURE_RE.finditer(seg):
         s, e = m.start(), m.end()
         if m.group("pnum"):
@@ -329,14 +339,12 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
         if APPROX_BEFORE.search(seg[max(0, s - 4):s]):
             approx = approx or ("at_least" if re.search(r"(逾|超过|超|不少于|不低于|至少)\s*$",
                                                          seg[max(0, s - 4):s]) else "about")
-        clause_s = _last_delim(seg, s, 0)
-        clause_e = _next_delim(seg, e, len(seg))
-        sent_s = _last_delim(seg, s, 0, SENTENCE_END + "；;")
-        sent_e = _next_delim(seg, e, len(seg), SENTENCE_END + "；;")
+        clause_s, clause_e = _around(clause_at, s, e, len(seg))
+        sent_s, sent_e = _around(sentence_at, s, e, len(seg))
         pre_raw = seg[max(clause_s, prev_end):s]
         post_raw = ""
         if e < len(seg) and _HAN.match(seg[e]):
-            stop = _next_delim(seg, e, len(seg))
+            stop = _around(clause_at, s, e, len(seg))[1]
             nm = FIGURE_RE.search(seg, e, stop)
             post_raw = seg[e:nm.start() if nm else stop]
             post_raw = _POST_CUT.split(post_raw)[0]

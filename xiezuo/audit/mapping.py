@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from xiezuo.audit import clauses
 from xiezuo.audit.extract import Extraction, Figure, concept
@@ -132,8 +133,9 @@ def _compatible(fig: Figure, row: Row) -> tuple[bool, float]:
     return True, 0.0
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+@lru_cache(maxsize=1024)
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
 def _direction(ex: Extraction, fig: Figure, names: tuple[tuple[str, ...], tuple[str, ...]],
