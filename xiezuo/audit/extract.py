@@ -751,14 +751,19 @@ def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int, headin
         sent_lo = f.sentence_start - b0
         head = seg[sent_lo:f.start - b0]
         m = LIST_BEFORE_RE.search(head)
-        if not m or not f.post or not _fits(f.post, m.group(1).split("、")[-1]):
+        if not m or not f.post:
+            continue
+        names = m.group(1).split("、")
+        partial = names[-1].endswith("等")  # A、B等三所学校: not claimed to be all of them
+        names[-1] = names[-1].removesuffix("等")
+        if not _fits(f.post, names[-1]):
             continue
         base = sent_lo + m.start(1)
         items, pos = [], base
-        for p in m.group(1).split("、"):
+        for p in names:
             items.append((p, b0 + pos, b0 + pos + len(p)))
             pos += len(p) + 1
-        ex.lists.append(CountedList(count=f, items=items, start=b0 + base, end=f.end, partial=False, before=True))
+        ex.lists.append(CountedList(count=f, items=items, start=b0 + base, end=f.end, partial=partial, before=True))
     for m in BIG_COUNT_RE.finditer(seg):
         value = parse_number(m.group("num"))
         if value is None:
@@ -785,14 +790,12 @@ def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int, headin
             k = seg.find(p, pos)
             items.append((p, b0 + k, b0 + k + len(p)))
             pos = k + len(p)
+        lo, hi = b0 + min(base, m.start()), b0 + max(m.end(), base + len(body))
         count = Figure(id=-1, value=value, unit="个", start=b0 + m.start(), end=b0 + m.end(), block=-1,
-                       text=m.group(0), pre="", post=noun, phrase=_WS.sub("", seg[min(base, m.start()):
-                       max(m.end(), base + len(body))]), clause_start=b0 + min(base, m.start()),
-                       clause_end=b0 + max(m.end(), base + len(body)), sentence_start=b0 + m.start(),
-                       sentence_end=b0 + m.end(), heading=heading,
+                       text=m.group(0), pre="", post=noun, phrase=_WS.sub("", ex.document.text[lo:hi]),
+                       clause_start=lo, clause_end=hi, sentence_start=lo, sentence_end=hi, heading=heading,
                        depth=0, chinese=True)
-        ex.lists.append(CountedList(count=count, items=items, start=b0 + min(base, m.start()),
-                                    end=b0 + max(m.end(), base + len(body)), partial=False, before=before))
+        ex.lists.append(CountedList(count=count, items=items, start=lo, end=hi, partial=False, before=before))
 
 
 def _totals(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:

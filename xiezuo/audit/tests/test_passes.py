@@ -49,3 +49,9 @@ def test_two_subject_claim_names_each_wrong_pair_once():
             "转移就业总量及脱贫劳动力就业人数均超出2022年。")
     [claim] = [f for f in run(text).findings if f.check == "claim"]
     assert "11200" in claim.message and claim.message.count("11200") == 1 and "20300" not in claim.message
+
+
+def test_a_list_ending_in_deng_claims_no_count():
+    ex = extract(document_from_text("组织西吉中学、西吉回民中学等三所学校参加培训。"), report_year=2023)
+    assert [lst.partial for lst in ex.lists] == [True]
+    assert not run("组织西吉中学、西吉回民中学等三所学校参加培训。").findings
