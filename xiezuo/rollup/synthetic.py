@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from xiezuo.catalogue.loader import MONEY_FACTORS, Catalogue, Row
-from xiezuo.engine.rollup import normalise, recompute
+from xiezuo.engine.aggregate import normalise, recompute
 from xiezuo.engine.rules import Binary, Call, Ref, parse_expression
 from xiezuo.engine.validate import compiled_rules
 
