@@ -118,7 +118,7 @@ def main() -> int:
     from xiezuo.engine import aggregate
     from xiezuo.engine.derive import derive_all
     from xiezuo.engine.validate import validate_units
-    from xiezuo.ledgers.derivation import catalogue_specs
+    from xiezuo.ledgers.reconciliation import catalogue_specs
     from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
     from xiezuo.tables.models import DataValue
     from xiezuo.tables.selectors import values_for_many

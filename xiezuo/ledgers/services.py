@@ -403,7 +403,7 @@ class _Reconciliation(Action[Reconciliation]):
     field_labels = {"entered": "填报值", "derived": "台账生成值"}
 
     def __init__(self, *, org: OrgUnit, year: int, code: str, by: AbstractBaseUser | None) -> None:
-        from xiezuo.ledgers.derivation import derivable_row
+        from xiezuo.ledgers.reconciliation import derivable_row
 
         self.org, self.year, self.code, self.by = org, year, code, by
         self.row = derivable_row(year, code)
@@ -418,7 +418,7 @@ class _Reconciliation(Action[Reconciliation]):
         )
 
     def _derived(self) -> Any:
-        from xiezuo.ledgers.derivation import derived_values
+        from xiezuo.ledgers.reconciliation import derived_values
 
         return derived_values(self.year, [self.org]).get(self.org.code, {}).get(self.code)
 
@@ -434,7 +434,7 @@ class ReconciliationAccept(_Reconciliation):
         self.expected_version = expected_version
 
     def perform(self) -> Reconciliation:
-        from xiezuo.ledgers.derivation import number_of
+        from xiezuo.ledgers.reconciliation import number_of
         from xiezuo.tables.services import ValueSet
 
         derived = self._derived()
@@ -461,7 +461,7 @@ class ReconciliationKeep(_Reconciliation):
             raise InvalidValue(f"保留「{self.row.label}」的填报值时必须写明理由")
 
     def perform(self) -> Reconciliation:
-        from xiezuo.ledgers.derivation import number_of
+        from xiezuo.ledgers.reconciliation import number_of
 
         derived = self._derived()
         entered = number_of(DataValue.objects.filter(org=self.org, year=self.year, code=self.code).first())

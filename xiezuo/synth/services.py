@@ -260,7 +260,7 @@ def _derived(ctx: Context) -> dict[str, dict[str, Decimal]]:
     """Every synthetic county's figures derived from its ledgers, one query per ledger."""
     if not ledgers_available():
         return {}
-    from xiezuo.ledgers.derivation import derived_values
+    from xiezuo.ledgers.reconciliation import derived_values
 
     counties = OrgUnit.objects.filter(synthetic=True, level=Level.COUNTY, side=Side.WEST)
     return derived_values(ctx.sizes.year, counties)
