@@ -33,7 +33,7 @@ from xiezuo.core.errors import (
 )
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.checks import CellError, check_record, check_rows
+from xiezuo.ledgers.cells import CellError, check_record, check_rows
 from xiezuo.ledgers.files import read_ledger_file
 from xiezuo.ledgers.models import Decision, LedgerRecord, Reconciliation
 from xiezuo.ledgers.models.base import yuan_from_wan

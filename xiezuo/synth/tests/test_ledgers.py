@@ -27,7 +27,7 @@ def as_form_value(col, value):  # type: ignore[no-untyped-def]
 
 
 def test_every_ledgers_synthetic_records_pass_the_import_checks() -> None:
-    from xiezuo.ledgers.checks import check_record
+    from xiezuo.ledgers.cells import check_record
     from xiezuo.ledgers.schema import LEDGERS
     from xiezuo.synth.ledgers import record_values
 
