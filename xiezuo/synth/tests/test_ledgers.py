@@ -51,7 +51,7 @@ def test_a_small_nation_has_ledgers_and_its_derived_rows_agree_with_them() -> No
     from xiezuo.orgunits.models import OrgUnit
     from xiezuo.synth.plan import Sizes
     from xiezuo.synth.services import synth_generate
-    from xiezuo.tables.checks import tables_validate
+    from xiezuo.tables.findings import tables_validate
     from xiezuo.tables.models import DataValue
 
     synth_generate(sizes=Sizes(provinces=1, cities_per_province=2, counties_per_city=3, labour_per_county=40,

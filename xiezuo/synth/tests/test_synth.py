@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from xiezuo.orgunits.models import OrgUnit, Pairing
 from xiezuo.synth.plan import Sizes
 from xiezuo.synth.services import DEFAULT_PASSWORD, SynthRefused, synth_generate
-from xiezuo.tables.checks import tables_validate
+from xiezuo.tables.findings import tables_validate
 from xiezuo.tables.models import DataValue
 
 SMALL = Sizes(provinces=2, cities_per_province=2, counties_per_city=3, labour_per_county=20, sales_per_county=5)
