@@ -18,6 +18,7 @@ from xiezuo.ledgers.schema import (
     FUND_SUBCATEGORIES,
     MONEY_SCALE,
     NO,
+    PART_OF_WHOLE,
     YES,
     Column,
     Ledger,
@@ -257,9 +258,7 @@ def shown_value(col: Column, raw: object) -> object:
 def _row_checks(ledger: Ledger, rec: dict[str, Any], year: int) -> list[tuple[str, str]]:
     """Checks across columns of one record: (column name, Chinese reason)."""
     out: list[tuple[str, str]] = []
-    for part, whole in (("poor_participants", "participants"), ("poor_jobs", "jobs"), ("used", "allocated"),
-                        ("provincial_people", "people"), ("bureau_people", "people"), ("poor_people", "people"),
-                        ("monitor_people", "people")):
+    for part, whole in PART_OF_WHOLE:
         if part in rec and whole in rec and rec[part] is not None and rec[whole] is not None \
                 and rec[part] > rec[whole]:
             by = ledger.by_name

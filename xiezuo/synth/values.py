@@ -1,10 +1,12 @@
-"""Synthetic statistics tables for demonstration: plausible, seeded, and passing every catalogue rule.
+"""Synthetic statistics tables: plausible, seeded, and passing every catalogue rule.
 
-Plain Python: a template table (one real county's figures) is scaled by a per-unit factor drawn from
-a seeded generator; rows that no rule or 其中 relation ties to others get a little extra noise. Then
-the structure is restored — parts add up, 其中 ≤ total, ratios recomputed from their parts — so the
+The one generator of synthetic tables, for the demo's counties and for `xiezuo synth`'s nation.
+Plain Python: a template table (one real county's figures) is scaled by a per-unit factor;
+rows that no rule or 其中 relation ties to others get a little extra seeded noise. Then the
+structure is restored — parts add up, 其中 ≤ total, ratios recomputed from their parts — so the
 result passes the catalogue's checks like a carefully filled table. Money is scaled in 元 and kept
 to whole 万元, so one amount printed in 万元 and in 亿元 (two sections of the table) stays equal.
+Text rows never copy the template (it names real people): they get a marked synthetic sentence.
 """
 
 from __future__ import annotations
@@ -21,6 +23,22 @@ from xiezuo.engine.validate import compiled_rules
 SYNTHETIC_TEXT = "合成示例数据，非真实信息"
 WAN = MONEY_FACTORS["万元"]
 
+Values = dict[str, Decimal | str | None]
+
+
+def quantum(row: Row) -> Decimal:
+    """The smallest step the table publishes for a row (1 for counts)."""
+    return Decimal(1).scaleb(-(0 if row.value_kind == "int" else row.places))
+
+
+def recompute_ratios(catalogue: Catalogue, values: Values) -> None:
+    """Ratio rows recomputed in place from the values' parts (after parts were changed)."""
+    for row in catalogue.value_rows:
+        if row.rollup == "recompute" and row.code in values:
+            value = recompute(catalogue, row, values)
+            if value is not None:
+                values[row.code] = value
+
 
 def _quantize(row: Row, value: Decimal) -> Decimal:
     if row.value_kind == "int":
@@ -29,8 +47,7 @@ def _quantize(row: Row, value: Decimal) -> Decimal:
         # Whole 万元 whatever the printed unit, so equal amounts in different units stay equal.
         wan = (value * MONEY_FACTORS[row.unit] / WAN).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         value = wan * WAN / MONEY_FACTORS[row.unit]
-    places = row.places if row.value_kind != "int" else 0
-    return normalise(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)) or Decimal(0)
+    return normalise(value.quantize(quantum(row), rounding=ROUND_HALF_UP)) or Decimal(0)
 
 
 def _floor(row: Row, value: Decimal) -> Decimal:
@@ -100,7 +117,7 @@ def synthetic_values(
     `adjust` gives extra factors for single rows (a unit that used less of its funds, say); the
     structure is restored after them, so the result still passes every rule.
     """
-    rng = random.Random(seed)  # noqa: S311 — demo figures, not secrets
+    rng = random.Random(seed)
     free = _free_rows(catalogue)
     counted = _counted_parties(catalogue)
     out: dict[str, Decimal] = {}

@@ -46,8 +46,8 @@ def test_every_ledgers_synthetic_records_pass_the_import_checks() -> None:
 
 @pytest.mark.django_db
 def test_a_small_nation_has_ledgers_and_its_derived_rows_agree_with_them() -> None:
-    from xiezuo.ledgers.reconciliation import derived_values
     from xiezuo.ledgers.models import ConsumptionSale, LabourPlacement
+    from xiezuo.ledgers.reconciliation import derived_values
     from xiezuo.orgunits.models import OrgUnit
     from xiezuo.synth.plan import Sizes
     from xiezuo.synth.services import synth_generate

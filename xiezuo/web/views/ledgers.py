@@ -21,9 +21,9 @@ from xiezuo.accounts.scope import Permission, org_for
 from xiezuo.core.errors import ErrorReport, InputError, NotFound
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.reconciliation import reconciliation_for
 from xiezuo.ledgers.exports import ledger_export, ledger_template
 from xiezuo.ledgers.models import LedgerRecord
+from xiezuo.ledgers.reconciliation import reconciliation_for
 from xiezuo.ledgers.schema import LEDGERS, Column, Ledger, ledger_of
 from xiezuo.ledgers.selectors import ledger_counts, ledger_records, record_display
 from xiezuo.ledgers.services import (
