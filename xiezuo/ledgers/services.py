@@ -32,11 +32,11 @@ from xiezuo.core.errors import (
     XiezuoError,
 )
 from xiezuo.core.models import ChangeRecord
+from xiezuo.core.money import yuan_from_wan
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.cells import CellError, check_record, check_rows
 from xiezuo.ledgers.files import read_ledger_file
 from xiezuo.ledgers.models import Decision, LedgerRecord, Reconciliation
-from xiezuo.ledgers.models.base import yuan_from_wan
 from xiezuo.ledgers.schema import Ledger, ledger_of
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source

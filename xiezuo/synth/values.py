@@ -15,13 +15,13 @@ import random
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from xiezuo.catalogue.loader import MONEY_FACTORS, Catalogue, Row
+from xiezuo.catalogue.loader import Catalogue, Row
+from xiezuo.core.money import YUAN_PER, YUAN_PER_WAN, is_money
 from xiezuo.engine.aggregate import normalise, recompute
 from xiezuo.engine.rules import Binary, Call, Ref, parse_expression
 from xiezuo.engine.validate import compiled_rules
 
 SYNTHETIC_TEXT = "合成示例数据，非真实信息"
-WAN = MONEY_FACTORS["万元"]
 
 Values = dict[str, Decimal | str | None]
 
@@ -43,15 +43,15 @@ def recompute_ratios(catalogue: Catalogue, values: Values) -> None:
 def _quantize(row: Row, value: Decimal) -> Decimal:
     if row.value_kind == "int":
         return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    if row.unit in MONEY_FACTORS:
+    if is_money(row.unit):
         # Whole 万元 whatever the printed unit, so equal amounts in different units stay equal.
-        wan = (value * MONEY_FACTORS[row.unit] / WAN).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        value = wan * WAN / MONEY_FACTORS[row.unit]
+        wan = (value * YUAN_PER[row.unit] / YUAN_PER_WAN).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        value = wan * YUAN_PER_WAN / YUAN_PER[row.unit]
     return normalise(value.quantize(quantum(row), rounding=ROUND_HALF_UP)) or Decimal(0)
 
 
 def _floor(row: Row, value: Decimal) -> Decimal:
-    step = WAN / MONEY_FACTORS[row.unit] if row.unit in MONEY_FACTORS else Decimal(1).scaleb(-row.places)
+    step = YUAN_PER_WAN / YUAN_PER[row.unit] if is_money(row.unit) else Decimal(1).scaleb(-row.places)
     return normalise((value / step).to_integral_value(rounding=ROUND_FLOOR) * step) or Decimal(0)
 
 
