@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.core.money import YUAN_PER, YUAN_PER_WAN, is_money
@@ -67,7 +68,8 @@ def _absorb(out: dict[str, Decimal], parts: list[Row], total: Decimal) -> None:
         out[p.code] = new
 
 
-def _capped_totals(catalogue: Catalogue) -> set[str]:
+@lru_cache(maxsize=8)
+def _capped_totals(catalogue: Catalogue) -> frozenset[str]:
     """Rows a declared rule `sum_children(X) <= X` caps by the sum of their sub-items."""
     out: set[str] = set()
     for rule in catalogue.rules:
@@ -78,19 +80,21 @@ def _capped_totals(catalogue: Catalogue) -> set[str]:
             and node.left.args == (node.right,)
         ):
             out.add(node.right.code)
-    return out
+    return frozenset(out)
 
 
-def _counted_parties(catalogue: Catalogue) -> set[str]:
+@lru_cache(maxsize=8)
+def _counted_parties(catalogue: Catalogue) -> frozenset[str]:
     """Distinct-count rows (paired districts, counties) and the sub-items under them."""
     out: set[str] = set()
     for row in catalogue.value_rows:
         if row.rollup == "distinct" or (row.relation is not None and row.parent in out):
             out.add(row.code)
-    return out
+    return frozenset(out)
 
 
-def _free_rows(catalogue: Catalogue) -> set[str]:
+@lru_cache(maxsize=8)
+def _free_rows(catalogue: Catalogue) -> frozenset[str]:
     """Rows no rule reads and no 其中 relation ties to another row: safe to vary on their own."""
     tied: set[str] = set()
     for compiled in compiled_rules(catalogue):
@@ -99,7 +103,8 @@ def _free_rows(catalogue: Catalogue) -> set[str]:
     for row in catalogue.value_rows:
         if row.relation in ("subset", "part") and row.parent:
             tied.update((row.code, row.parent))
-    return {r.code for r in catalogue.value_rows if r.is_numeric and r.code not in tied and r.rollup != "recompute"}
+    return frozenset(r.code for r in catalogue.value_rows
+                     if r.is_numeric and r.code not in tied and r.rollup != "recompute")
 
 
 def synthetic_values(
