@@ -75,7 +75,7 @@ def synthetic_tables_load(*, by: AbstractBaseUser | None = None, years: tuple[in
                 create.append(dv)
             else:
                 update.append(dv)
-            dv.number, dv.text = (None, str(value)) if row.value_kind == "text" else (value, "")  # type: ignore[assignment]
+            dv.number, dv.text = (None, str(value)) if row.value_kind == "text" else (value, "")
             dv.source, dv.published, dv.note, dv.updated_by = Source.ENTERED, False, SYNTHETIC_NOTE, actor
             dv.version += 1
             records.append(ChangeRecord(
@@ -101,8 +101,7 @@ def illustrative_targets_load(*, by: AbstractBaseUser | None = None, year: int =
     −8 % … +6 % (seeded), so that some are met and some missed. Marked illustrative."""
     import random
 
-    from xiezuo.assessment.scheme import load_scheme
-    from xiezuo.assessment.selectors import EXAMPLE_SCHEME
+    from xiezuo.assessment.scheme import EXAMPLE_SCHEME, load_scheme
     from xiezuo.assessment.services import TargetInput, targets_set_many
 
     codes = [TEMPLATE_ORG, *(c for c, *_ in SYNTHETIC_UNITS)]
