@@ -17,7 +17,7 @@ from django.db import transaction
 from xiezuo.catalogue.loader import Row
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.action_kinds import ActionKind
-from xiezuo.core.changes import actor_display_name, change_records_bulk
+from xiezuo.core.changes import actor_display_name, change_records_bulk, stored_actor
 from xiezuo.core.models import ChangeRecord
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.synth.values import synthetic_values
@@ -58,7 +58,7 @@ def synthetic_tables_load(*, by: AbstractBaseUser | None = None, years: tuple[in
             for k, v in values.items():
                 row = catalogue.row(k)
                 planned.append((units[code], year, row, row.parse(str(v))))
-    actor = by if by is not None and by.pk else None
+    actor = stored_actor(by)
     with transaction.atomic():
         existing = {
             (v.org_id, v.year, v.code): v

@@ -330,7 +330,7 @@ def check_rows(
     missing_optional = [(c.name, _empty(c)) for c in ledger.columns if c.name not in seen_cols]
     key = ledger.person_key
     key_header = ledger.by_name[key].header if key else ""
-    key_is_id = bool(key) and ledger.by_name[key].type == "idno"
+    key_is_id = key is not None and ledger.by_name[key].type == "idno"
     seen_keys: dict[str, int] = {}
     known = known_keys or set()
     records: list[dict[str, Any]] = []
@@ -348,7 +348,7 @@ def check_rows(
         ok = True
         for i, col, convert, required, empty in plan:
             raw = raw_row[i]
-            if raw is None or (raw.__class__ is str and not raw.strip()):  # type: ignore[attr-defined]
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if required:
                     errors.append(CellError(sheet, rownum, col.header, None, f"「{col.header}」必须填写"))
                     ok = False
