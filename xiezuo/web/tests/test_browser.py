@@ -268,7 +268,7 @@ def test_history_pages_show_names_and_formatted_values(demo, live_server, browse
         expect(body).to_be_visible()
         text = body.inner_text()
         shot(page, name)
-        for raw in ("huining-clerk", "poor", "True", "False", ".0000", "value.set", "ledger.update", "None"):
+        for raw in ("huining-clerk", "poor", "True", "False", ".0000", "value.set", "ledger.update", "None", "row"):
             assert raw not in text, (name, raw)
         assert ("王晓红" in text) or ("陈志明" in text), name
     page.goto(pages["row"])
