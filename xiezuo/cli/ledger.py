@@ -101,7 +101,7 @@ def derive(
     format: DeriveFormat = typer.Option(DeriveFormat.text, "--format", help="text 或 json"),
 ) -> None:
     """由台账生成统计表数值，与表中现有（填报/公布）数值逐行对照：填报值、生成值、差额。"""
-    from xiezuo.ledgers.derivation import reconciliation_for
+    from xiezuo.ledgers.reconciliation import reconciliation_for
 
     unit = resolve_org(org)
     lines = reconciliation_for(unit, year)

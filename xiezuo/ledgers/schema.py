@@ -321,6 +321,14 @@ FUND_SUBCATEGORIES = {
     "environment": ("toilets", "sewage", "garbage"),
 }
 
+# Columns that count part of another column of the same record (其中): (part, whole). An import
+# refuses a part above its whole; the synthetic records keep within it.
+PART_OF_WHOLE: tuple[tuple[str, str], ...] = (
+    ("poor_participants", "participants"), ("poor_jobs", "jobs"), ("used", "allocated"),
+    ("provincial_people", "people"), ("bureau_people", "people"), ("poor_people", "people"),
+    ("monitor_people", "people"),
+)
+
 
 def ledger_of(kind: str) -> Ledger:
     from xiezuo.core.errors import NotFound

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -172,7 +172,3 @@ class ValuesSetMany(Action[int]):
 
 
 values_set_many = ValuesSetMany.run
-
-
-def values_from_mapping(mapping: Mapping[str, object]) -> list[ValueInput]:
-    return [ValueInput(code=k, raw=v) for k, v in mapping.items()]
