@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from xiezuo.audit.audit import audit_document
+from xiezuo.audit.audit import AuditResult, audit_document
 from xiezuo.audit.reader import read_report
 from xiezuo.audit.selectors import audit_context_for, audit_table_for
 from xiezuo.catalogue.registry import get_catalogue
@@ -41,3 +43,25 @@ def test_generated_docx_has_no_finding_the_drafting_caused(huining, tmp_path):
     scoped = [f for f in result.extraction.figures if f.scope == "new" and f.row]
     assert scoped and all(is_new(f.row) for f in scoped), [(f.phrase, f.row) for f in scoped if not is_new(f.row)]
     assert {"labour_new_east", "labour_new_local", "labour_new_other"} <= {f.row for f in scoped}
+
+
+@pytest.mark.django_db
+def test_generated_pdf_audits_like_the_docx(huining, tmp_path):
+    import shutil
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice not installed")
+    from xiezuo.documents.pdf import docx_to_pdf
+
+    path = tmp_path / "会宁县2023年度东西部协作工作自评报告.docx"
+    path.write_bytes(report_docx_bytes(huining, 2023))
+    pdf = docx_to_pdf(path, tmp_path)
+
+    def audited(p: Path) -> AuditResult:
+        return audit_document(read_report(p), catalogue=get_catalogue(2023), table=audit_table_for(huining, 2023),
+                              context=audit_context_for(huining, 2023))
+
+    from_pdf, from_docx = audited(pdf), audited(path)
+    # Lines wrapped inside names (有限\n公司) and page numbers (— 4 —) do not break the reading.
+    assert sorted(f.message for f in from_pdf.findings) == sorted(f.message for f in from_docx.findings)
+    assert "有限\n公司" not in from_pdf.extraction.document.text
