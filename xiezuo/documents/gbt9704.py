@@ -31,7 +31,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from xiezuo.catalogue.loader import Catalogue
-from xiezuo.documents import numbers
+from xiezuo.documents import style as cn
 from xiezuo.documents.drafting import Draft
 from xiezuo.tables.exports import Column
 
@@ -395,7 +395,7 @@ def _cover(doc: DocxDocument, cover: CoverData) -> None:
 
 def _signature(doc: DocxDocument, signatory: str, signed_on: dt.date) -> None:
     """成文日期 four characters from the right; the 署名 centred over the date (sealed layout)."""
-    date_text = numbers.date_cn(signed_on)
+    date_text = cn.date_cn(signed_on)
     _blank(doc, 3)
     date_w, sig_w = text_width_chars(date_text), text_width_chars(signatory)
     sig_right = max(Decimal(0), Decimal(4) + (date_w - sig_w) / 2)
@@ -404,10 +404,10 @@ def _signature(doc: DocxDocument, signatory: str, signed_on: dt.date) -> None:
 
 
 def _tasks(doc: DocxDocument, draft: Draft, heading_number: int) -> None:
-    _para(doc, f"{numbers.chinese_numeral(heading_number)}、{draft.heading}", font=HEITI, style="一级标题",
+    _para(doc, f"{cn.chinese_numeral(heading_number)}、{draft.heading}", font=HEITI, style="一级标题",
           first_line_chars=2, keep_next=True)
     for i, part in enumerate(draft.parts, start=1):
-        _para(doc, f"（{numbers.chinese_numeral(i)}）{part.heading}", font=KAITI, style="二级标题",
+        _para(doc, f"（{cn.chinese_numeral(i)}）{part.heading}", font=KAITI, style="二级标题",
               first_line_chars=2, keep_next=True)
         for j, para in enumerate(part.paragraphs, start=1):
             paragraph = _para(doc, style="三级标题", first_line_chars=2)
@@ -563,7 +563,7 @@ def report_document(content: ReportContent) -> DocxDocument:
         free_text(doc, content.intro)
     _tasks(doc, content.draft, 1)
     for number, heading, text in ((2, "工作创新情况", content.innovation), (3, "存在问题及意见建议", content.problems)):
-        _para(doc, f"{numbers.chinese_numeral(number)}、{heading}", font=HEITI, style="一级标题",
+        _para(doc, f"{cn.chinese_numeral(number)}、{heading}", font=HEITI, style="一级标题",
               first_line_chars=2, keep_next=True)
         free_text(doc, text or "（待填写）")
     names = [content.table.title] + ([content.cases_title] if content.cases else [])

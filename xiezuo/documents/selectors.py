@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.documents.drafting import Context, Draft, LedgerItem, draft_tasks
+from xiezuo.documents.drafting import Context, Draft, FieldValue, LedgerItem, draft_tasks
 from xiezuo.documents.gbt9704 import CaseData, CoverData, ReportContent, TableAttachment
 from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing
 from xiezuo.rollup.selectors import area_table, area_values
 from xiezuo.tables.exports import Column
+from xiezuo.tables.models import DataValue
 from xiezuo.tables.selectors import values_for_many
 
 
@@ -129,30 +130,57 @@ def _prior_values(org: OrgUnit, year: int, catalogue: Catalogue) -> Mapping[str,
     return area_values(org, year - 1)
 
 
-def ledger_items(org: OrgUnit, year: int) -> dict[str, list[LedgerItem]]:
-    """Ledger records a county's report lists by name (the enterprises brought in); none for areas."""
+def ledger_items(org: OrgUnit, year: int, kinds: Iterable[str]) -> dict[str, list[LedgerItem]]:
+    """This year's records of each ledger the drafting rules read, one query per ledger; none for areas."""
     if org.level != Level.COUNTY:
         return {}
-    from xiezuo.ledgers.models import Enterprise
+    from django.apps import apps
 
-    enterprises = Enterprise.objects.filter(org=org, year=year).order_by("pk")
-    return {"enterprises": [
-        LedgerItem(name=e.name, key=f"enterprises:{e.pk}", figures={
-            "actual_investment": Decimal(e.actual_investment), "jobs": Decimal(e.jobs), "poor_jobs": Decimal(e.poor_jobs),
-        })
-        for e in enterprises
-    ]}
+    from xiezuo.ledgers.schema import ledger_of
+
+    out: dict[str, list[LedgerItem]] = {}
+    for kind in sorted(kinds):
+        ledger = ledger_of(kind)
+        model = apps.get_model(ledger.model)
+        names = list(ledger.by_name)
+        labels = {c.name: c.label_of for c in ledger.by_name.values() if c.type == "code"}
+        items = []
+        for rec in model.objects.filter(org=org, year=year).order_by("pk").values("pk", "synthetic", *names):
+            fields: dict[str, FieldValue] = {}
+            for name in names:
+                value = rec[name]
+                column = ledger.by_name[name]
+                fields[name] = Decimal(value) if column.numeric and value is not None else value
+            items.append(LedgerItem(key=f"{kind}:{rec['pk']}", fields=fields, synthetic=rec["synthetic"], labels=labels))
+        out[kind] = items
+    return out
+
+
+def withheld_codes(org: OrgUnit, year: int) -> set[str]:
+    """Figures of a table taken from a published document that the document did not print.
+
+    When some of a year's values are marked published, the others were inferred (e.g. a 2022
+    figure worked out from the published total): kept for checks, never printed as fact.
+    """
+    flags = dict(DataValue.objects.filter(org=org, year=year).values_list("code", "published"))
+    if not any(flags.values()):
+        return set()
+    return {code for code, published in flags.items() if not published}
 
 
 def report_data(org: OrgUnit, year: int) -> ReportData:
     catalogue = get_catalogue(year)
     columns, group = table_columns(org, year)
     own = columns[0].values
-    prev = _prior_values(org, year, catalogue)
+    prev = dict(_prior_values(org, year, catalogue))
+    withheld = withheld_codes(org, year - 1) if org.level == Level.COUNTY else set()
+    for code in withheld:
+        prev.pop(code, None)
     texts = document_texts(org, year)
+    kinds = catalogue.drafting.ledgers if catalogue.drafting is not None else frozenset()
     draft = draft_tasks(
         catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year)),
-        ledgers=ledger_items(org, year),
+        ledgers=ledger_items(org, year, kinds),
     )
     cover = texts.cover
     cover_data = (
