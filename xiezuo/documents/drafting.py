@@ -63,6 +63,8 @@ class Context:
     org_name: str
     year: int
     partner: str = "东部协作地区"
+    # A city's or province's figures are its counties' summed: their meetings are the counties'.
+    area: bool = False
 
     @property
     def prev_year(self) -> int:
@@ -70,6 +72,8 @@ class Context:
 
     @property
     def bodies(self) -> tuple[str, str]:
+        if self.area:
+            return ("各县（区）委", "各县（区）政府")
         return BODIES.get(self.org_name[-1:], ("党委", "政府"))
 
 
@@ -90,6 +94,7 @@ class DraftPart:
 class Draft:
     heading: str
     parts: list[DraftPart]
+    note: str = ""  # a sentence before the parts: which units an area's figures cover
 
     @property
     def bindings(self) -> list[Binding]:

@@ -406,6 +406,8 @@ def _signature(doc: DocxDocument, signatory: str, signed_on: dt.date) -> None:
 def _tasks(doc: DocxDocument, draft: Draft, heading_number: int) -> None:
     _para(doc, f"{cn.chinese_numeral(heading_number)}、{draft.heading}", font=HEITI, style="一级标题",
           first_line_chars=2, keep_next=True)
+    if draft.note:
+        _para(doc, draft.note, first_line_chars=2)
     for i, part in enumerate(draft.parts, start=1):
         _para(doc, f"（{cn.chinese_numeral(i)}）{part.heading}", font=KAITI, style="二级标题",
               first_line_chars=2, keep_next=True)
@@ -562,10 +564,12 @@ def report_document(content: ReportContent) -> DocxDocument:
     if content.intro.strip():
         free_text(doc, content.intro)
     _tasks(doc, content.draft, 1)
-    for number, heading, text in ((2, "工作创新情况", content.innovation), (3, "存在问题及意见建议", content.problems)):
+    # A part the unit has not written is left out (the caller warns before generating), never a placeholder.
+    written = [(h, t) for h, t in (("工作创新情况", content.innovation), ("存在问题及意见建议", content.problems)) if t.strip()]
+    for number, (heading, text) in enumerate(written, start=2):
         _para(doc, f"{cn.chinese_numeral(number)}、{heading}", font=HEITI, style="一级标题",
               first_line_chars=2, keep_next=True)
-        free_text(doc, text or "（待填写）")
+        free_text(doc, text)
     names = [content.table.title] + ([content.cases_title] if content.cases else [])
     _attachment_note(doc, names)
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max, OuterRef, Subquery
-from django.utils import timezone
 
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
@@ -82,21 +81,6 @@ def partner_names(org: OrgUnit, year: int) -> str:
     return "、".join(names) if names else "东部协作地区"
 
 
-def default_cover(org: OrgUnit, year: int) -> CoverData:
-    """A draft covering report until the user saves one: addressed to the level above."""
-    title = report_title(org, year)
-    recipient = f"{org.parent.name}：" if org.parent else "："
-    return CoverData(
-        issuer_mark=f"{org.name}东西部协作工作领导小组办公室文件",
-        doc_number="",
-        title=f"关于报送《{title}》的报告",
-        recipient=recipient,
-        body=f"现将《{title}》随文上报，请审示。",
-        signatory=f"{org.name}东西部协作工作领导小组办公室",
-        signed_on=timezone.localdate(),
-    )
-
-
 @dataclass
 class ReportData:
     """Everything the report is made of, read once: content for the DOCX and the draft's bindings."""
@@ -106,6 +90,8 @@ class ReportData:
     content: ReportContent
     draft: Draft
     texts: DocumentTexts
+    # What the unit still has to write or fill, said before the document is generated.
+    warnings: list[str] = field(default_factory=list)
 
 
 def table_columns(org: OrgUnit, year: int) -> tuple[list[Column], str]:
@@ -178,18 +164,33 @@ def report_data(org: OrgUnit, year: int) -> ReportData:
         prev.pop(code, None)
     texts = document_texts(org, year)
     kinds = catalogue.drafting.ledgers if catalogue.drafting is not None else frozenset()
+    area = org.level != Level.COUNTY
     draft = draft_tasks(
-        catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year)),
+        catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year), area=area),
         ledgers=ledger_items(org, year, kinds),
     )
+    warnings: list[str] = []
+    if area:
+        units = columns[1:]
+        missing = [c.name for c in units if not any(v not in (None, "") for v in c.values.values())]
+        if missing:
+            draft.note = (f"{org.name}所辖{len(units)}个县（市、区）中，{'、'.join(missing)}尚未报送{year}年度数据，"
+                          f"以下数据为其余{len(units) - len(missing)}个县（市、区）的汇总。")
+            warnings.append(f"{'、'.join(missing)}尚未报送{year}年度数据：文中已写明，附件1中其列为空")
     cover = texts.cover
+    # The covering 报告 carries the unit's own 发文机关标志, 字号, 主送机关 and 成文日期: never made up here.
     cover_data = (
         CoverData(
             issuer_mark=cover.issuer_mark, doc_number=cover.doc_number, title=cover.title,
             recipient=cover.recipient, body=cover.body, signatory=cover.signatory, signed_on=cover.signed_on,
         )
-        if cover is not None else default_cover(org, year)
+        if cover is not None else None
     )
+    if cover is None:
+        warnings.append("尚未填写报送文件（发文机关标志、发文字号、主送机关、成文日期）：文档不含报送文件页")
+    for section, name in ((NarrativeSection.INNOVATION, "二、工作创新情况"), (NarrativeSection.PROBLEMS, "三、存在问题及意见建议")):
+        if not texts.narrative_text(section).strip():
+            warnings.append(f"尚未填写「{name}」：文档中略去该部分")
     content = ReportContent(
         title=report_title(org, year),
         intro=texts.narrative_text(NarrativeSection.INTRO),
@@ -201,4 +202,4 @@ def report_data(org: OrgUnit, year: int) -> ReportData:
         cases=[CaseData(title=c.title, text=c.text) for c in texts.cases],
         cover=cover_data,
     )
-    return ReportData(org=org, year=year, content=content, draft=draft, texts=texts)
+    return ReportData(org=org, year=year, content=content, draft=draft, texts=texts, warnings=warnings)
