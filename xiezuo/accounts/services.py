@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 
 from xiezuo.accounts.models import Profile, Role
-from xiezuo.core.changes import change_record
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action, changed_fields
 from xiezuo.orgunits.models import OrgUnit
 
 DEFAULT_DEMO_PASSWORD = "xiezuo-demo-2023"  # noqa: S105 — printed on purpose for the demo
@@ -39,22 +39,39 @@ def demo_password() -> str:
     return os.environ.get("XIEZUO_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
-def user_create(
-    *, username: str, password: str, org: OrgUnit, role: str, by: AbstractBaseUser | None = None
-) -> AbstractBaseUser:
-    User = get_user_model()
-    with transaction.atomic():
-        user, created = User.objects.get_or_create(username=username)
-        user.set_password(password)
-        user.is_staff = role == Role.ADMIN
-        user.is_superuser = role == Role.ADMIN
-        user.save()
-        Profile.objects.update_or_create(user=user, defaults={"org": org, "role": role})
-        change_record(
-            actor=by, action="user.create" if created else "user.update", object_type="auth.user",
-            object_key=username, org_code=org.code, new={"role": role, "org": org.code},
-        )
-    return user
+class UserCreate(Action[AbstractBaseUser]):
+    """A user with its org unit and role (an existing login name is updated)."""
+
+    kind = ActionKind.USER_CREATE
+    admin_only = True
+    exempt_reason = "用户管理不属于某个单位某年度的填报"
+    field_labels = {"role": "角色", "org": "单位", "name": "姓名"}
+
+    def __init__(self, *, username: str, password: str, org: OrgUnit, role: str,
+                 by: AbstractBaseUser | None = None, name: str = "") -> None:
+        self.username, self.password, self.org, self.role, self.by, self.name = username, password, org, role, by, name
+
+    def perform(self) -> AbstractBaseUser:
+        User = get_user_model()
+        user, created = User.objects.get_or_create(username=self.username)
+        old = None
+        if not created:
+            profile = Profile.objects.filter(user=user).select_related("org").first()
+            old = {"role": profile.role if profile else None, "org": profile.org.code if profile else None,
+                   "name": user.get_full_name()}
+        user.set_password(self.password)
+        user.is_staff = user.is_superuser = self.role == Role.ADMIN
+        if self.name:
+            user.last_name, user.first_name = self.name, ""
+        user.save(update_fields=["password", "is_staff", "is_superuser", "last_name", "first_name"])
+        Profile.objects.update_or_create(user=user, defaults={"org": self.org, "role": self.role})
+        before, after = changed_fields(old, {"role": self.role, "org": self.org.code, "name": user.get_full_name()})
+        self.record(kind=ActionKind.USER_CREATE if created else ActionKind.USER_UPDATE, object_type="auth.user",
+                    object_key=self.username, org_code=self.org.code, old=before, new=after)
+        return user
+
+
+user_create = UserCreate.run
 
 
 def demo_accounts_create() -> list[DemoAccount]:

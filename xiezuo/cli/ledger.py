@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -90,7 +90,7 @@ def export(
     console.print(f"已导出 {n} 条记录到 {out}", highlight=False)
 
 
-class DeriveFormat(str, Enum):
+class DeriveFormat(StrEnum):
     json = "json"
     text = "text"
 

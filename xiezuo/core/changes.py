@@ -7,13 +7,22 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.models import ChangeRecord
+
+
+def actor_display_name(actor: AbstractBaseUser | None) -> str:
+    """姓名 when the account has one, else the login name; 系统 for the system itself."""
+    if actor is None:
+        return "系统"
+    full = getattr(actor, "get_full_name", lambda: "")()
+    return str(full).strip() or actor.get_username()
 
 
 def change_record(
     *,
     actor: AbstractBaseUser | None,
-    action: str,
+    action: ActionKind | str,
     object_type: str,
     object_key: str,
     org_code: str = "",
@@ -24,10 +33,11 @@ def change_record(
 ) -> ChangeRecord:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_record must run inside the transaction of the change it records")
+    kind = ActionKind(action)  # an unregistered action is a programming error, refused here
     return ChangeRecord.objects.create(
-        actor=actor if actor is not None and actor.pk else None,  # type: ignore[misc]
-        actor_name=actor.get_username() if actor is not None else "系统",
-        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor_display_name(actor),
+        action=kind.value,
         object_type=object_type,
         object_key=object_key,
         org_code=org_code,

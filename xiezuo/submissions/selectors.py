@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.submissions.models import LOCKED_STATES, State, Submission, SubmissionEvent
+from xiezuo.submissions.models import State, Submission, SubmissionEvent
 
 
 def submission_for(org: OrgUnit, year: int) -> Submission | None:
@@ -18,10 +18,6 @@ def submission_state(org: OrgUnit, year: int) -> str:
     """The state, counting a unit that never started as a draft."""
     state = Submission.objects.filter(org=org, year=year).values_list("state", flat=True).first()
     return state or State.DRAFT
-
-
-def submission_is_locked(org: OrgUnit, year: int) -> bool:
-    return Submission.objects.filter(org=org, year=year, state__in=LOCKED_STATES).exists()
 
 
 def submissions_for_many(orgs: Iterable[OrgUnit], year: int) -> dict[int, Submission]:

@@ -1,13 +1,40 @@
-"""Errors from services turned into pages: outside scope is a 404, a forbidden action a 403."""
+"""User errors from actions and selectors rendered once, for every kind of request.
+
+Every `XiezuoError` carries its HTTP status (404 outside scope, 403 not allowed, 409 stale or
+locked, 400 a bad value). A page gets the error page, an HTMX request a small fragment (swapped
+into the page's message area), a JSON client `{"error": {code, message, file, row, column, value}}`.
+Views catch `InputError` only where they redisplay a form with the message beside it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from xiezuo.core.errors import NotFound, PermissionDenied
+from xiezuo.core.errors import XiezuoError
+
+TITLES = {404: "未找到", 403: "无权操作", 409: "操作未执行", 400: "输入有误"}
+
+
+def wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or ("application/json" in accept and "text/html" not in accept)
+
+
+def error_response(request: HttpRequest, error: XiezuoError) -> HttpResponse:
+    status = error.status
+    if wants_json(request):
+        return JsonResponse({"error": error.as_dict()}, status=status, json_dumps_params={"ensure_ascii": False})
+    context = {"title": TITLES.get(status, "操作未执行"), "message": error.full_message, "status": status}
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, "web/_error_fragment.html", context, status=status)
+        # HTMX does not swap error responses by default: say where the message goes.
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "web/error.html", context, status=status)
 
 
 class XiezuoErrorsMiddleware:
@@ -18,8 +45,6 @@ class XiezuoErrorsMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, NotFound):
-            return render(request, "web/error.html", {"title": "未找到", "message": exception.message}, status=404)
-        if isinstance(exception, PermissionDenied):
-            return render(request, "web/error.html", {"title": "无权操作", "message": exception.message}, status=403)
+        if isinstance(exception, XiezuoError):
+            return error_response(request, exception)
         return None
