@@ -9,6 +9,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from xiezuo.catalogue.loader import MONEY_FACTORS
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.documents.gbt9704 import CHAR_SPACE, LINE_PITCH_TWIPS
 from xiezuo.documents.reports import report_docx_bytes
@@ -183,7 +184,12 @@ def test_every_figure_in_the_docx_paragraphs_equals_its_row(docx_doc, huining):
             assert b.text in text
             if isinstance(b.value, Decimal) and not b.ledger:
                 source = values if b.year == 2023 else prev
-                assert Decimal(NUMBER.match(b.text).group()) == sum(Decimal(source[c]) for c in b.codes)
+                number = NUMBER.match(b.text).group()
+                printed, unit = Decimal(number), b.text[len(number):]
+                row_unit = get_catalogue(2023).by_code[b.codes[0]].unit
+                if unit in MONEY_FACTORS and row_unit in MONEY_FACTORS:  # stated in 万元, kept in 亿元
+                    printed = printed * MONEY_FACTORS[unit] / MONEY_FACTORS[row_unit]
+                assert printed == sum(Decimal(source[c]) for c in b.codes) == b.value
 
 
 def test_city_document_has_the_city_and_each_county(demo):
