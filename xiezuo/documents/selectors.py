@@ -105,7 +105,9 @@ def table_columns(org: OrgUnit, year: int) -> tuple[list[Column], str]:
         return [Column(name=org.name, values=values[org.code])], org.parent.name if org.parent else org.name
     table = area_table(org, year)
     columns = table.export_columns()
-    columns[0] = Column(name=f"{org.name}合计", values=columns[0].values)
+    # The 合计 column shows figures only: the counties' text entries stand in their own columns.
+    totals = {code: v for code, v in columns[0].values.items() if not isinstance(v, str)}
+    columns[0] = Column(name=f"{org.name}合计", values=totals)
     return columns, org.name
 
 

@@ -208,3 +208,31 @@ def test_city_document_has_the_city_and_each_county(demo):
         if v is not None and row.is_numeric:
             assert Decimal(tr.cells[col].text) == v
     assert any(p.text == "白银市2023年度东西部协作工作自评报告" for p in doc.paragraphs)
+
+
+def test_city_report_is_true_as_a_city_document(demo):
+    """白银市: no invented covering 报告 or date, no placeholder text, the county without figures named."""
+    from xiezuo.documents.selectors import report_data
+    from xiezuo.orgunits.models import OrgUnit
+
+    city = OrgUnit.objects.get(code="620400")
+    data = report_data(city, 2023)
+    assert any("报送文件" in w for w in data.warnings) and any("二、工作创新情况" in w for w in data.warnings)
+    doc = Document(io.BytesIO(report_docx_bytes(city, 2023)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "待填写" not in text
+    assert "办公室文件" not in text and "请审示" not in text  # no covering 报告 the city did not write
+    assert doc.paragraphs[0].text == "白银市2023年度东西部协作工作自评报告"
+    counties = list(OrgUnit.objects.filter(parent=city).order_by("code").values_list("name", flat=True))
+    (table,) = doc.tables
+    assert [c.text for c in table.rows[1].cells[3:]] == counties
+    missing = [c.name for c in data.content.table.columns[1:] if not any(v not in (None, "") for v in c.values.values())]
+    assert missing == ["靖远县"]
+    assert f"{len(counties)}个县（市、区）中，靖远县尚未报送2023年度数据" in text
+    # Counties' meetings are the counties', not the city committee's.
+    assert "各县（区）委、各县（区）政府共召开" in text and "市委常委会" not in text
+    # 合计 shows figures only; no cell of 附件1 is a page of text.
+    for row in table.rows[2:]:
+        total = row.cells[2].text
+        assert total == "" or NUMBER.fullmatch(total), total
+    assert max(len(c.text) for row in table.rows for c in row.cells) < 400
