@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from decimal import Decimal, InvalidOperation
-from dataclasses import dataclass, field
-from pathlib import Path
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from xiezuo.core.errors import CatalogueError, Location
 
@@ -266,7 +266,7 @@ def parse_drafting(text: str, catalogue: Catalogue, *, source: str = "<text>") -
                             ledgers=frozenset(kinds))
 
 
-def _sentence(raw: object, lines: _Lines, cursor: int, fail: Any) -> Sentence:
+def _sentence(raw: object, lines: _Lines, cursor: int, fail: Callable[..., NoReturn]) -> Sentence:
     if isinstance(raw, str):
         line = lines.find(raw[:40], cursor)
         return Sentence(clauses=(raw,), line=line)
@@ -291,7 +291,7 @@ def _sentence(raw: object, lines: _Lines, cursor: int, fail: Any) -> Sentence:
                     end=str(raw.get("end", "。")), each=bool(raw.get("each", False)), line=first_line or cursor)
 
 
-def _clause(raw: object, lines: _Lines, cursor: int, fail: Any) -> Clause:
+def _clause(raw: object, lines: _Lines, cursor: int, fail: Callable[..., NoReturn]) -> Clause:
     if isinstance(raw, str):
         return raw
     if not isinstance(raw, dict):
@@ -327,7 +327,7 @@ def _clause(raw: object, lines: _Lines, cursor: int, fail: Any) -> Clause:
 # --- checking ------------------------------------------------------------------------------
 
 
-def check_drafting(template: DraftingTemplate, catalogue: Catalogue, fail: Any,
+def check_drafting(template: DraftingTemplate, catalogue: Catalogue, fail: Callable[..., NoReturn],
                    locate: Callable[[str, int], int]) -> set[str]:
     """Every placeholder against this year's rows and the ledger schema; returns the ledgers read."""
     from xiezuo.ledgers.schema import BY_KIND

@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xiezuo.catalogue.drafting import (
-    MONEY_UNITS, Clause, Items, LedgerFilter, LedgerList, PartSpec, Placeholder, Sentence, parse_placeholder,
+    MONEY_UNITS,
+    Clause,
+    Items,
+    LedgerFilter,
+    LedgerList,
+    PartSpec,
+    Placeholder,
+    Sentence,
+    parse_placeholder,
 )
 from xiezuo.catalogue.loader import MONEY_FACTORS, Catalogue, Row
 from xiezuo.documents import style

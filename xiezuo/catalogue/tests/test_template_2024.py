@@ -59,8 +59,8 @@ def test_the_2024_template_runs_end_to_end(huining, year_2024, tmp_path):  # typ
     from xiezuo.rollup.selectors import compare
     from xiezuo.tables.checks import table_validate
     from xiezuo.tables.exports import Column, table_xlsx
-    from xiezuo.tables.services import value_set
     from xiezuo.tables.selectors import values_for
+    from xiezuo.tables.services import value_set
 
     catalogue = year_2024
     assert catalogue.year == 2024 and catalogue.drafting is not None
