@@ -25,6 +25,12 @@ class CoverLetter(models.Model):
     body = models.TextField("正文")
     signatory = models.CharField("落款（发文机关署名）", max_length=200)
     signed_on = models.DateField("成文日期")
+    # 上行文: the 签发人 stands on the 发文字号 line (GB/T 9704-2012 7.2.4); empty for other documents.
+    signer = models.CharField("签发人", max_length=100, blank=True)
+    # 版记 (7.4): 抄送机关, 印发机关 and 印发日期 at the foot of the last even page; left out when empty.
+    copies_to = models.CharField("抄送机关", max_length=500, blank=True)
+    printed_by = models.CharField("印发机关", max_length=200, blank=True)
+    printed_on = models.DateField("印发日期", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

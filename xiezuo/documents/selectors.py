@@ -185,6 +185,7 @@ def report_data(org: OrgUnit, year: int) -> ReportData:
         CoverData(
             issuer_mark=cover.issuer_mark, doc_number=cover.doc_number, title=cover.title,
             recipient=cover.recipient, body=cover.body, signatory=cover.signatory, signed_on=cover.signed_on,
+            signer=cover.signer, copies_to=cover.copies_to, printed_by=cover.printed_by, printed_on=cover.printed_on,
         )
         if cover is not None else None
     )
@@ -203,5 +204,7 @@ def report_data(org: OrgUnit, year: int) -> ReportData:
         cases_title=f"{year}年东西部协作典型案例",
         cases=[CaseData(title=c.title, text=c.text) for c in texts.cases],
         cover=cover_data,
+        unit_name=cover.signatory if cover is not None else org.name,
+        dated=cover.signed_on if cover is not None else None,
     )
     return ReportData(org=org, year=year, content=content, draft=draft, texts=texts, warnings=warnings)

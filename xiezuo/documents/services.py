@@ -77,12 +77,14 @@ class CoverLetterSave(_TextSave):
 
     kind = ActionKind.COVER_LETTER_SAVE
     field_labels = {"issuer_mark": "发文机关标志", "doc_number": "发文字号", "title": "标题", "recipient": "主送机关",
-                    "body": "正文", "signatory": "落款", "signed_on": "成文日期", "version": "版本"}
+                    "body": "正文", "signatory": "落款", "signed_on": "成文日期", "signer": "签发人",
+                    "copies_to": "抄送机关", "printed_by": "印发机关", "printed_on": "印发日期", "version": "版本"}
 
     def __init__(
         self, *, org: OrgUnit, year: int, by: AbstractBaseUser | None, expected_version: int | None,
         issuer_mark: str, doc_number: str, title: str, recipient: str, body: str, signatory: str,
-        signed_on: dt.date,
+        signed_on: dt.date, signer: str = "", copies_to: str = "", printed_by: str = "",
+        printed_on: dt.date | None = None,
     ) -> None:
         self.org, self.year, self.by, self.expected_version = org, year, by, expected_version
         self.fields: dict[str, Any] = {
@@ -94,7 +96,15 @@ class CoverLetterSave(_TextSave):
             "body": _required(body, "正文"),
             "signatory": _required(signatory, "落款"),
             "signed_on": signed_on,
+            # Several 签发人 are separated by spaces or 、 as typed; kept as one line.
+            "signer": re.sub(r"\s+", " ", signer or "").strip(),
+            # 抄送机关 end without a full stop (GB/T 9704-2012 7.4.2): whatever was typed.
+            "copies_to": re.sub(r"\s+", "", copies_to or "").rstrip("。.，,；;:："),
+            "printed_by": (printed_by or "").strip(),
+            "printed_on": printed_on,
         }
+        if printed_on is not None and printed_on < signed_on:
+            raise InvalidValue("印发日期不能早于成文日期", location=Location(column="印发日期", value=str(printed_on)))
 
     def perform(self) -> CoverLetter:
         org, year, fields = self.org, self.year, self.fields

@@ -108,11 +108,18 @@ def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
         except ValueError:
             raise InvalidValue("成文日期应为日期，如 2023-11-20",
                                location=Location(column="成文日期", value=p.get("signed_on"))) from None
+        printed_raw = p.get("printed_on", "").strip()
+        try:
+            printed_on = dt.date.fromisoformat(printed_raw) if printed_raw else None
+        except ValueError:
+            raise InvalidValue("印发日期应为日期，如 2023-11-20",
+                               location=Location(column="印发日期", value=printed_raw)) from None
         cover_letter_save(
             org=org, year=year, by=_user(request), expected_version=_version(request),
             issuer_mark=p.get("issuer_mark", ""), doc_number=p.get("doc_number", ""), title=p.get("title", ""),
             recipient=p.get("recipient", ""), body=p.get("body", ""), signatory=p.get("signatory", ""),
-            signed_on=signed_on,
+            signed_on=signed_on, signer=p.get("signer", ""), copies_to=p.get("copies_to", ""),
+            printed_by=p.get("printed_by", ""), printed_on=printed_on,
         )
 
     _saved(request, save)
