@@ -24,7 +24,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
@@ -433,7 +433,7 @@ def phrase_lines(text: str, width: Decimal) -> list[str]:
 
 
 def _lines_para(doc: DocxDocument, lines: Sequence[str], *, font: str, size: Decimal, style: str,
-                color: RGBColor | None = None, **fmt: object) -> Paragraph:
+                color: RGBColor | None = None, **fmt: Any) -> Paragraph:
     """One centred paragraph whose lines break where `phrase_lines` says (line breaks, not paragraphs)."""
     paragraph = _para(doc, style=style, size=size, align=WD_ALIGN_PARAGRAPH.CENTER, **fmt)
     for i, line in enumerate(lines):
