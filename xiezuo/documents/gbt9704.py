@@ -650,6 +650,31 @@ def _row_xml(cells: Sequence[tuple[str, str, bool, str, int]], widths: Sequence[
     return "".join(parts)
 
 
+def _spanning_row_xml(head: Sequence[tuple[str, str, bool, str, int]], lines: Sequence[str],
+                      widths: Sequence[int], span: int, style_id: str) -> str:
+    """A text row of an area's table: label and unit, then one cell over all unit columns listing
+    each unit's entry under its name, one per line (a narrow column per unit would stand a page tall).
+    The row may break across pages."""
+    size = int(TABLE_PT * 2)
+    line = int(TABLE_PT * Decimal("1.35") * 20)
+    font = xml_escape(FANGSONG, {'"': "&quot;"})
+    rpr = (f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
+           f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>')
+    ppr = (f'<w:pPr><w:pStyle w:val="{xml_escape(style_id)}"/>'
+           f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>')
+    parts = [f"<w:tr {nsdecls('w')}>"]
+    for (text, _font, _bold, align, indent), width in zip(head, widths, strict=False):
+        ind = f'<w:ind w:left="{int(TABLE_PT * indent * 20)}" w:leftChars="{indent * 100}"/>' if indent else ""
+        run = f'<w:r>{rpr}<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>' if text else ""
+        parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                     f'<w:p>{ppr}{ind}<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
+    body = "".join(f'<w:p>{ppr}<w:jc w:val="left"/></w:pPr><w:r>{rpr}<w:t xml:space="preserve">{xml_escape(t)}</w:t></w:r></w:p>'
+                   for t in lines) or f'<w:p>{ppr}</w:pPr></w:p>'
+    parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{sum(widths[2:2 + span])}" w:type="dxa"/><w:gridSpan w:val="{span}"/>'
+                 f'<w:vAlign w:val="center"/></w:tcPr>{body}</w:tc></w:tr>')
+    return "".join(parts)
+
+
 def _shade(cells: Sequence[object], fill: str) -> None:
     for cell in cells:
         shd = OxmlElement("w:shd")
@@ -705,6 +730,11 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
              2 if row.is_subitem else 0),
             (row.unit if row.is_value else "", FANGSONG, False, "center", 0),
         ]
+        if n > 1 and row.value_kind == "text":
+            entries = [f"{col.name}：{col.values[row.code]}" for col in columns
+                       if isinstance(col.values.get(row.code), str) and str(col.values[row.code]).strip()]
+            tbl.append(parse_xml(_spanning_row_xml(cells, entries, widths_tw, n, style_id)))
+            continue
         for col in columns:
             value = col.values.get(row.code) if row.is_value else None
             text = row.format(value) if value is not None else ""
