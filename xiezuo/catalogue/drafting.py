@@ -129,6 +129,7 @@ class Placeholder:
     measure: str = ""  # a measure word, or a money unit to convert to
     aggregate: Aggregate | None = None
     record_field: str = ""  # a field of the ledger record a list is rendering
+    record: str = ""  # "enterprises:12": a named record (an edited paragraph keeps its figures bound so)
 
 
 def parse_filter(text: str) -> LedgerFilter:
@@ -151,6 +152,12 @@ def parse_placeholder(raw: str, *, in_record: bool = False) -> Placeholder:
         if body not in CONTEXT_NAMES:
             raise ValueError(f"「{body}」不是可用的名称；可用：{'、'.join(CONTEXT_NAMES)}")
         return Placeholder(raw=raw, context=body)
+    if body.startswith("#"):
+        kind, _, rest = body[1:].partition(":")
+        pk, _, column = rest.partition(":")
+        if not kind or not pk.isdigit() or not column:
+            raise ValueError("台账记录应写成 #台账:编号:字段")
+        return Placeholder(raw=raw, record=f"{kind}:{pk}", record_field=column, measure=measure)
     if body.startswith("="):
         head, _, cond = body[1:].partition("?")
         pieces = head.split(":")

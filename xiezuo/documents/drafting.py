@@ -46,6 +46,8 @@ class Binding:
     value: Decimal | str
     # For a figure read from a ledger record instead of a table row: "ledger:record:field".
     ledger: str = ""
+    # The placeholder that prints it again with the current data ({funds_allocated}, {#enterprises:12:jobs|人}).
+    spec: str = ""
 
 
 # The party committee and government of a unit by the last character of its name.
@@ -90,6 +92,19 @@ class DraftParagraph:
     lead: str  # "工作推动部署情况。" — the run-in 1. heading, numbered when rendered
     text: str
     bindings: list[Binding]
+    key: str = ""  # "组织领导/工作推动部署情况。": which paragraph, for the user's edited version
+    # The text as a template whose figures are placeholders: what an edit keeps bound to the data.
+    template: str = ""
+    edited: bool = False  # the user's version, figures filled in from the current data
+    # The user's words in an edited paragraph, figures they typed themselves included (audited as theirs).
+    typed: str = ""
+
+    @property
+    def editable_text(self) -> str:
+        """The text as the editor shows it: every bound figure in 【】 (typing over one unbinds it)."""
+        return _MARKED.sub(lambda m: f"【{m.group(2)}】", self.marked)
+
+    marked: str = ""  # the text with each bound figure wrapped in private-use marks (internal)
 
 
 @dataclass
@@ -103,6 +118,7 @@ class Draft:
     heading: str
     parts: list[DraftPart]
     note: str = ""  # a sentence before the parts: which units an area's figures cover
+    warnings: list[str] = field(default_factory=list)  # edited paragraphs whose figures are gone
 
     @property
     def bindings(self) -> list[Binding]:
@@ -111,6 +127,9 @@ class Draft:
 
 # --- rendering -----------------------------------------------------------------------------
 
+# A rendered figure is wrapped as \ue000spec\ue002figure\ue001 until its paragraph is assembled.
+OPEN, MID, CLOSE = "\ue000", "\ue002", "\ue001"
+_MARKED = re.compile(f"{OPEN}([^{MID}]*){MID}([^{CLOSE}]*){CLOSE}")
 FIGURE_PLACEHOLDER = re.compile(r"\{[^@{}][^{}]*\}")
 CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}0-9])\s+(?=[{CJK}])|(?<=[{CJK}])\s+(?=[{CJK}0-9])")
@@ -226,6 +245,8 @@ class _Renderer:
 
     def placeholder(self, spec: str) -> str:
         ph = parse_placeholder(spec, in_record=self.record is not None)
+        if ph.record:
+            return self.named_record_field(ph)
         if ph.record_field:
             return self.record_field(ph)
         if ph.context:
@@ -248,8 +269,8 @@ class _Renderer:
         first: Row = rows[0]
         if first.value_kind == "text":
             text = tidy_text(str(got[0]))
-            self.bindings.append(Binding(text=text, codes=ph.codes, year=year, value=str(got[0])))
-            return text
+            self.bindings.append(Binding(text=text, codes=ph.codes, year=year, value=str(got[0]), spec=spec))
+            return _mark(spec, text)
         total = sum((Decimal(v) for v in got), Decimal(0))  # type: ignore[arg-type]
         if ph.measure in MONEY_UNITS:
             # 0.6907亿元 → 6907万元: the published decimals move with the unit.
@@ -257,9 +278,9 @@ class _Renderer:
             printed = style.figure(_in_unit(total, first.unit, ph.measure), ph.measure, max(first.places - shift, 0))
         else:
             printed = style.figure(total, ph.measure or first.unit, first.places)
-        self.bindings.append(Binding(text=printed, codes=ph.codes, year=year, value=total))
+        self.bindings.append(Binding(text=printed, codes=ph.codes, year=year, value=total, spec=spec))
         self.figures.append(total)
-        return printed
+        return _mark(spec, printed)
 
     def aggregate(self, ph: Placeholder) -> str:
         """{=enterprises:count?actual_investment>=1000|家}: a count or sum over this year's records."""
@@ -278,9 +299,9 @@ class _Renderer:
             total = sum(present, Decimal(0))
         printed = style.figure(total, ph.measure or "万元")
         self.bindings.append(Binding(text=printed, codes=(), year=self.context.year, value=total,
-                                     ledger=f"{agg.ledger}:{agg.function}:{agg.field}"))
+                                     ledger=f"{agg.ledger}:{agg.function}:{agg.field}", spec=ph.raw))
         self.figures.append(total)
-        return printed
+        return _mark(ph.raw, printed)
 
     def items(self, spec: Items) -> str:
         codes = spec.codes or tuple(
@@ -323,21 +344,30 @@ class _Renderer:
             raise _Missing(spec.ledger)
         return self.template(spec.head) + spec.sep.join(parts) + self.template(spec.tail)
 
-    def record_field(self, ph: Placeholder) -> str:
-        """{name}, {date} or {field|unit} of the ledger record being listed."""
-        assert self.record is not None
-        value = self.record.fields.get(ph.record_field)
+    def record_field(self, ph: Placeholder, record: LedgerItem | None = None) -> str:
+        """{name}, {date} or {field|unit} of the ledger record being listed (or named by {#…})."""
+        record = record or self.record
+        assert record is not None
+        value = record.fields.get(ph.record_field)
         if value is None or value == "" or isinstance(value, bool):
             raise _Missing(ph.record_field)
+        spec = f"#{record.key}:{ph.record_field}" + (f"|{ph.measure}" if ph.measure else "")
         if isinstance(value, dt.date):
-            return style.date_cn(value, with_year=value.year != self.context.year)
+            return _mark(spec, style.date_cn(value, with_year=value.year != self.context.year))
         if isinstance(value, str):
-            return self.record.labels.get(ph.record_field, {}).get(value, value)
+            return _mark(spec, record.labels.get(ph.record_field, {}).get(value, value))
         printed = style.figure(value, ph.measure or "万元")
         self.bindings.append(Binding(text=printed, codes=(), year=self.context.year, value=value,
-                                     ledger=f"{self.record.key}:{ph.record_field}"))
+                                     ledger=f"{record.key}:{ph.record_field}", spec=spec))
         self.figures.append(value)
-        return printed
+        return _mark(spec, printed)
+
+    def named_record_field(self, ph: Placeholder) -> str:
+        kind = ph.record.split(":", 1)[0]
+        record = next((r for r in self.ledgers.get(kind, ()) if r.key == ph.record), None)
+        if record is None:
+            raise _Missing(ph.raw)
+        return self.record_field(ph, record)
 
     def clause(self, clause: Clause) -> str | None:
         if isinstance(clause, (LedgerList, Items)):
@@ -364,22 +394,84 @@ class _Renderer:
         return head + spec.sep.join(clauses) + spec.end
 
 
+def _mark(spec: str, printed: str) -> str:
+    return f"{OPEN}{spec}{MID}{printed}{CLOSE}"
+
+
+def _paragraph(lead: str, marked: str, bindings: list[Binding], key: str, *, edited: bool = False,
+               typed: str = "") -> DraftParagraph:
+    text = _MARKED.sub(lambda m: m.group(2), marked)
+    template = _MARKED.sub(lambda m: "{" + m.group(1) + "}", marked)
+    return DraftParagraph(lead=lead, text=text, bindings=bindings, key=key, template=template, edited=edited,
+                          typed=typed, marked=marked)
+
+
+def paragraph_key(part_heading: str, lead: str) -> str:
+    return f"{part_heading}/{lead}"
+
+
 def draft_tasks(
     catalogue: Catalogue, values: Values, prev: Values, context: Context, *, specs: Sequence[PartSpec] | None = None,
-    ledgers: Mapping[str, Sequence[LedgerItem]] | None = None,
+    ledgers: Mapping[str, Sequence[LedgerItem]] | None = None, edited: Mapping[str, str] | None = None,
 ) -> Draft:
-    """一、年度任务完成情况 by the year's drafting rules: parts and paragraphs without data are left out."""
+    """一、年度任务完成情况 by the year's drafting rules: parts and paragraphs without data are left out.
+
+    `edited` maps a paragraph's key to the user's version of it (a template whose figures are
+    placeholders, see `edited_template`): it replaces the drafted text, its figures filled in from
+    the current data. If one of its figures is gone from the data, the drafted text is used and
+    the draft says so in `warnings`.
+    """
     template = catalogue.drafting
     if specs is None:
         specs = template.parts if template is not None else ()
+    edited = edited or {}
+    warnings: list[str] = []
     parts = []
     for part in specs:
         paragraphs = []
         for para in part.paragraphs:
+            key = paragraph_key(part.heading, para.lead)
+            if key in edited:
+                renderer = _Renderer(catalogue=catalogue, values=values, prev=prev, context=context,
+                                     ledgers=ledgers or {})
+                try:
+                    marked = renderer.template(edited[key])
+                except (_Missing, ValueError):
+                    warnings.append(f"「{para.lead.rstrip('。')}」修改稿中的数字已不在统计表或台账中，暂用自动生成的文字，请重新核对该段")
+                else:
+                    typed = _MARKED.sub("", marked)
+                    paragraphs.append(_paragraph(para.lead, marked, renderer.bindings, key, edited=True, typed=typed))
+                    continue
             renderer = _Renderer(catalogue=catalogue, values=values, prev=prev, context=context, ledgers=ledgers or {})
             sentences = [s for s in (renderer.sentence(x) for x in para.sentences) if s]
             if sentences:
-                paragraphs.append(DraftParagraph(lead=para.lead, text="".join(sentences), bindings=renderer.bindings))
+                paragraphs.append(_paragraph(para.lead, "".join(sentences), renderer.bindings, key))
         if paragraphs:
             parts.append(DraftPart(heading=part.heading, paragraphs=paragraphs))
-    return Draft(heading=template.heading if template is not None else "年度任务完成情况", parts=parts)
+    return Draft(heading=template.heading if template is not None else "年度任务完成情况", parts=parts,
+                 warnings=warnings)
+
+
+# Brackets a user types are kept as full-width characters: in a template they would mark optional parts.
+_USER_BRACKETS = str.maketrans({"[": "［", "]": "］", "{": "｛", "}": "｝"})
+_EDITED_FIGURE = re.compile(r"【([^【】]*)】")
+
+
+def edited_template(paragraph: DraftParagraph, typed: str) -> str:
+    """The user's text of a paragraph as a template: each 【figure】 still equal to a figure of the
+    current paragraph (in order) stays bound to its cell or record; one typed over becomes plain text."""
+    pairs = [(m.group(1), m.group(2)) for m in _MARKED.finditer(paragraph.marked)]
+    out: list[str] = []
+    pos, cursor = 0, 0
+    for m in _EDITED_FIGURE.finditer(typed):
+        out.append(typed[pos:m.start()].translate(_USER_BRACKETS))
+        shown = m.group(1)
+        match = next((i for i in range(cursor, len(pairs)) if pairs[i][1] == shown), None)
+        if match is None:
+            out.append(shown.translate(_USER_BRACKETS))
+        else:
+            out.append("{" + pairs[match][0] + "}")
+            cursor = match + 1
+        pos = m.end()
+    out.append(typed[pos:].translate(_USER_BRACKETS))
+    return "".join(out).replace("\r\n", "\n").replace("\n", "").strip()

@@ -79,6 +79,36 @@ class Narrative(models.Model):
         return f"{self.org_id}/{self.year}/{self.section} v{self.version}"
 
 
+class DraftedParagraph(models.Model):
+    """The user's version of one drafted 一、 paragraph, one row per saved version.
+
+    `text` is a template: the figures the user kept are placeholders bound to their cells or
+    ledger records (filled in with the current data whenever the report is made); figures the
+    user typed over are plain text. An empty text goes back to the drafted paragraph.
+    """
+
+    org = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    year = models.IntegerField("年度")
+    key = models.CharField("段落", max_length=200)  # "组织领导/工作推动部署情况。"
+    version = models.PositiveIntegerField("版本")
+    text = models.TextField("正文（含数据占位符）", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year", "key", "version"], name="uniq_draftedparagraph_version"),
+        ]
+        ordering = ["org", "year", "key", "-version"]
+        verbose_name = "修改后的自动生成段落"
+        verbose_name_plural = "修改后的自动生成段落"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}/{self.year}/{self.key} v{self.version}"
+
+
 class TypicalCase(models.Model):
     """One typical case of 附件2 (title + text); `number` orders the cases, versions per number."""
 

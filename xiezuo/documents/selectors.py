@@ -12,7 +12,7 @@ from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.documents.drafting import Context, Draft, FieldValue, LedgerItem, draft_tasks
 from xiezuo.documents.gbt9704 import CaseData, CoverData, ReportContent, TableAttachment
-from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
+from xiezuo.documents.models import CoverLetter, DraftedParagraph, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing
 from xiezuo.rollup.selectors import area_table, area_values
 from xiezuo.tables.exports import Column
@@ -27,6 +27,16 @@ class DocumentTexts:
     cover: CoverLetter | None = None
     narratives: dict[str, Narrative] = field(default_factory=dict)
     cases: list[TypicalCase] = field(default_factory=list)
+    paragraphs: dict[str, DraftedParagraph] = field(default_factory=dict)  # edited 一、 paragraphs by key
+
+    @property
+    def edited(self) -> dict[str, str]:
+        """The templates of the paragraphs the user edited (an empty save went back to the draft)."""
+        return {key: p.text for key, p in self.paragraphs.items() if p.text.strip()}
+
+    def paragraph_version(self, key: str) -> int:
+        p = self.paragraphs.get(key)
+        return p.version if p else 0
 
     def narrative_text(self, section: str) -> str:
         n = self.narratives.get(section)
@@ -38,7 +48,7 @@ class DocumentTexts:
 
 
 def document_texts(org: OrgUnit, year: int) -> DocumentTexts:
-    """Three queries whatever the history: the latest cover letter, narratives and cases."""
+    """Four queries whatever the history: the latest cover letter, narratives, cases and edited paragraphs."""
     cover = (
         CoverLetter.objects.select_related("created_by").filter(org=org, year=year).order_by("-version").first()
     )
@@ -58,7 +68,14 @@ def document_texts(org: OrgUnit, year: int) -> DocumentTexts:
         TypicalCase.objects.filter(org=org, year=year, version=Subquery(latest_case), removed=False)
         .order_by("number")
     )
-    return DocumentTexts(cover=cover, narratives=narratives, cases=cases)
+    latest_paragraph = (
+        DraftedParagraph.objects.filter(org=org, year=year, key=OuterRef("key"))
+        .values("key").annotate(v=Max("version")).values("v")
+    )
+    paragraphs = {
+        p.key: p for p in DraftedParagraph.objects.filter(org=org, year=year, version=Subquery(latest_paragraph))
+    }
+    return DocumentTexts(cover=cover, narratives=narratives, cases=cases, paragraphs=paragraphs)
 
 
 def report_title(org: OrgUnit, year: int) -> str:
@@ -169,9 +186,9 @@ def report_data(org: OrgUnit, year: int) -> ReportData:
     area = org.level != Level.COUNTY
     draft = draft_tasks(
         catalogue, own, prev, Context(org_name=org.name, year=year, partner=partner_names(org, year), area=area),
-        ledgers=ledger_items(org, year, kinds),
+        ledgers=ledger_items(org, year, kinds), edited=texts.edited,
     )
-    warnings: list[str] = []
+    warnings: list[str] = list(draft.warnings)
     if area:
         units = columns[1:]
         missing = [c.name for c in units if not any(v not in (None, "") for v in c.values.values())]

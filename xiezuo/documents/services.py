@@ -18,7 +18,7 @@ from xiezuo.accounts.scope import Permission
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import InvalidValue, Location, NotFound, StaleEdit
-from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
+from xiezuo.documents.models import CoverLetter, DraftedParagraph, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import OrgUnit
 
 # 发文字号: 机关代字 + 〔年份〕 + 序号 + 号. Square or round brackets typed by users become 〔〕.
@@ -159,6 +159,50 @@ class NarrativeSave(_TextSave):
         return narrative
 
 
+class DraftedParagraphSave(_TextSave):
+    """The user's version of a drafted 一、 paragraph: figures left in 【】 stay bound to the data.
+
+    `text` is the paragraph as the editor shows it (`DraftParagraph.editable_text`), edited; an
+    empty text returns to the drafted paragraph. Saved as a template (see
+    `drafting.edited_template`), each save a new version.
+    """
+
+    kind = ActionKind.DRAFTED_PARAGRAPH_SAVE
+    field_labels = {"text": "正文", "version": "版本"}
+
+    def __init__(self, *, org: OrgUnit, year: int, key: str, text: str, by: AbstractBaseUser | None,
+                 expected_version: int | None) -> None:
+        from xiezuo.documents.drafting import edited_template
+        from xiezuo.documents.selectors import report_data
+
+        self.org, self.year, self.key, self.by, self.expected_version = org, year, key, by, expected_version
+        paragraph = next((p for part in report_data(org, year).draft.parts for p in part.paragraphs if p.key == key),
+                         None)
+        if paragraph is None:
+            raise NotFound(f"{org.name}{year}年的报告中没有「{key}」这一段", location=Location(column="段落", value=key))
+        self.label = paragraph.lead.rstrip("。")
+        typed = (text or "").strip()
+        self.body = edited_template(paragraph, typed) if typed else ""
+
+    def perform(self) -> DraftedParagraph:
+        org, year, key = self.org, self.year, self.key
+        latest = (
+            DraftedParagraph.objects.select_for_update().filter(org=org, year=year, key=key).order_by("-version").first()
+        )
+        current = _check_version(latest, self.expected_version, self.label)
+        try:
+            with transaction.atomic():
+                saved = DraftedParagraph.objects.create(
+                    org=org, year=year, key=key, version=current + 1, text=self.body, created_by_id=_actor_id(self.by),
+                )
+        except IntegrityError:
+            raise StaleEdit(f"「{self.label}」刚被他人保存，您的修改未保存。请刷新后再改。") from None
+        self.record(object_type="documents.draftedparagraph", object_key=f"{org.code}/{year}/{key}",
+                    old=None if latest is None else {"text": latest.text, "version": latest.version},
+                    new={"text": self.body, "version": saved.version})
+        return saved
+
+
 class TypicalCaseSave(_TextSave):
     """Save a case (number None adds a new one at the end)."""
 
@@ -216,5 +260,6 @@ class TypicalCaseRemove(TypicalCaseSave):
 
 cover_letter_save = CoverLetterSave.run
 narrative_save = NarrativeSave.run
+drafted_paragraph_save = DraftedParagraphSave.run
 typical_case_save = TypicalCaseSave.run
 typical_case_remove = TypicalCaseRemove.run

@@ -18,16 +18,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import Permission, org_for
-from xiezuo.core.errors import InputError, InvalidValue, Location
+from xiezuo.core.errors import InputError, InvalidValue, Location, StaleEdit
 from xiezuo.documents.models import NarrativeSection
 from xiezuo.documents.reports import report_docx_bytes, report_write
 from xiezuo.documents.selectors import report_data, report_filename
 from xiezuo.documents.services import (
     cover_letter_save,
+    drafted_paragraph_save,
     narrative_save,
     typical_case_remove,
     typical_case_save,
 )
+from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.locks import editable as editable_now
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -47,20 +49,47 @@ def _back(code: str, year: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("documents:report", args=[code, year]) + (f"#{anchor}" if anchor else ""))
 
 
-@login_required
-def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    org = org_for(request.user, code)
+def _page(request: HttpRequest, org: OrgUnit, year: int, *, kept: dict[str, str] | None = None,
+          status: int = 200) -> HttpResponse:
     data = report_data(org, year)
     editable = editable_now(request.user, org, year)
     texts = data.texts
     narratives = [
         (s.value, s.label, texts.narrative_text(s.value), texts.narrative_version(s.value)) for s in NarrativeSection
     ]
+    kept = kept or {}
+    # Each drafted paragraph with what its editor shows: the text with bound figures in 【】, or
+    # what the user typed when a save of it was just refused.
+    drafted = [
+        (part, [(p, kept.get(p.key, p.editable_text), texts.paragraph_version(p.key)) for p in part.paragraphs])
+        for part in data.draft.parts
+    ]
     return render(request, "documents/report.html", {
         "org": org, "year": year, "data": data, "cover": data.content.cover,
         "cover_version": texts.cover.version if texts.cover else 0, "narratives": narratives,
-        "cases": texts.cases, "editable": editable, "filename": report_filename(org, year),
-    })
+        "cases": texts.cases, "editable": editable, "filename": report_filename(org, year), "drafted": drafted,
+    }, status=status)
+
+
+@login_required
+def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    return _page(request, org_for(request.user, code), year)
+
+
+@require_POST
+@login_required
+def drafted_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Save the user's version of a drafted paragraph; a refused save shows the page again with the typed text."""
+    org = org_for(request.user, code, Permission.EDIT)
+    key, text = request.POST.get("key", ""), request.POST.get("text", "")
+    try:
+        drafted_paragraph_save(org=org, year=year, key=key, text=text, by=_user(request),
+                               expected_version=_version(request))
+    except InputError as exc:
+        messages.error(request, exc.full_message)
+        return _page(request, org, year, kept={key: text}, status=409 if isinstance(exc, StaleEdit) else 400)
+    messages.success(request, "已保存")
+    return _back(code, year, "drafted")
 
 
 @login_required
