@@ -157,7 +157,23 @@ def tidy_text(text: str) -> str:
         return f"{head}{style.RANGE_DASH}{m2}月{d2}日"
 
     text = DATE_RANGE.sub(as_range, text)
-    return text.rstrip("。；;，, ")
+    return mark_former_holders(text.rstrip("。；;，, "))
+
+
+def mark_former_holders(text: str) -> str:
+    """Entries "date，name，post" where a later entry names someone else in the same post: the
+    earlier holder is the former one by the time the report is written, and is marked 原."""
+    entries = text.split("；")
+    parsed = [e.split("，") for e in entries]
+    if len(entries) < 2 or any(len(p) < 3 for p in parsed):
+        return text
+    for i, parts in enumerate(parsed):
+        name, post = parts[-2], parts[-1]
+        if post.startswith("原"):
+            continue
+        if any(later[-1] == post and later[-2] != name for later in parsed[i + 1 :]):
+            parts[-1] = "原" + post
+    return "；".join("，".join(p) for p in parsed)
 
 
 def label_phrase(label: str) -> str:

@@ -124,3 +124,12 @@ def test_no_figure_marked_unpublished_is_printed(huining, huining_tasks_text):  
         assert f"2022年{dv.number.normalize():f}" not in huining_tasks_text
     # Names made up where the source gives only totals are never listed.
     assert "合成" not in huining_tasks_text and "未具名" not in huining_tasks_text
+
+
+def test_the_former_county_secretary_is_marked_as_the_seed_does(huining, huining_tasks_text):  # type: ignore[no-untyped-def]
+    from xiezuo.tables.selectors import values_for
+
+    # The table lists both secretaries who went east in 2023; the seed calls the first 原会宁县委书记.
+    entry = values_for(huining, 2023)["visit_w2e_principal"]
+    assert "刘正祥" in entry and "魏列海" in entry and "原" not in entry
+    assert "4月4日—5日，刘正祥，原会宁县委书记；10月23日，魏列海，会宁县委书记" in huining_tasks_text

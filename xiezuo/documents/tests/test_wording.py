@@ -95,3 +95,12 @@ def test_overlapping_categories_are_never_a_breakdown_that_sums():
     text = "一、年度任务完成情况\n（四）推进乡村振兴\n2. 帮扶项目对接和资金管理情况。" + funds
     result = audit_document(document_from_text(text), catalogue=get_catalogue(2023), table=values)
     assert [f.message for f in result.findings if f.check in ("sums", "sum", "breakdown")] == []
+
+
+def test_a_former_office_holder_is_marked_and_each_person_has_a_date_range():
+    values = dict(VALUES, visit_w2e_principal="4月4日-5日，刘某某，某县委书记 10月23日，王某某，某县委书记",
+                  visit_e2w_principal="4月18日-19日，张某，某区委书记")
+    texts = _text(draft_tasks(get_catalogue(2023), values, {}, Context(org_name="某县", year=2023, partner="某区")))
+    visits = texts["工作对接情况。"]
+    assert "4月4日—5日，刘某某，原某县委书记；10月23日，王某某，某县委书记" in visits
+    assert "4月18日—19日，张某，某区委书记" in visits and "原某区委书记" not in visits
