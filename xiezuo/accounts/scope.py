@@ -31,9 +31,10 @@ def profile_of(user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
     if user is None or not user.is_authenticated:
         return None
     try:
-        return user.profile  # type: ignore[union-attr,attr-defined]
+        profile = getattr(user, "profile", None)  # the reverse one-to-one is not in the auth stubs
     except Profile.DoesNotExist:
         return None
+    return profile if isinstance(profile, Profile) else None
 
 
 def is_admin(user: AbstractBaseUser | AnonymousUser | None) -> bool:

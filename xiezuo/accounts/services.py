@@ -22,16 +22,17 @@ class DemoAccount:
     org_code: str
     role: str
     description: str
+    name: str  # 姓名, as history pages show it (fictional demo people)
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("huining-clerk", "620422", Role.COUNTY_CLERK, "会宁县 县级填报员"),
-    DemoAccount("huining-lead", "620422", Role.COUNTY_LEAD, "会宁县 县级负责人"),
-    DemoAccount("jingyuan-clerk", "620421", Role.COUNTY_CLERK, "靖远县 县级填报员"),
-    DemoAccount("baiyin-reviewer", "620400", Role.CITY_REVIEWER, "白银市 市级审核员"),
-    DemoAccount("gansu-reviewer", "620000", Role.PROVINCE_REVIEWER, "甘肃省 省级审核员"),
-    DemoAccount("heping-partner", "120101", Role.EAST_PARTNER, "和平区 东部协作方"),
-    DemoAccount("admin", "000000", Role.ADMIN, "管理员"),
+    DemoAccount("huining-clerk", "620422", Role.COUNTY_CLERK, "会宁县 县级填报员", "王晓红"),
+    DemoAccount("huining-lead", "620422", Role.COUNTY_LEAD, "会宁县 县级负责人", "李建国"),
+    DemoAccount("jingyuan-clerk", "620421", Role.COUNTY_CLERK, "靖远县 县级填报员", "赵丽萍"),
+    DemoAccount("baiyin-reviewer", "620400", Role.CITY_REVIEWER, "白银市 市级审核员", "陈志明"),
+    DemoAccount("gansu-reviewer", "620000", Role.PROVINCE_REVIEWER, "甘肃省 省级审核员", "刘洋"),
+    DemoAccount("heping-partner", "120101", Role.EAST_PARTNER, "和平区 东部协作方", "孙静"),
+    DemoAccount("admin", "000000", Role.ADMIN, "管理员", "系统管理员"),
 )
 
 
@@ -78,5 +79,6 @@ def demo_accounts_create() -> list[DemoAccount]:
     password = demo_password()
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=[a.org_code for a in DEMO_ACCOUNTS])}
     for account in DEMO_ACCOUNTS:
-        user_create(username=account.username, password=password, org=units[account.org_code], role=account.role)
+        user_create(username=account.username, password=password, org=units[account.org_code], role=account.role,
+                    name=account.name)
     return list(DEMO_ACCOUNTS)

@@ -14,6 +14,7 @@ from xiezuo.assessment.models import Target
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
+from xiezuo.core.changes import stored_actor
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
 from xiezuo.orgunits.models import OrgUnit
 
@@ -67,7 +68,7 @@ class TargetSet(Action[Target]):
         if target is None:
             target = Target(org=org, year=year, code=code, version=0)
         target.number, target.note, target.illustrative = self.value, self.note, self.illustrative
-        target.updated_by = self.by if self.by is not None and self.by.pk else None
+        target.updated_by = stored_actor(self.by)
         target.version = current + 1
         if target.pk:
             target.save(update_fields=["number", "note", "illustrative", "updated_by", "updated_at", "version"])

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.models import ChangeRecord
+
+
+def stored_actor(actor: AbstractBaseUser | None) -> User | None:
+    """The user to keep in a foreign key: None for the system or an unsaved user."""
+    return actor if isinstance(actor, User) and actor.pk else None
 
 
 def actor_display_name(actor: AbstractBaseUser | None) -> str:
@@ -35,7 +41,7 @@ def change_record(
         raise RuntimeError("change_record must run inside the transaction of the change it records")
     kind = ActionKind(action)  # an unregistered action is a programming error, refused here
     return ChangeRecord.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+        actor=stored_actor(actor),
         actor_name=actor_display_name(actor),
         action=kind.value,
         object_type=object_type,

@@ -179,6 +179,7 @@ def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Decimal = BOD
         paragraph._p.get_or_add_pPr().append(snap)
     if text:
         _run(paragraph, text, font, size, bold=bold, color=color)
+    assert isinstance(paragraph, Paragraph)
     return paragraph
 
 
@@ -747,6 +748,7 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
     for r in table.rows[:2]:
         for cell, width in zip(r.cells, widths, strict=False):
             cell.width = Mm(float(width))
+    assert isinstance(table, Table)
     return table
 
 

@@ -389,7 +389,7 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
 
             code = code_arg(n)
             source_unit = catalogue.by_code[code].unit
-            target_unit = args[1].value  # type: ignore[union-attr]
+            target_unit = args[1].value
             if source_unit not in MONEY_FACTORS or target_unit not in MONEY_FACTORS:
                 raise CatalogueError(f"in_unit 只能在 元/万元/亿元 之间换算（{code} 的单位是 {source_unit}）")
             factor = MONEY_FACTORS[source_unit] / MONEY_FACTORS[target_unit]
@@ -403,7 +403,7 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
         if name == "round":
             if len(compiled) != 2 or not isinstance(args[1], Num):
                 raise CatalogueError("round(值, 位数) 需要两个参数，位数为常数")
-            f, places = compiled[0], int(args[1].value)  # type: ignore[union-attr]
+            f, places = compiled[0], int(args[1].value)
             quantum = Decimal(1).scaleb(-places)
             return lambda env: None if (v := _num(f(env))) is None else v.quantize(quantum)
         if name in ("min", "max"):

@@ -37,7 +37,7 @@ def catalogue_specs(catalogue: Catalogue) -> tuple[DeriveSpec, ...]:
 def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 def derived_values(year: int, orgs: Iterable[OrgUnit] | None = None) -> dict[str, dict[str, Decimal]]:

@@ -7,6 +7,7 @@ Django models use the same codes as `choices`; a test keeps models and schema in
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -339,10 +340,9 @@ def stay_bucket(months: int) -> str:
     return "12_plus"
 
 
-def months_between(start: object, end: object) -> int:
+def months_between(start: dt.date, end: dt.date) -> int:
     """Calendar months a stay touches, counting a started month as one (3/1–8/31 = 6)."""
-    s, e = start, end
-    months = (e.year - s.year) * 12 + (e.month - s.month)  # type: ignore[attr-defined]
-    if e.day >= s.day:  # type: ignore[attr-defined]
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day >= start.day:
         months += 1
     return max(months, 1)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from xiezuo.accounts.scope import Permission
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
-from xiezuo.core.changes import actor_display_name
+from xiezuo.core.changes import actor_display_name, stored_actor
 from xiezuo.core.errors import (
     ErrorReport,
     InvalidValue,
@@ -45,11 +45,9 @@ BATCH = 5000
 
 
 def model_of(ledger: Ledger) -> type[LedgerRecord]:
-    return apps.get_model(ledger.model)  # type: ignore[return-value]
-
-
-def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return by if by is not None and by.pk else None
+    model = apps.get_model(ledger.model)
+    assert issubclass(model, LedgerRecord)
+    return model
 
 
 def _public(ledger: Ledger, rec: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +175,7 @@ class LedgerImport(Action[ImportResult]):
         on_progress = self.on_progress
         _bulk_insert(
             ledger, model, checked.records, checked.rows, org=org, year=year, synthetic=self.synthetic,
-            actor=_actor(self.by), actor_name=actor_display_name(self.by),
+            actor=stored_actor(self.by), actor_name=actor_display_name(self.by),
             object_key=f"{org.code}/{year}/{self.file or self.ledger_kind}",
             on_progress=(lambda n: on_progress("写入", n, len(checked.records))) if on_progress else None,
         )
@@ -346,7 +344,7 @@ class LedgerRecordCreate(_RecordAction):
     def perform(self) -> LedgerRecord:
         _person_taken(self.ledger, self.org.pk, self.year, self.rec)
         obj = model_of(self.ledger)._default_manager.create(
-            org=self.org, year=self.year, updated_by=_actor(self.by), **self.rec)
+            org=self.org, year=self.year, updated_by=stored_actor(self.by), **self.rec)
         self.record(object_type=f"ledgers.{self.ledger.kind}", object_key=str(obj.pk),
                     new=_public(self.ledger, self.rec))
         return obj
@@ -372,7 +370,7 @@ class LedgerRecordUpdate(_RecordAction):
         for name, value in rec.items():
             setattr(obj, name, value)
         obj.version += 1
-        obj.updated_by = _actor(self.by)  # type: ignore[assignment]  # the project's user model
+        obj.updated_by = stored_actor(self.by)
         obj.save(update_fields=[*rec.keys(), "version", "updated_by", "updated_at"])
         self.record(object_type=f"ledgers.{self.ledger.kind}", object_key=str(obj.pk), old=old, new=new)
         return obj
@@ -414,7 +412,7 @@ class _Reconciliation(Action[Reconciliation]):
     def _decide(self, decision: str, *, entered: Any, derived: Any, reason: str = "") -> Reconciliation:
         return Reconciliation.objects.create(
             org=self.org, year=self.year, code=self.code, entered=entered, derived=derived, decision=decision,
-            reason=reason, decided_by=_actor(self.by), decided_by_name=actor_display_name(self.by),
+            reason=reason, decided_by=stored_actor(self.by), decided_by_name=actor_display_name(self.by),
         )
 
     def _derived(self) -> Any:

@@ -16,7 +16,7 @@ from xiezuo.accounts.scope import Permission, profile_of
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action
-from xiezuo.core.changes import actor_display_name
+from xiezuo.core.changes import actor_display_name, stored_actor
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, StaleEdit
 from xiezuo.engine.validate import Finding
 from xiezuo.orgunits.models import OrgUnit
@@ -102,7 +102,7 @@ class _SubmissionAction(Action[Any]):
         name, org_name = _who(self.by)
         event = SubmissionEvent.objects.create(
             submission=submission, kind=kind, from_state=from_state, to_state=to_state,
-            by=self.by if self.by is not None and self.by.pk else None,  # type: ignore[misc]  # project user model
+            by=stored_actor(self.by),
             by_name=name, by_org_name=org_name, comment=comment, row_code=row_code,
             explanations=dict(explanations or {}),
         )

@@ -11,8 +11,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from xiezuo.accounts.scope import Permission
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.actions import Action, ActionKind, changed_fields
-from xiezuo.core.changes import actor_display_name
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action, changed_fields
+from xiezuo.core.changes import actor_display_name, stored_actor
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source
@@ -33,9 +34,10 @@ def _row(catalogue: Catalogue, code: str, location: Location | None = None) -> R
 
 def _apply(dv: DataValue, row: Row, value: Decimal | str | None) -> None:
     if row.value_kind == "text":
-        dv.text, dv.number = (value or ""), None  # type: ignore[assignment]
+        dv.text, dv.number = str(value or ""), None
     else:
-        dv.number, dv.text = value, ""  # type: ignore[assignment]
+        assert not isinstance(value, str)
+        dv.number, dv.text = value, ""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def _write(dv: DataValue, row: Row, value: Decimal | str | None, *, source: str,
     dv.note = note or dv.note
     if published is not None:
         dv.published = published
-    dv.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]  # project user model
+    dv.updated_by = stored_actor(by)
     dv.version += 1
     if dv.pk:
         dv.save(update_fields=["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])
@@ -101,7 +103,7 @@ class ValueSet(Action[DataValue]):
         return self.org, self.year
 
     def validate(self) -> None:
-        self.current = DataValue.objects.select_for_update().filter(
+        self.current = DataValue.objects.select_for_update(of=("self",)).filter(
             org=self.org, year=self.year, code=self.code).select_related("updated_by").first()
         current_version = self.current.version if self.current else 0
         if self.expected_version is not None and self.expected_version != current_version:

@@ -101,11 +101,11 @@ def _submission_value(record: ChangeRecord, field: str, value: Any) -> tuple[str
 
     if field == "state":
         return "状态", dict(State.choices).get(str(value), plain(value))
-    if field == "row" and value:
+    if field == "row":
         from xiezuo.catalogue.registry import get_catalogue
 
-        row = get_catalogue(record.year).by_code.get(str(value)) if record.year else None
-        return "指标", row.label if row else str(value)
+        row = get_catalogue(record.year).by_code.get(str(value)) if record.year and value else None
+        return "指标", row.label if row else plain(value)
     return field, plain(value)
 
 
@@ -150,9 +150,9 @@ def history_entries(records: Iterable[ChangeRecord]) -> list[HistoryEntry]:
         old, new = record.old or {}, record.new or {}
         changes = []
         for field in [*new, *(k for k in old if k not in new)]:
-            label, before = fmt(record, field, old.get(field)) if field in old else (fmt(record, field, None)[0], EMPTY)
-            _, after = fmt(record, field, new.get(field)) if field in new else ("", EMPTY)
-            changes.append(FieldChange(label=label, old=before, new=after))
+            label_new, after = fmt(record, field, new.get(field)) if field in new else ("", EMPTY)
+            label_old, before = fmt(record, field, old.get(field)) if field in old else ("", EMPTY)
+            changes.append(FieldChange(label=label_new or label_old, old=before, new=after))
         out.append(HistoryEntry(at=record.at, actor=record.actor_name or "系统", action=action_label(record.action),
                                 comment=record.comment, changes=changes))
     return out

@@ -37,6 +37,23 @@ def error_response(request: HttpRequest, error: XiezuoError) -> HttpResponse:
     return render(request, "web/error.html", context, status=status)
 
 
+class WriteGuardMiddleware:
+    """With `XIEZUO_WRITE_GUARD` (the test settings), any domain write outside an action fails the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        if not getattr(settings, "XIEZUO_WRITE_GUARD", False):
+            return self.get_response(request)
+        from xiezuo.core.actions import writes_only_in_actions
+
+        with writes_only_in_actions():
+            return self.get_response(request)
+
+
 class XiezuoErrorsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -13,7 +13,7 @@ from xiezuo.orgunits.models import OrgUnit
 YUAN_PER_WAN = Decimal(10_000)
 
 
-class WanYuanField(models.BigIntegerField):
+class WanYuanField(models.BigIntegerField):  # type: ignore[type-arg]  # stubs: generic fields take 2 params
     """An amount in 万元 (Decimal, up to 4 places) stored as whole 元.
 
     Integers sum exactly in SQL on SQLite and PostgreSQL alike, so derived totals agree to the

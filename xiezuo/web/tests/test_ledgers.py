@@ -76,7 +76,7 @@ def test_a_stale_edit_is_refused_and_the_current_record_shown(login, labour):  #
     rec.refresh_from_db()
     assert rec.employer == "北京某公司" and rec.id_number == labour[0].id_number  # masked input kept the number
     history = clerk.get(f"{url}history/").content.decode()
-    assert "天津某公司" in history and "北京某公司" in history and "huining-clerk" in history
+    assert "天津某公司" in history and "北京某公司" in history and "王晓红" in history
 
 
 def test_delete(login, labour):  # type: ignore[no-untyped-def]
@@ -141,7 +141,7 @@ def test_ledgers_are_frozen_while_the_table_is_submitted(login, huining):  # typ
 
     Submission.objects.create(org=huining, year=2023, state=State.SUBMITTED)
     response = login("huining-clerk").post(BASE + "meetings/new/", {"date": "2023-05-06", "kind": "gov", "topic": "x"})
-    assert response.status_code == 400 and "不能修改" in response.content.decode()
+    assert response.status_code == 400 and "不能再修改" in response.content.decode()
 
 
 def test_reconciliation_page(login):  # type: ignore[no-untyped-def]
