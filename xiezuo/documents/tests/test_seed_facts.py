@@ -2,8 +2,8 @@
 
 Each fact below is a figure or name the seed's 一、 prints, with where the data holds it (a table row
 or a ledger record). The test checks the source holds it and the generated DOCX states it. Facts
-the seed prints with no row or record behind them (the park's 316亩, the 消费帮扶 certifications,
-the seed's own project categories) are not drafted: a figure with no record is never invented.
+the seed prints with no row or record behind them (the park's 316亩, the 消费帮扶 certifications
+and suppliers) are not drafted: a figure with no record is never invented.
 Where the seed's text and its table disagree (社会帮扶 698.4475万元 against the table's 93.05万元),
 the table is stated.
 """
@@ -77,6 +77,10 @@ LEDGER_FACTS = [
     ("支医医生6人（帮扶1—6个月3人、帮扶7—12个月2人、帮扶12个月以上1人）", "exchanges", {"kind": "doctor"}),
     ("科技人员6人（帮扶1—6个月4人、帮扶12个月以上2人）", "exchanges", {"kind": "technician"}),
     ("共建5个乡村振兴示范村", "demo_villages", {}),
+    # The seed's project categories: from the fund-project ledger, one category per project.
+    ("按项目类别分（每个项目计入一类，合计5590万元）：产业帮扶类项目3380万元；教育类项目889.2万元；医疗卫生类项目233.8万元；"
+     "改善人居环境类项目434万元；就业帮扶类项目331万元；基础设施类项目13万元；残疾人帮扶类项目29万元；其他类项目280万元",
+     "fund_projects", {"category": "industry"}),
     *[(name, "demo_villages", {"village": name}) for name in ("田家坪村", "杨崖集村", "线川村", "道口村", "南什村")],
     ("4月18日—19日，姚建军，和平区委书记", "visits", {"principals": "姚建军，和平区委书记"}),
     ("邵将，和平区副区长", "visits", {"direction": "e2w"}),
