@@ -62,7 +62,7 @@ def _required(value: str, label: str) -> str:
 
 
 class _TextSave(Action[Any]):
-    permission = Permission.EDIT
+    permission = Permission.WRITE_REPORT
     frozen_with_submission = True
 
     org: OrgUnit

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Permission, org_for
+from xiezuo.accounts.scope import Permission, can, org_for
 from xiezuo.core.errors import InputError, InvalidValue, Location, StaleEdit
 from xiezuo.documents.models import NarrativeSection
 from xiezuo.documents.reports import report_docx_bytes, report_write
@@ -30,7 +30,7 @@ from xiezuo.documents.services import (
     typical_case_save,
 )
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.submissions.locks import editable as editable_now
+from xiezuo.submissions.locks import frozen
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -52,7 +52,8 @@ def _back(code: str, year: int, anchor: str = "") -> HttpResponse:
 def _page(request: HttpRequest, org: OrgUnit, year: int, *, kept: dict[str, str] | None = None,
           status: int = 200) -> HttpResponse:
     data = report_data(org, year)
-    editable = editable_now(request.user, org, year)
+    # The unit's own report: its county clerk or lead, or for a city or province its reviewer.
+    editable = can(request.user, Permission.WRITE_REPORT, org) and not frozen(org, year)
     texts = data.texts
     narratives = [
         (s.value, s.label, texts.narrative_text(s.value), texts.narrative_version(s.value)) for s in NarrativeSection
@@ -80,7 +81,7 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @login_required
 def drafted_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Save the user's version of a drafted paragraph; a refused save shows the page again with the typed text."""
-    org = org_for(request.user, code, Permission.EDIT)
+    org = org_for(request.user, code, Permission.WRITE_REPORT)
     key, text = request.POST.get("key", ""), request.POST.get("text", "")
     try:
         drafted_paragraph_save(org=org, year=year, key=key, text=text, by=_user(request),
@@ -128,7 +129,7 @@ def _saved(request: HttpRequest, action: object) -> None:
 @require_POST
 @login_required
 def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    org = org_for(request.user, code, Permission.EDIT)
+    org = org_for(request.user, code, Permission.WRITE_REPORT)
     p = request.POST
 
     def save() -> None:
@@ -158,7 +159,7 @@ def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def narrative(request: HttpRequest, code: str, year: int, section: str) -> HttpResponse:
-    org = org_for(request.user, code, Permission.EDIT)
+    org = org_for(request.user, code, Permission.WRITE_REPORT)
     _saved(request, lambda: narrative_save(
         org=org, year=year, section=section, text=request.POST.get("text", ""), by=_user(request),
         expected_version=_version(request),
@@ -169,7 +170,7 @@ def narrative(request: HttpRequest, code: str, year: int, section: str) -> HttpR
 @require_POST
 @login_required
 def case_save(request: HttpRequest, code: str, year: int, number: int | None = None) -> HttpResponse:
-    org = org_for(request.user, code, Permission.EDIT)
+    org = org_for(request.user, code, Permission.WRITE_REPORT)
     _saved(request, lambda: typical_case_save(
         org=org, year=year, number=number, title=request.POST.get("title", ""),
         text=request.POST.get("text", ""), by=_user(request), expected_version=_version(request),
@@ -180,7 +181,7 @@ def case_save(request: HttpRequest, code: str, year: int, number: int | None = N
 @require_POST
 @login_required
 def case_remove(request: HttpRequest, code: str, year: int, number: int) -> HttpResponse:
-    org = org_for(request.user, code, Permission.EDIT)
+    org = org_for(request.user, code, Permission.WRITE_REPORT)
     _saved(request, lambda: typical_case_remove(
         org=org, year=year, number=number, by=_user(request), expected_version=_version(request),
     ))
