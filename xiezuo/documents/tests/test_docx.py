@@ -267,3 +267,18 @@ def test_city_attachment_pages_are_readable(demo, tmp_path):
     assert pages <= 12
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "待填写" not in text and "靖远县尚未报送" in text.replace(" ", "")
+
+
+def test_the_city_report_audits_clean_against_its_roll_up(demo, tmp_path):
+    from xiezuo.audit.audit import audit_document
+    from xiezuo.audit.mapping import AuditContext
+    from xiezuo.audit.reader import read_report
+    from xiezuo.documents.reports import report_write
+    from xiezuo.orgunits.models import OrgUnit
+    from xiezuo.rollup.selectors import area_values
+
+    city = OrgUnit.objects.get(code="620400")
+    (docx,) = report_write(city, 2023, tmp_path)
+    result = audit_document(read_report(docx), catalogue=get_catalogue(2023), table=dict(area_values(city, 2023)),
+                            context=AuditContext(year=2023, west_names=("白银市",), east_names=("和平区",)))
+    assert [f.message for f in result.findings] == []
