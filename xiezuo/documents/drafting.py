@@ -30,7 +30,8 @@ from xiezuo.catalogue.drafting import (
     Sentence,
     parse_placeholder,
 )
-from xiezuo.catalogue.loader import MONEY_FACTORS, Catalogue, Row
+from xiezuo.catalogue.loader import Catalogue, Row
+from xiezuo.core.money import YUAN_PER as MONEY_FACTORS
 from xiezuo.documents import style
 
 Values = Mapping[str, Decimal | str | None]

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -676,15 +676,6 @@ def _spanning_row_xml(head: Sequence[tuple[str, str, bool, str, int]], lines: Se
     return "".join(parts)
 
 
-def _shade(cells: Sequence[object], fill: str) -> None:
-    for cell in cells:
-        shd = OxmlElement("w:shd")
-        shd.set(qn("w:val"), "clear")
-        shd.set(qn("w:color"), "auto")
-        shd.set(qn("w:fill"), fill)
-        cell._tc.get_or_add_tcPr().append(shd)  # type: ignore[attr-defined]
-
-
 def _row_flags(row: object, *, header: bool = False) -> None:
     tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
     cant = OxmlElement("w:cantSplit")
@@ -840,8 +831,3 @@ def _drop_leading_empty(doc: DocxDocument) -> None:
 
 def report_docx(content: ReportContent, out: Path | io.BytesIO) -> None:
     report_document(content).save(out)  # type: ignore[arg-type]
-
-
-def iter_text(paragraphs: Iterable[Paragraph]) -> Iterable[str]:
-    for p in paragraphs:
-        yield p.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -117,9 +118,9 @@ def report_pdf(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
     )
 
 
-def _saved(request: HttpRequest, action: object) -> None:
+def _saved(request: HttpRequest, action: Callable[[], object]) -> None:
     try:
-        action()  # type: ignore[operator]
+        action()
     except InputError as exc:
         messages.error(request, exc.full_message)
     else:

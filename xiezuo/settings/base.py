@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "xiezuo.web",
     "xiezuo.ops",
     "xiezuo.synth",
+    "xiezuo.demo",
     "xiezuo.audit",
 ]
 

@@ -54,11 +54,11 @@ def test_the_2024_template_runs_end_to_end(huining, year_2024, tmp_path):  # typ
     from xiezuo.audit.mapping import AuditContext
     from xiezuo.audit.reader import read_report
     from xiezuo.documents.reports import report_write
-    from xiezuo.ledgers.derivation import derived_values
+    from xiezuo.ledgers.reconciliation import derived_values
     from xiezuo.ledgers.services import ledger_record_create
     from xiezuo.rollup.selectors import compare
-    from xiezuo.tables.checks import table_validate
     from xiezuo.tables.exports import Column, table_xlsx
+    from xiezuo.tables.findings import table_validate
     from xiezuo.tables.selectors import values_for
     from xiezuo.tables.services import value_set
 

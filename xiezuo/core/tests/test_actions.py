@@ -108,8 +108,7 @@ def test_every_action_is_registered_with_a_name_and_a_lock_decision() -> None:
     # Every kind that has an action class is listed once; the per-row import record has none by design.
     assert set(ActionKind) - set(registry) <= {ActionKind.LEDGER_IMPORT_ROW, ActionKind.ORGUNIT_CREATE,
                                               ActionKind.ORGUNIT_UPDATE, ActionKind.PAIRING_CREATE,
-                                              ActionKind.USER_UPDATE, ActionKind.BACKUP_RESTORE,
-                                              ActionKind.DEMO_LOAD, ActionKind.SYNTH_GENERATE}
+                                              ActionKind.USER_UPDATE, ActionKind.BACKUP_RESTORE}
 
 
 @pytest.mark.parametrize("state", [State.SUBMITTED, State.APPROVED])

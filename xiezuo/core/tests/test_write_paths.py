@@ -150,6 +150,9 @@ WRITING_COMMANDS = [
     ["ledger", "import", "labour_placements", "{ledger_file}", "--org", "620422", "--year", "2023", "--append"],
     ["targets", "import", "{targets_file}"],
     ["orgunits", "import", "{units_file}"],
+    ["init", "--demo"],
+    ["synth", "--provinces", "1", "--cities-per-province", "1", "--counties-per-city", "2",
+     "--labour-per-county", "2", "--sales-per-county", "1", "--force"],
 ]
 
 

@@ -12,8 +12,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from xiezuo.catalogue.loader import MONEY_FACTORS
 from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.core.money import YUAN_PER as MONEY_FACTORS
 from xiezuo.documents.gbt9704 import CHAR_SPACE, LINE_PITCH_TWIPS
 from xiezuo.documents.reports import report_docx_bytes
 from xiezuo.documents.selectors import report_data

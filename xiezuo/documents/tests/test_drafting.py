@@ -3,8 +3,8 @@
 import re
 from decimal import Decimal
 
-from xiezuo.catalogue.loader import MONEY_FACTORS
 from xiezuo.catalogue.registry import DATA_DIR, get_catalogue
+from xiezuo.core.money import YUAN_PER as MONEY_FACTORS
 from xiezuo.documents.drafting import Context, draft_tasks, tidy_text
 from xiezuo.documents.selectors import report_data
 
