@@ -30,7 +30,7 @@ def _actor_id(by: AbstractBaseUser | None) -> int | None:
     return by.pk if by is not None and by.pk else None
 
 
-def _check_version(latest: CoverLetter | Narrative | TypicalCase | None, expected: int | None, what: str) -> int:
+def _check_version(latest: CoverLetter | Narrative | TypicalCase | DraftedParagraph | None, expected: int | None, what: str) -> int:
     current = latest.version if latest is not None else 0
     if expected is not None and expected != current:
         who = getattr(getattr(latest, "created_by", None), "username", None) or "他人"
