@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xiezuo.audit.extract import Extraction, Figure, concept, labels_match, scope
+from xiezuo.audit.extract import CountedList, Entity, Extraction, Figure, concept, labels_match, scope
 from xiezuo.audit.numerals import fmt, from_base, places, same_within_rounding, to_base
 from xiezuo.catalogue.loader import Catalogue
 
@@ -97,6 +97,11 @@ def _table_quote(catalogue: Catalogue, code: str, value: Decimal | str, ex: Extr
     return {"text": f"{row_label(catalogue, code)}：{shown}{row.unit}", "location": location}
 
 
+def _consistent_with(fig: Figure, value: Decimal | str | None, unit: str) -> bool:
+    """The figure agrees with a table cell that holds a number (text and empty cells never agree)."""
+    return isinstance(value, Decimal) and _consistent(fig, value, unit)
+
+
 def _consistent(fig: Figure, value: Decimal, unit: str) -> bool:
     if fig.approx == "at_least":
         return to_base(value, unit) >= fig.base
@@ -149,8 +154,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
             continue
         if _consistent(fig, value, row.unit):
             continue
-        if any(isinstance(table.get(c), Decimal) and _consistent(fig, table[c], catalogue.by_code[c].unit)  # type: ignore[arg-type]
-               for c in fig.row_candidates):
+        if any(_consistent_with(fig, table.get(c), catalogue.by_code[c].unit) for c in fig.row_candidates):
             continue  # another row this phrase may name agrees: not a contradiction
         # A total that includes a sub-figure the table keeps in another row (投入 698 万元，其中捐物 605 万元).
         kids = [k for k in ex.children(fig) if k.row and k.row != fig.row and k.is_level]
@@ -176,8 +180,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
             notes.append(f"注意单位：文中为「{fig.unit}」，表中为「{row.unit}」")
         # Does the text's number belong to a neighbouring row? Say so: it is the likeliest slip.
         neighbours = _neighbours(catalogue, fig.row)
-        same = [c for c in neighbours if isinstance(table.get(c), Decimal)
-                and _consistent(fig, table[c], catalogue.by_code[c].unit)]  # type: ignore[arg-type]
+        same = [c for c in neighbours if _consistent_with(fig, table.get(c), catalogue.by_code[c].unit)]
         if same:
             r2 = catalogue.by_code[same[0]]
             notes.append(f"文中数字与表中「{row_label(catalogue, r2.code)}」{r2.format(table[same[0]])}{r2.unit}相同，可能引用了该项")
@@ -428,7 +431,7 @@ def _block_figures(ex: Extraction, fig: Figure) -> list[Figure]:
     return ex.figures[lo:hi + 1]
 
 
-def _missing_by_threshold(ex: Extraction, lst) -> str:  # type: ignore[no-untyped-def]
+def _missing_by_threshold(ex: Extraction, lst: CountedList) -> str:
     """「投资 1000 万元以上企业 5 家」: name the entities the paragraph shows above the bar but the list omits."""
     block = _block_figures(ex, lst.count)
     sentence = [f for f in block if f.sentence_start == lst.count.sentence_start and f.approx == "at_least"
@@ -477,7 +480,7 @@ def _deletions(name: str) -> set[str]:
 
 
 def check_names(ex: Extraction) -> list[AuditFinding]:
-    mentions: dict[tuple[str, str], list] = defaultdict(list)  # type: ignore[type-arg]
+    mentions: dict[tuple[str, str], list[Entity]] = defaultdict(list)
     for e in ex.entities:
         if e.kind in KIND_WORDS:
             mentions[(e.kind, e.name)].append(e)
@@ -493,7 +496,8 @@ def check_names(ex: Extraction) -> list[AuditFinding]:
         for i, a in enumerate(group):
             for b in group[i + 1:]:
                 if a != b:
-                    pairs.add((kind, *sorted((a, b))))  # type: ignore[arg-type]
+                    first, second = sorted((a, b))
+                    pairs.add((kind, first, second))
     out = []
     for kind, a, b in sorted(pairs):
         ok, ca, cb = _one_edit(a, b)
@@ -520,12 +524,12 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def _share_sentence(ex: Extraction, ma: list, mb: list) -> bool:  # type: ignore[type-arg]
+def _share_sentence(ex: Extraction, ma: list[Entity], mb: list[Entity]) -> bool:
     spans = {_sentence_span(ex.document.text, m.start, m.end) for m in ma}
     return any(_sentence_span(ex.document.text, m.start, m.end) in spans for m in mb)
 
 
-def _entity_quote(ex: Extraction, e) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _entity_quote(ex: Extraction, e: Entity) -> dict[str, object]:
     s, t = _sentence_span(ex.document.text, e.start, e.end)
     s, t = max(s, e.start - 40), min(t, e.end + 40)
     text = re.sub(r"\s+", "", ex.document.text[s:t])

@@ -366,7 +366,9 @@ def _sentence_root(ex: Extraction, fig: Figure, catalogue: Catalogue) -> str | N
                if f.row and f.relation is None and f.sentence_start == fig.sentence_start and f.block == fig.block]
     if not earlier:
         return None
-    row = catalogue.by_code[earlier[-1].row]  # type: ignore[index]
+    code = earlier[-1].row
+    assert code is not None
+    row = catalogue.by_code[code]
     parent = catalogue.by_code.get(row.parent) if row.parent else None
     return parent.code if parent is not None and parent.is_value else row.code
 

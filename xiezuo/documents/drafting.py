@@ -288,7 +288,7 @@ class _Renderer:
             text = tidy_text(str(got[0]))
             self.bindings.append(Binding(text=text, codes=ph.codes, year=year, value=str(got[0]), spec=spec))
             return _mark(spec, text)
-        total = sum((Decimal(v) for v in got), Decimal(0))  # type: ignore[arg-type]
+        total = sum((Decimal(str(v)) for v in got), Decimal(0))
         if ph.measure in MONEY_UNITS:
             # 0.6907亿元 → 6907万元: the published decimals move with the unit.
             shift = (MONEY_FACTORS[first.unit] / MONEY_FACTORS[ph.measure]).adjusted()

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
@@ -27,8 +27,9 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.table import Table
+from docx.section import Section
+from docx.shared import Length, Mm, Pt, RGBColor
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from xiezuo.catalogue.loader import Catalogue
@@ -118,9 +119,15 @@ class ReportContent:
 # --- low-level formatting -------------------------------------------------------------------
 
 
-def _set_fonts(rpr_parent: object, name: str) -> None:
+class _HasRunProperties(Protocol):
+    """A run (w:r) or a style (w:style): both carry run properties (w:rPr)."""
+
+    def get_or_add_rPr(self) -> Any: ...
+
+
+def _set_fonts(rpr_parent: _HasRunProperties, name: str) -> None:
     """Name the font for every script, East Asian included, and drop theme fonts (which win)."""
-    rpr = rpr_parent.get_or_add_rPr()  # type: ignore[attr-defined]
+    rpr = rpr_parent.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
         rfonts = OxmlElement("w:rFonts")
@@ -168,9 +175,9 @@ def _format(paragraph: Paragraph, *, align: int | None = None, first_line_chars:
 
 
 def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Decimal = BODY_PT,
-          style: str = "公文正文", bold: bool = False, color: RGBColor | None = None, **fmt: object) -> Paragraph:
+          style: str = "公文正文", bold: bool = False, color: RGBColor | None = None, **fmt: Any) -> Paragraph:
     paragraph = doc.add_paragraph(style=style)
-    _format(paragraph, **fmt)  # type: ignore[arg-type]
+    _format(paragraph, **fmt)
     if size > BODY_PT:
         # A line of 2号 text is taller than one grid line; snapped to the grid it would take two
         # (the title would then push the 落款 of a one-page covering report onto a second page).
@@ -247,8 +254,8 @@ def _setup(doc: DocxDocument) -> None:
     doc.settings.odd_and_even_pages_header_footer = True
 
 
-def _grid(section: object, *, lines: bool = True) -> None:
-    sect_pr = section._sectPr  # type: ignore[attr-defined]
+def _grid(section: Section, *, lines: bool = True) -> None:
+    sect_pr = section._sectPr
     grid = sect_pr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
@@ -264,35 +271,35 @@ def _grid(section: object, *, lines: bool = True) -> None:
         grid.set(qn("w:linePitch"), "312")
 
 
-def _portrait(section: object) -> None:
+def _portrait(section: Section) -> None:
     s = section
-    s.orientation = WD_ORIENT.PORTRAIT  # type: ignore[attr-defined]
-    s.page_width, s.page_height = PAGE_WIDTH, PAGE_HEIGHT  # type: ignore[attr-defined]
-    s.top_margin, s.bottom_margin = TOP, BOTTOM  # type: ignore[attr-defined]
-    s.left_margin, s.right_margin = LEFT, RIGHT  # type: ignore[attr-defined]
-    s.gutter = Mm(0)  # type: ignore[attr-defined]
-    s.header_distance = Mm(15)  # type: ignore[attr-defined]
-    s.footer_distance = _footer_distance(BOTTOM)  # type: ignore[attr-defined]
+    s.orientation = WD_ORIENT.PORTRAIT
+    s.page_width, s.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    s.top_margin, s.bottom_margin = TOP, BOTTOM
+    s.left_margin, s.right_margin = LEFT, RIGHT
+    s.gutter = Mm(0)
+    s.header_distance = Mm(15)
+    s.footer_distance = _footer_distance(BOTTOM)
     _grid(section, lines=True)
 
 
-def _landscape(section: object) -> None:
+def _landscape(section: Section) -> None:
     """The same 版心 turned: the binding edge (订口) stays where the portrait pages have it."""
     s = section
-    s.orientation = WD_ORIENT.LANDSCAPE  # type: ignore[attr-defined]
-    s.page_width, s.page_height = PAGE_HEIGHT, PAGE_WIDTH  # type: ignore[attr-defined]
-    s.left_margin, s.right_margin = TOP, BOTTOM  # type: ignore[attr-defined]
-    s.top_margin, s.bottom_margin = RIGHT, LEFT  # type: ignore[attr-defined]
-    s.gutter = Mm(0)  # type: ignore[attr-defined]
-    s.header_distance = Mm(12)  # type: ignore[attr-defined]
-    s.footer_distance = _footer_distance(LEFT)  # type: ignore[attr-defined]
+    s.orientation = WD_ORIENT.LANDSCAPE
+    s.page_width, s.page_height = PAGE_HEIGHT, PAGE_WIDTH
+    s.left_margin, s.right_margin = TOP, BOTTOM
+    s.top_margin, s.bottom_margin = RIGHT, LEFT
+    s.gutter = Mm(0)
+    s.header_distance = Mm(12)
+    s.footer_distance = _footer_distance(LEFT)
     _grid(section, lines=False)
 
 
-def _footer_distance(bottom_margin: object) -> object:
+def _footer_distance(bottom_margin: Length) -> Length:
     # The number's line is 4号 high; its top edge sits 7 mm below the 版心.
     line_mm = PAGE_NUMBER_PT / 72 * Decimal("25.4")
-    return Mm(float(Decimal(bottom_margin.mm) - PAGE_NUMBER_GAP_MM - line_mm))  # type: ignore[attr-defined]
+    return Mm(float(Decimal(bottom_margin.mm) - PAGE_NUMBER_GAP_MM - line_mm))
 
 
 def _page_number(paragraph: Paragraph) -> None:
@@ -316,17 +323,18 @@ def _page_number(paragraph: Paragraph) -> None:
     _run(paragraph, " —", SONGTI, PAGE_NUMBER_PT)
 
 
-def _footers(section: object) -> None:
+def _footers(section: Section) -> None:
     one_char = PAGE_NUMBER_PT
     for footer, align, side in (
-        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),  # type: ignore[attr-defined]
-        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),  # type: ignore[attr-defined]
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
     ):
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0]
         paragraph.style = "页码"
-        kwargs = {"right_chars": Decimal(1)} if side == "right" else {"left_chars": Decimal(1)}
-        _format(paragraph, align=align, line_pt=PAGE_NUMBER_PT, char_pt=one_char, **kwargs)  # type: ignore[arg-type]
+        inset = Decimal(1)
+        _format(paragraph, align=align, line_pt=PAGE_NUMBER_PT, char_pt=one_char,
+                right_chars=inset if side == "right" else Decimal(0), left_chars=inset if side == "left" else Decimal(0))
         _page_number(paragraph)
 
 
@@ -615,15 +623,15 @@ def _attachment_head(doc: DocxDocument, number: int | None, title: str) -> None:
     _blank(doc, 1)
 
 
-def _cell_text(cell: object, text: str, *, font: str = FANGSONG, align: int = WD_ALIGN_PARAGRAPH.LEFT,
+def _cell_text(cell: _Cell, text: str, *, font: str = FANGSONG, align: int = WD_ALIGN_PARAGRAPH.LEFT,
                bold: bool = False, indent_chars: int = 0) -> None:
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    paragraph = cell.paragraphs[0]
     paragraph.style = "表格文字"
     _format(paragraph, align=align, line_pt=TABLE_PT * Decimal("1.35"), char_pt=TABLE_PT,
             left_chars=Decimal(indent_chars))
     if text:
         _run(paragraph, text, font, TABLE_PT, bold=bold)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # type: ignore[attr-defined]
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def _row_xml(cells: Sequence[tuple[str, str, bool, str, int]], widths: Sequence[int], fill: str | None,
@@ -676,8 +684,8 @@ def _spanning_row_xml(head: Sequence[tuple[str, str, bool, str, int]], lines: Se
     return "".join(parts)
 
 
-def _row_flags(row: object, *, header: bool = False) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+def _row_flags(row: _Row, *, header: bool = False) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
     cant = OxmlElement("w:cantSplit")
     tr_pr.append(cant)
     if header:
@@ -830,4 +838,4 @@ def _drop_leading_empty(doc: DocxDocument) -> None:
 
 
 def report_docx(content: ReportContent, out: Path | io.BytesIO) -> None:
-    report_document(content).save(out)  # type: ignore[arg-type]
+    report_document(content).save(out if isinstance(out, io.BytesIO) else str(out))
