@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from xiezuo.core.errors import CatalogueError, InvalidValue, Location
+
+if TYPE_CHECKING:
+    from xiezuo.catalogue.drafting import DraftingTemplate
 
 ROW_KINDS = ("section", "group", "value")
 VALUE_KINDS = ("int", "decimal", "percent", "text")
@@ -24,8 +27,6 @@ ROLLUPS = ("sum", "recompute", "distinct", "text", "none")
 SEVERITIES = ("error", "warning", "info")
 RULE_LEVELS = ("county", "city", "province", "nation")
 NUMERIC_UNITS = ("次", "人次", "个", "所", "家", "期", "项", "人", "户", "万元", "亿元", "元", "%")
-# Factors to 元: the engine converts between money units with these.
-MONEY_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -141,6 +142,8 @@ class Catalogue:
     rows: list[Row]
     rules: list[Rule]
     source: str = ""
+    # The year's drafting rules for 一、 (`<year>.drafting.toml` beside the table file), if any.
+    drafting: DraftingTemplate | None = None
     by_code: dict[str, Row] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -174,7 +177,13 @@ def load_catalogue(path: Path | str) -> Catalogue:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"无法读取模板文件：{exc.strerror}", location=Location(file=str(path))) from exc
-    return parse_catalogue(text, source=path.name)
+    catalogue = parse_catalogue(text, source=path.name)
+    from xiezuo.catalogue.drafting import drafting_path, load_drafting
+
+    rules = drafting_path(path)
+    if rules.exists():
+        catalogue.drafting = load_drafting(rules, catalogue)
+    return catalogue
 
 
 def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
@@ -291,34 +300,8 @@ def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
         seen[code] = row
 
     rules = [*_implied_rules(rows), *_declared_rules(data.get("rules", []), fail)]
-    catalogue = Catalogue(year=year, title=title, rows=rows, rules=rules, source=source)
-
-    # Every expression must parse and name only rows that exist.
-    from xiezuo.engine.rules import compile_rule, expression_codes
-
-    for rule in rules:
-        try:
-            compile_rule(rule, catalogue)
-        except CatalogueError as exc:
-            fail(f"规则 {rule.id}：{exc.message}", row=rule.id, column="expr", value=rule.expr)
-    from xiezuo.engine.derive import SpecError, parse_spec
-
-    for row in rows:
-        if row.derive is not None:
-            try:
-                parse_spec(row.derive, code=row.code, unit=row.unit, value_kind=row.value_kind, places=row.places)
-            except SpecError as exc:
-                fail(f"derive：{exc}", row=row.code, column="derive", value=str(row.derive))
-            if "span" not in row.derive:
-                # Whether a row is a stock (截至目前) or a flow (新增/本年) decides its value as of a
-                # day; the template must say so, nothing guesses it.
-                fail("derive 必须声明 span = \"stock\"（截至目前的存量）或 \"flow\"（本年新增的流量）",
-                     row=row.code, column="derive", value=str(row.derive))
-        if row.formula:
-            unknown_codes = [c for c in expression_codes(row.formula) if c not in seen]
-            if unknown_codes:
-                fail(f"formula 引用了不存在的行 {', '.join(unknown_codes)}", row=row.code, column="formula")
-    return catalogue
+    # Parsed only: whether each expression compiles is the engine's to say (`engine.validate.catalogue_check`).
+    return Catalogue(year=year, title=title, rows=rows, rules=rules, source=source)
 
 
 def _implied_rules(rows: list[Row]) -> list[Rule]:

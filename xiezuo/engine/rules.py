@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Union
 
 from xiezuo.core.errors import CatalogueError
+from xiezuo.core.money import is_money, money_factor
 
 if TYPE_CHECKING:
     from xiezuo.catalogue.loader import Catalogue, Rule
@@ -276,9 +277,10 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
             raise CatalogueError(f"「{code}」是标题行，没有数值")
 
     def code_arg(call: Call, index: int = 0) -> str:
-        if len(call.args) <= index or not isinstance(call.args[index], Ref):
+        arg = call.args[index] if len(call.args) > index else None
+        if not isinstance(arg, Ref):
             raise CatalogueError(f"{call.name}() 的第 {index + 1} 个参数应为行代码")
-        code = call.args[index].code  # type: ignore[union-attr]
+        code = arg.code
         check_code(code)
         return code
 
@@ -385,14 +387,12 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
         if name == "in_unit":
             if len(args) != 2 or not isinstance(args[1], Str):
                 raise CatalogueError('in_unit(行代码, "单位") 需要两个参数')
-            from xiezuo.catalogue.loader import MONEY_FACTORS
-
             code = code_arg(n)
             source_unit = catalogue.by_code[code].unit
             target_unit = args[1].value
-            if source_unit not in MONEY_FACTORS or target_unit not in MONEY_FACTORS:
+            if not is_money(source_unit) or not is_money(target_unit):
                 raise CatalogueError(f"in_unit 只能在 元/万元/亿元 之间换算（{code} 的单位是 {source_unit}）")
-            factor = MONEY_FACTORS[source_unit] / MONEY_FACTORS[target_unit]
+            factor = money_factor(source_unit, target_unit)
             return lambda env: None if (v := _num(env.values.get(code))) is None else v * factor
         compiled = [comp(a) for a in args]
         if name == "abs":

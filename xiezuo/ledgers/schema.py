@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 # Column types. `money` is an amount in 万元 with at most 4 decimals, stored as whole 元 so sums
 # are exact integers on SQLite and PostgreSQL alike.
@@ -73,8 +74,8 @@ class Ledger:
         return [c.header for c in self.columns]
 
 
-def _c(name: str, header: str, type: str = "text", **kw: object) -> Column:
-    return Column(name=name, header=header, type=type, **kw)  # type: ignore[arg-type]
+def _c(name: str, header: str, type: str = "text", **kw: Any) -> Column:
+    return Column(name=name, header=header, type=type, **kw)
 
 
 DIRECTIONS = (("e2w", "东部到西部"), ("w2e", "西部到东部"))
@@ -370,6 +371,14 @@ FUND_SUBCATEGORIES = {
     "services": ("schools", "hospitals", "students"),
     "environment": ("toilets", "sewage", "garbage"),
 }
+
+# Columns that count part of another column of the same record (其中): (part, whole). An import
+# refuses a part above its whole; the synthetic records keep within it.
+PART_OF_WHOLE: tuple[tuple[str, str], ...] = (
+    ("poor_participants", "participants"), ("poor_jobs", "jobs"), ("used", "allocated"),
+    ("provincial_people", "people"), ("bureau_people", "people"), ("poor_people", "people"),
+    ("monitor_people", "people"),
+)
 
 
 def ledger_of(kind: str) -> Ledger:

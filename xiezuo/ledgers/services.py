@@ -32,11 +32,11 @@ from xiezuo.core.errors import (
     XiezuoError,
 )
 from xiezuo.core.models import ChangeRecord
+from xiezuo.core.money import yuan_from_wan
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.checks import CellError, check_record, check_rows
+from xiezuo.ledgers.cells import CellError, check_record, check_rows
 from xiezuo.ledgers.files import read_ledger_file
 from xiezuo.ledgers.models import Decision, LedgerRecord, Reconciliation
-from xiezuo.ledgers.models.base import yuan_from_wan
 from xiezuo.ledgers.schema import Ledger, ledger_of
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source
@@ -405,7 +405,7 @@ class _Reconciliation(Action[Reconciliation]):
     field_labels = {"entered": "填报值", "derived": "台账生成值"}
 
     def __init__(self, *, org: OrgUnit, year: int, code: str, by: AbstractBaseUser | None) -> None:
-        from xiezuo.ledgers.derivation import derivable_row
+        from xiezuo.ledgers.reconciliation import derivable_row
 
         self.org, self.year, self.code, self.by = org, year, code, by
         self.row = derivable_row(year, code)
@@ -420,7 +420,7 @@ class _Reconciliation(Action[Reconciliation]):
         )
 
     def _derived(self) -> Any:
-        from xiezuo.ledgers.derivation import derived_values
+        from xiezuo.ledgers.reconciliation import derived_values
 
         return derived_values(self.year, [self.org]).get(self.org.code, {}).get(self.code)
 
@@ -436,7 +436,7 @@ class ReconciliationAccept(_Reconciliation):
         self.expected_version = expected_version
 
     def perform(self) -> Reconciliation:
-        from xiezuo.ledgers.derivation import number_of
+        from xiezuo.ledgers.reconciliation import number_of
         from xiezuo.tables.services import ValueSet
 
         derived = self._derived()
@@ -463,7 +463,7 @@ class ReconciliationKeep(_Reconciliation):
             raise InvalidValue(f"保留「{self.row.label}」的填报值时必须写明理由")
 
     def perform(self) -> Reconciliation:
-        from xiezuo.ledgers.derivation import number_of
+        from xiezuo.ledgers.reconciliation import number_of
 
         derived = self._derived()
         entered = number_of(DataValue.objects.filter(org=self.org, year=self.year, code=self.code).first())

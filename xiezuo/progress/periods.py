@@ -18,7 +18,7 @@ from xiezuo.catalogue.loader import Row
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.errors import NotFound
 from xiezuo.engine.derive import derive_as_of
-from xiezuo.ledgers.derivation import _execute, catalogue_specs
+from xiezuo.ledgers.reconciliation import _execute, catalogue_specs
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.progress.models import ProgressPolicy, ReportingPeriod, Snapshot
 

@@ -19,8 +19,8 @@ from xiezuo.core.actions import Action
 from xiezuo.core.changes import stored_actor
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.derivation import catalogue_specs
 from xiezuo.ledgers.models import LabourPlacement
+from xiezuo.ledgers.reconciliation import catalogue_specs
 from xiezuo.orgunits.models import Level, OrgUnit
 from xiezuo.progress.duplicates import conflicts_for
 from xiezuo.progress.models import (

@@ -18,7 +18,7 @@ from django.db.models import F, Q, QuerySet
 
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.engine import rollup as engine
+from xiezuo.engine import aggregate as engine
 from xiezuo.engine.compare import ComparisonLine, compare_values
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
 from xiezuo.tables.exports import Column

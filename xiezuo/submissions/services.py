@@ -22,7 +22,7 @@ from xiezuo.engine.validate import Finding
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.locks import lock_unit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
-from xiezuo.tables.checks import table_validate
+from xiezuo.tables.findings import table_validate
 
 STATE_LABELS = dict(State.choices)
 

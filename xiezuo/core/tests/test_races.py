@@ -100,7 +100,7 @@ def test_four_identical_creates_of_one_person(unit: OrgUnit) -> None:
 def test_a_save_racing_a_submit_never_lands_unvalidated(unit: OrgUnit) -> None:
     from xiezuo.submissions.models import State
     from xiezuo.submissions.services import submission_ensure, submission_submit
-    from xiezuo.tables.checks import table_validate
+    from xiezuo.tables.findings import table_validate
     from xiezuo.tables.services import value_set
 
     clerk = get_user_model().objects.get(username="huining-clerk")

@@ -154,6 +154,9 @@ WRITING_COMMANDS = [
     ["period", "policy", "--by", "620000", "--year", "2023", "--notice-min-days", "7"],
     ["period", "freeze", "--org", "620421", "--year", "2023", "--period", "2023-02"],
     ["duplicates", "rehash"],
+    ["init", "--demo"],
+    ["synth", "--provinces", "1", "--cities-per-province", "1", "--counties-per-city", "2",
+     "--labour-per-county", "2", "--sales-per-county", "1", "--force"],
 ]
 
 

@@ -8,9 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from xiezuo.core.money import wan_from_yuan, yuan_from_wan
 from xiezuo.orgunits.models import OrgUnit
-
-YUAN_PER_WAN = Decimal(10_000)
 
 
 class WanYuanField(models.BigIntegerField):  # type: ignore[type-arg]  # stubs: generic fields take 2 params
@@ -33,14 +32,6 @@ class WanYuanField(models.BigIntegerField):  # type: ignore[type-arg]  # stubs: 
             return None
         return yuan_from_wan(Decimal(str(value)) if not isinstance(value, Decimal) else value)
 
-
-def yuan_from_wan(value: Decimal) -> int:
-    return int((value * YUAN_PER_WAN).to_integral_value())
-
-
-def wan_from_yuan(value: int) -> Decimal:
-    d = (Decimal(value) / YUAN_PER_WAN)
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
 class LedgerRecord(models.Model):

@@ -13,8 +13,8 @@ from xiezuo.core.changes import actor_display_name
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.derivation import derived_values, reconciliation_for
 from xiezuo.ledgers.models import LabourPlacement, Meeting
+from xiezuo.ledgers.reconciliation import derived_values, reconciliation_for
 from xiezuo.ledgers.services import ledger_rows_import
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.progress.models import PeriodKind, Snapshot

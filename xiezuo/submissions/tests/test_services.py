@@ -20,7 +20,7 @@ from xiezuo.submissions.services import (
     submission_return,
     submission_submit,
 )
-from xiezuo.tables.checks import table_validate
+from xiezuo.tables.findings import table_validate
 from xiezuo.tables.models import DataValue
 from xiezuo.tables.services import value_set
 

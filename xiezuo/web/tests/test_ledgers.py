@@ -94,6 +94,21 @@ def test_template_download_is_a_workbook_with_the_headers(login):  # type: ignor
     assert [c.value for c in sheet[1]] == ledger_of("labour_placements").headers
 
 
+def test_downloads_leave_no_files_behind(login, labour, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    import tempfile
+    import urllib.parse
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    client = login("huining-clerk")
+    template = client.get(BASE + "labour_placements/template/")
+    export = client.get(BASE + "labour_placements/download/")
+    assert template.status_code == export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))["农村劳动力就业"]
+    assert sheet.max_row == 61 and sheet.cell(2, 2).value == mask(labour[0].id_number)
+    assert urllib.parse.quote("会宁县2023年农村劳动力就业台账.xlsx") in export["Content-Disposition"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_import_lists_every_bad_cell_and_writes_nothing(login, labour):  # type: ignore[no-untyped-def]
     headers = ",".join(ledger_of("labour_placements").headers)
     good = person(100)

@@ -6,7 +6,9 @@ the ledger export (which records the download).
 
 from __future__ import annotations
 
+import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,9 @@ from xiezuo.accounts.scope import Permission, org_for
 from xiezuo.core.errors import ErrorReport, InputError, NotFound
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.derivation import reconciliation_for
 from xiezuo.ledgers.exports import ledger_export, ledger_template
 from xiezuo.ledgers.models import LedgerRecord
+from xiezuo.ledgers.reconciliation import reconciliation_for
 from xiezuo.ledgers.schema import LEDGERS, Column, Ledger, ledger_of
 from xiezuo.ledgers.selectors import ledger_counts, ledger_records, record_display
 from xiezuo.ledgers.services import (
@@ -204,13 +206,22 @@ def ledger_delete(request: HttpRequest, code: str, year: int, kind: str, pk: int
     return redirect("web:ledger_list", org.code, year, kind)
 
 
+def _xlsx_download(filename: str, write: Callable[[Path], object]) -> FileResponse:
+    """A workbook `write` makes in a temporary folder, sent from memory: the folder is gone before the
+    response leaves, so no download leaves files behind."""
+    with tempfile.TemporaryDirectory(prefix="xiezuo-download-") as folder:
+        path = Path(folder) / "download.xlsx"
+        write(path)
+        data = path.read_bytes()
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename)
+
+
 @login_required
 def ledger_template_download(request: HttpRequest, code: str, year: int, kind: str) -> FileResponse:
     org = _county(request, code, year)
     ledger = ledger_of(kind)
-    folder = Path(tempfile.mkdtemp(prefix="xiezuo-template-"))
-    path = ledger_template(kind=kind, path=folder / f"{ledger.label}台账模板.xlsx")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{org.name}{year}年{ledger.label}台账模板.xlsx")
+    return _xlsx_download(f"{org.name}{year}年{ledger.label}台账模板.xlsx",
+                          lambda path: ledger_template(kind=kind, path=path))
 
 
 @login_required
@@ -218,10 +229,9 @@ def ledger_download(request: HttpRequest, code: str, year: int, kind: str) -> Fi
     """The county's ledger as XLSX, ID numbers masked (the CLI exports them in full for those allowed)."""
     org = _county(request, code, year)
     ledger = ledger_of(kind)
-    folder = Path(tempfile.mkdtemp(prefix="xiezuo-export-"))
-    path = folder / f"{ledger.label}.xlsx"
-    ledger_export(kind=kind, org=org, year=year, path=path, by=acting_user(request), reveal_ids=False)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{org.name}{year}年{ledger.label}台账.xlsx")
+    by = acting_user(request)
+    return _xlsx_download(f"{org.name}{year}年{ledger.label}台账.xlsx", lambda path: ledger_export(
+        kind=kind, org=org, year=year, path=path, by=by, reveal_ids=False))
 
 
 @login_required
