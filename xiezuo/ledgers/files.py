@@ -16,7 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xiezuo.core.bounded import check_size, check_xlsx, limits
 from xiezuo.core.errors import InvalidValue, Location
+from xiezuo.core.textcheck import shown
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.schema import NO, YES, Column, Ledger
 
@@ -34,52 +36,86 @@ class SheetData:
     rows: Sequence[Sequence[object]]
 
 
-def read_ledger_file(path: Path, ledger: Ledger) -> SheetData:
-    """The data sheet of an .xlsx or a .csv file; InvalidValue naming the file when unreadable."""
-    suffix = path.suffix.lower()
+def read_ledger_file(path: Path, ledger: Ledger, *, name: str | None = None) -> SheetData:
+    """The data sheet of an .xlsx or a .csv file; InvalidValue naming the file when unreadable.
+
+    `name` is the file's name as the user knows it (an upload is stored under a short one). The
+    file's size and, for XLSX, its zip entries and sheet extents are checked before it is read.
+    """
+    label = shown(name or path.name, 80)
+    suffix = Path(name).suffix.lower() if name else path.suffix.lower()
     if not path.exists():
         raise InvalidValue("文件不存在", location=Location(file=str(path)))
     if suffix == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, label)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return _read_xlsx(path, ledger)
-    raise InvalidValue("只能导入 .xlsx 或 .csv 文件", location=Location(file=path.name))
+        return _read_xlsx(path, ledger, label)
+    raise InvalidValue("只能导入 .xlsx 或 .csv 文件", location=Location(file=label))
 
 
-def _read_csv(path: Path) -> SheetData:
+def read_csv_text(path: Path, label: str) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM) or GB18030, the two a county PC writes."""
+    check_size(path, name=label)
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise InvalidValue("无法识别文件编码（应为 UTF-8 或 GB18030）", location=Location(file=path.name))
-    rows = list(csv.reader(io.StringIO(text)))
+    raise InvalidValue("无法识别文件编码（应为 UTF-8 或 GB18030）", location=Location(file=label))
+
+
+def csv_rows(text: str, label: str) -> list[list[str]]:
+    """Rows of CSV text, any line ends (CR-only too); bounded rows, columns and field size."""
+    lim = limits()
+    rows: list[list[str]] = []
+    # newline="" lets the csv module see \r, \n and \r\n line ends, as its documentation asks.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if len(rows) >= lim.rows:
+                raise InvalidValue(f"文件超过 {lim.rows:,} 行，请分批导入", location=Location(file=label))
+            if len(row) > lim.columns:
+                raise InvalidValue(f"有 {len(row):,} 列，超过上限 {lim.columns:,} 列",
+                                   location=Location(file=label, row=reader.line_num))
+            rows.append(row)
+    except csv.Error as exc:
+        big = "field larger than field limit" in str(exc)
+        reason = (f"单元格内容超过 {csv.field_size_limit() // 1024} KB，不是有效的台账数据" if big
+                  else f"CSV 格式有误（{exc}）")
+        raise InvalidValue(reason, location=Location(file=label, row=reader.line_num)) from None
+    return rows
+
+
+def _read_csv(path: Path, label: str) -> SheetData:
+    rows = csv_rows(read_csv_text(path, label), label)
     if not rows:
-        raise InvalidValue("文件是空的", location=Location(file=path.name))
+        raise InvalidValue("文件是空的", location=Location(file=label))
     return SheetData(sheet=None, headers=list(rows[0]), rows=rows[1:])
 
 
-def _read_xlsx(path: Path, ledger: Ledger) -> SheetData:
+def _read_xlsx(path: Path, ledger: Ledger, label: str) -> SheetData:
     from python_calamine import CalamineWorkbook
 
+    check_xlsx(path, name=label)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise InvalidValue(f"无法读取 Excel 文件：{exc}", location=Location(file=path.name)) from exc
+        raise InvalidValue(f"无法读取 Excel 文件：{shown(exc, 200)}", location=Location(file=label)) from exc
     names = workbook.sheet_names
     if ledger.label in names:
         name = ledger.label
     else:
         candidates = [n for n in names if n != INSTRUCTIONS_SHEET]
         if not candidates:
-            raise InvalidValue(f"找不到数据工作表「{ledger.label}」", location=Location(file=path.name))
+            raise InvalidValue(f"找不到数据工作表「{ledger.label}」", location=Location(file=label))
         name = candidates[0]
-    data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    try:
+        data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # a damaged sheet inside a readable workbook
+        raise InvalidValue(f"无法读取工作表：{shown(exc, 200)}", location=Location(file=label, sheet=name)) from exc
     if not data:
-        raise InvalidValue("工作表是空的", location=Location(file=path.name, sheet=name))
+        raise InvalidValue("工作表是空的", location=Location(file=label, sheet=name))
     return SheetData(sheet=name, headers=list(data[0]), rows=data[1:])
 
 

@@ -31,6 +31,7 @@ from xiezuo.core.errors import (
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.checks import CellError, check_record, check_rows
+from xiezuo.core.textcheck import shown
 from xiezuo.ledgers.files import read_ledger_file
 from xiezuo.ledgers.models import LedgerRecord
 from xiezuo.ledgers.models.base import yuan_from_wan
@@ -94,8 +95,9 @@ def ledger_import(
     dry_run: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
     synthetic: bool = False,
+    name: str | None = None,
 ) -> ImportResult:
-    """Import one ledger file for one county and year.
+    """Import one ledger file for one county and year (`name`: the file's name as uploaded).
 
     With `replace` (the default) the file is the county's whole ledger for the year and replaces
     what was there; otherwise its records are added. Any bad cell: ErrorReport listing every bad
@@ -103,9 +105,9 @@ def ledger_import(
     """
     ledger = ledger_of(kind)
     _check_can_edit(by, org)
-    data = read_ledger_file(path, ledger)
+    data = read_ledger_file(path, ledger, name=name)
     return ledger_rows_import(
-        kind=kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=path.name, org=org, year=year,
+        kind=kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=shown(name or path.name, 80), org=org, year=year,
         by=by, replace=replace, dry_run=dry_run, on_progress=on_progress, synthetic=synthetic,
     )
 
