@@ -39,7 +39,9 @@ class Limits:
     rows: int = 300_000  # rows of one sheet
     columns: int = 200  # columns of one sheet
     cells: int = 6_000_000  # rows × columns of the dense grid a reader builds
-    text_chars: int = 1_000_000  # characters of a report sent to the audit
+    text_chars: int = 100_000  # characters of a report sent to the audit (five times a real one)
+    docx_xml_bytes: int = 40 * MB  # a Word document's XML, inflated (python-docx holds it as a tree)
+    pdf_pages: int = 500
 
 
 def limits() -> Limits:
@@ -62,14 +64,14 @@ def check_size(path: Path, *, name: str, lim: Limits | None = None) -> None:
                            location=Location(file=name))
 
 
-def check_zip(path: Path, *, name: str, lim: Limits | None = None) -> zipfile.ZipFile:
+def check_zip(path: Path, *, name: str, lim: Limits | None = None, what: str = "Excel 文件") -> zipfile.ZipFile:
     """Open a zip container after checking its directory; the caller closes it."""
     lim = lim or limits()
     check_size(path, name=name, lim=lim)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InvalidValue(f"不是有效的 Office 文件（zip 结构损坏：{exc}）", location=Location(file=name)) from exc
+        raise InvalidValue(f"无法读取 {what}：不是有效的 Office 文件（{exc}）", location=Location(file=name)) from exc
     infos = archive.infolist()
     where = Location(file=name)
     if len(infos) > lim.entries:
