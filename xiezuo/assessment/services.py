@@ -12,10 +12,10 @@ from django.db import transaction
 
 from xiezuo.assessment.models import Target
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.changes import change_record
 from xiezuo.core.bounded import check_xlsx
-from xiezuo.core.textcheck import shown, text_problem
+from xiezuo.core.changes import change_record
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
+from xiezuo.core.textcheck import shown, text_problem
 from xiezuo.orgunits.models import OrgUnit
 
 # The columns of a targets workbook, as a reviewer types them (the English names are accepted too).

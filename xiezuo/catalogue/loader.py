@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, NoReturn
 
 from xiezuo.core.errors import CatalogueError, InvalidValue, Location

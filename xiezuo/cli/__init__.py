@@ -9,9 +9,9 @@ import typer
 
 from xiezuo.cli import audit as audit_cli
 from xiezuo.cli import catalogue as catalogue_cli
-from xiezuo.cli import report as report_cli
 from xiezuo.cli import ledger as ledger_cli
 from xiezuo.cli import ops as ops_cli
+from xiezuo.cli import report as report_cli
 from xiezuo.cli import rollup as rollup_cli
 from xiezuo.cli import setup as setup_cli
 from xiezuo.cli import synth as synth_cli

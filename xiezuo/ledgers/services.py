@@ -29,9 +29,9 @@ from xiezuo.core.errors import (
     XiezuoError,
 )
 from xiezuo.core.models import ChangeRecord
+from xiezuo.core.textcheck import shown
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.checks import CellError, check_record, check_rows
-from xiezuo.core.textcheck import shown
 from xiezuo.ledgers.files import read_ledger_file
 from xiezuo.ledgers.models import LedgerRecord
 from xiezuo.ledgers.models.base import yuan_from_wan
