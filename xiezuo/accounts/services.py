@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xiezuo.accounts.models import Profile, Role
 from xiezuo.core.changes import change_record
+from xiezuo.core.errors import InvalidValue, Location
 from xiezuo.orgunits.models import OrgUnit
 
 DEFAULT_DEMO_PASSWORD = "xiezuo-demo-2023"  # noqa: S105 — printed on purpose for the demo
@@ -43,6 +46,11 @@ def user_create(
     *, username: str, password: str, org: OrgUnit, role: str, by: AbstractBaseUser | None = None
 ) -> AbstractBaseUser:
     User = get_user_model()
+    try:
+        # Django's validators (settings.AUTH_PASSWORD_VALIDATORS): length, common, numeric, like the name.
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        raise InvalidValue("密码不符合要求：" + "；".join(exc.messages), location=Location(row=username)) from None
     with transaction.atomic():
         user, created = User.objects.get_or_create(username=username)
         user.set_password(password)
