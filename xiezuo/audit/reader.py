@@ -10,7 +10,7 @@ import bisect
 import re
 import shutil
 import subprocess  # noqa: S404 - pdftotext is a fixed local binary, never user-chosen
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xiezuo.core import bounded
@@ -211,8 +211,7 @@ def read_report(path: Path | str, *, name: str | None = None) -> Document:
     try:
         bounded.check_size(path, name=label, lim=lim)
         if suffix == ".docx":
-            bounded.check_zip(path, name=label, lim=replace(lim, inflated_bytes=lim.docx_xml_bytes),
-                              what="Word 文件").close()
+            bounded.check_docx(path, name=label, lim=lim)
     except InvalidValue as exc:
         raise ReportUnreadable(exc.message, location=exc.location) from None
     if suffix == ".docx":

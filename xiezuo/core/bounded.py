@@ -11,8 +11,11 @@ refused with a Chinese message naming the file and the limit. Limits come from s
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +95,27 @@ def check_zip(path: Path, *, name: str, lim: Limits | None = None, what: str = "
     return archive
 
 
+def _check_actual_sizes(archive: zipfile.ZipFile, lim: Limits, *, name: str, skip: str = "") -> None:
+    """Inflate every entry once, counting: a zip directory can lie about the sizes it declares."""
+    budget = lim.inflated_bytes
+    for info in archive.infolist():
+        if skip and info.filename.startswith(skip):
+            continue  # worksheets: inflated and measured by _sheet_extent
+        try:
+            for chunk in _read_entry_bounded(archive, info, budget, name=name):
+                budget -= len(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            raise InvalidValue(f"文件内部件「{info.filename[:80]}」已损坏（{exc}）", location=Location(file=name)) from exc
+
+
+def check_docx(path: Path, *, name: str, lim: Limits | None = None) -> None:
+    """Refuse a Word file whose XML would inflate past the limit for a document tree."""
+    lim = lim or limits()
+    small = Limits(**{**lim.__dict__, "inflated_bytes": lim.docx_xml_bytes})
+    with check_zip(path, name=name, lim=small, what="Word 文件") as archive:
+        _check_actual_sizes(archive, small, name=name)
+
+
 def _column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -161,10 +185,14 @@ def check_xlsx(path: Path, *, name: str, lim: Limits | None = None) -> list[Shee
     archive = check_zip(path, name=name, lim=lim)
     extents: list[SheetExtent] = []
     with archive:
+        _check_actual_sizes(archive, lim, name=name, skip="xl/worksheets/")
         for info in archive.infolist():
             if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                 continue
-            extent = _sheet_extent(archive, info, lim.inflated_bytes, name=name)
+            try:
+                extent = _sheet_extent(archive, info, lim.inflated_bytes, name=name)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+                raise InvalidValue(f"工作表已损坏（{exc}）", location=Location(file=name)) from exc
             where = Location(file=name)
             if extent.rows > lim.rows:
                 raise InvalidValue(f"工作表有 {extent.rows:,} 行（含空行），超过上限 {lim.rows:,} 行；"
@@ -177,3 +205,37 @@ def check_xlsx(path: Path, *, name: str, lim: Limits | None = None) -> list[Shee
                                    f"超过上限 {lim.cells:,} 个单元格；请删除多余的行列或分批导入", location=where)
             extents.append(extent)
     return extents
+
+
+def read_text_file(path: Path, label: str) -> str:
+    """A CSV or JSON file's text: UTF-8 (with or without BOM) or GB18030, the two a county PC writes."""
+    check_size(path, name=label)
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidValue("无法识别文件编码（应为 UTF-8 或 GB18030）", location=Location(file=label))
+
+
+def csv_rows(text: str, label: str) -> list[list[str]]:
+    """Rows of CSV text, any line ends (CR-only too); bounded rows, columns and field size."""
+    lim = limits()
+    rows: list[list[str]] = []
+    # newline="" lets the csv module see \r, \n and \r\n line ends, as its documentation asks.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if len(rows) >= lim.rows:
+                raise InvalidValue(f"文件超过 {lim.rows:,} 行，请分批导入", location=Location(file=label))
+            if len(row) > lim.columns:
+                raise InvalidValue(f"有 {len(row):,} 列，超过上限 {lim.columns:,} 列",
+                                   location=Location(file=label, row=reader.line_num))
+            rows.append(row)
+    except csv.Error as exc:
+        big = "field larger than field limit" in str(exc)
+        reason = (f"单元格内容超过 {csv.field_size_limit() // 1024} KB，不是有效的台账数据" if big
+                  else f"CSV 格式有误（{exc}）")
+        raise InvalidValue(reason, location=Location(file=label, row=reader.line_num)) from None
+    return rows

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xiezuo.core.bounded import check_size, check_xlsx, limits
+from xiezuo.core.bounded import check_xlsx, csv_rows, read_text_file
 from xiezuo.core.errors import InvalidValue, Location
 from xiezuo.core.textcheck import shown
 from xiezuo.ledgers import idcard
@@ -53,42 +52,8 @@ def read_ledger_file(path: Path, ledger: Ledger, *, name: str | None = None) -> 
     raise InvalidValue("只能导入 .xlsx 或 .csv 文件", location=Location(file=label))
 
 
-def read_csv_text(path: Path, label: str) -> str:
-    """A CSV file's text: UTF-8 (with or without BOM) or GB18030, the two a county PC writes."""
-    check_size(path, name=label)
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidValue("无法识别文件编码（应为 UTF-8 或 GB18030）", location=Location(file=label))
-
-
-def csv_rows(text: str, label: str) -> list[list[str]]:
-    """Rows of CSV text, any line ends (CR-only too); bounded rows, columns and field size."""
-    lim = limits()
-    rows: list[list[str]] = []
-    # newline="" lets the csv module see \r, \n and \r\n line ends, as its documentation asks.
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for row in reader:
-            if len(rows) >= lim.rows:
-                raise InvalidValue(f"文件超过 {lim.rows:,} 行，请分批导入", location=Location(file=label))
-            if len(row) > lim.columns:
-                raise InvalidValue(f"有 {len(row):,} 列，超过上限 {lim.columns:,} 列",
-                                   location=Location(file=label, row=reader.line_num))
-            rows.append(row)
-    except csv.Error as exc:
-        big = "field larger than field limit" in str(exc)
-        reason = (f"单元格内容超过 {csv.field_size_limit() // 1024} KB，不是有效的台账数据" if big
-                  else f"CSV 格式有误（{exc}）")
-        raise InvalidValue(reason, location=Location(file=label, row=reader.line_num)) from None
-    return rows
-
-
 def _read_csv(path: Path, label: str) -> SheetData:
-    rows = csv_rows(read_csv_text(path, label), label)
+    rows = csv_rows(read_text_file(path, label), label)
     if not rows:
         raise InvalidValue("文件是空的", location=Location(file=label))
     return SheetData(sheet=None, headers=list(rows[0]), rows=rows[1:])

@@ -16,6 +16,7 @@ from xiezuo.accounts.scope import Action, can, profile_of
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.changes import change_record
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied, StaleEdit
+from xiezuo.core.textcheck import text_problem
 from xiezuo.engine.validate import Finding
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
@@ -34,6 +35,8 @@ class SubmissionBlocked(InvalidTransition):
         self.unexplained = unexplained
         super().__init__(message)
 
+
+COMMENT_MAX_LENGTH = 5000  # characters of one comment or explanation
 
 def _who(by: AbstractBaseUser | None) -> tuple[str, str]:
     profile = profile_of(by)
@@ -73,6 +76,13 @@ def _event(
     submission: Submission, *, kind: str, by: AbstractBaseUser | None, from_state: str = "", to_state: str = "",
     comment: str = "", row_code: str = "", explanations: Mapping[str, object] | None = None,
 ) -> SubmissionEvent:
+    written = [("意见", comment)] + [
+        (f"说明「{k}」", str(v.get("explanation", "") if isinstance(v, dict) else v)) for k, v in (explanations or {}).items()
+    ]
+    for label, text in written:
+        problem = text_problem(text, COMMENT_MAX_LENGTH)
+        if problem:
+            raise InvalidValue(f"{label}{problem}")
     name, org_name = _who(by)
     event = SubmissionEvent.objects.create(
         submission=submission, kind=kind, from_state=from_state, to_state=to_state,
