@@ -114,7 +114,7 @@ class Row:
             raise InvalidValue(f"「{self.label}」应填有限的数值", location=loc)
         # Magnitude before any rounding: quantize() of 1e100 raises, int() of 1e999999999 hangs.
         limit = self.max_value
-        if abs(number) > limit:
+        if number.copy_abs() > limit:  # copy_abs: no context rounding, so no Overflow
             raise InvalidValue(
                 f"「{self.label}」数值过大：最大为 {self.format(limit)}（单位：{self.unit}）", location=loc)
         exponent = number.as_tuple().exponent

@@ -94,8 +94,8 @@ def _int(col: Column) -> Callable[[object], object]:
                 except InvalidOperation:
                     raise Bad(f"「{col.header}」应填整数，不能填文字") from None
                 # The magnitude first: int() of 1e999999999 would allocate a billion digits.
-                if not d.is_finite() or abs(d) > INT_MAX or d != d.to_integral_value():
-                    if d.is_finite() and abs(d) > INT_MAX:
+                if not d.is_finite() or d.copy_abs() > INT_MAX or d != d.to_integral_value():
+                    if d.is_finite() and d.copy_abs() > INT_MAX:
                         raise Bad(_too_big_int(col)) from None
                     raise Bad(f"「{col.header}」应填整数") from None
                 value = int(d)
