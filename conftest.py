@@ -119,3 +119,21 @@ def csp_watch(request):  # type: ignore[no-untyped-def]
     assert documents, "no page was loaded"
     assert not unprotected, f"pages without the Content-Security-Policy header: {unprotected}"
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+# Fuzz tests (hypothesis): a fixed, bounded run in CI; XIEZUO_FUZZ=deep for a long local one.
+try:
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    hypothesis_settings.register_profile(
+        "ci", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    hypothesis_settings.register_profile(
+        "deep", max_examples=2000, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    hypothesis_settings.load_profile("deep" if os.environ.get("XIEZUO_FUZZ") == "deep" else "ci")
+except ImportError:  # pragma: no cover - hypothesis is in requirements.lock
+    pass
