@@ -115,10 +115,10 @@ def main() -> int:
     from django.db.models import Q
 
     from xiezuo.catalogue.registry import get_catalogue
-    from xiezuo.engine import rollup as engine_rollup
+    from xiezuo.engine import aggregate
     from xiezuo.engine.derive import derive_all
     from xiezuo.engine.validate import validate_units
-    from xiezuo.ledgers.derivation import catalogue_specs
+    from xiezuo.ledgers.reconciliation import catalogue_specs
     from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
     from xiezuo.tables.models import DataValue
     from xiezuo.tables.selectors import values_for_many
@@ -167,24 +167,24 @@ def main() -> int:
     def distinct_for(counts: tuple[int, int]) -> dict[str, int]:
         out = {}
         for row in distinct_rows:
-            spec = engine_rollup.distinct_spec(row)
+            spec = aggregate.distinct_spec(row)
             if spec.kind == PairingKind.COUNTY_DISTRICT:
                 out[row.code] = counts[0 if spec.side == "east" else 1]
         return out
 
     def rollup() -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        total = engine_rollup.total_sums(county_values_qs)
-        by_province = engine_rollup.grouped_sums(county_values_qs, engine_rollup.path_child("org__path", len(nation.path)))
-        by_city = engine_rollup.grouped_sums(
-            county_values_qs, engine_rollup.path_child("org__path", len(provinces[0].path) if provinces else 0))
-        d_total = engine_rollup.grouped_distinct(pairings, None)[None]
-        d_province = engine_rollup.grouped_distinct(pairings, engine_rollup.path_child("west__path", len(nation.path)))
-        d_city = engine_rollup.grouped_distinct(
-            pairings, engine_rollup.path_child("west__path", len(provinces[0].path) if provinces else 0))
-        out[nation.code] = engine_rollup.combine(catalogue, sums=total, distinct=distinct_for(d_total))
+        total = aggregate.total_sums(county_values_qs)
+        by_province = aggregate.grouped_sums(county_values_qs, aggregate.path_child("org__path", len(nation.path)))
+        by_city = aggregate.grouped_sums(
+            county_values_qs, aggregate.path_child("org__path", len(provinces[0].path) if provinces else 0))
+        d_total = aggregate.grouped_distinct(pairings, None)[None]
+        d_province = aggregate.grouped_distinct(pairings, aggregate.path_child("west__path", len(nation.path)))
+        d_city = aggregate.grouped_distinct(
+            pairings, aggregate.path_child("west__path", len(provinces[0].path) if provinces else 0))
+        out[nation.code] = aggregate.combine(catalogue, sums=total, distinct=distinct_for(d_total))
         for unit, sums, dist in [*((p, by_province, d_province) for p in provinces), *((c, by_city, d_city) for c in cities)]:
-            out[unit.code] = engine_rollup.combine(catalogue, sums=sums.get(unit.path, {}),
+            out[unit.code] = aggregate.combine(catalogue, sums=sums.get(unit.path, {}),
                                                    distinct=distinct_for(dist.get(unit.path, (0, 0))))
         return out
 

@@ -64,7 +64,7 @@ def scratch_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 
 def test_engine_benchmark_prints_times_and_ratios(scratch_env: dict[str, str]) -> None:
-    pytest.importorskip("xiezuo.ledgers.derivation")
+    pytest.importorskip("xiezuo.ledgers.reconciliation")
     out = run(["bench/engine.py", "--repeat", "1", "--sample", "2",
                "--databases", scratch_env["XIEZUO_DATABASE_URL"]], scratch_env)
     for figure in ("engine   derive", "engine   roll-up", "engine   rules", "whole national computation",

@@ -17,7 +17,7 @@ from xiezuo.core.errors import NotFound
 from xiezuo.orgunits.models import OrgUnit, Pairing
 
 
-class Action(StrEnum):
+class Permission(StrEnum):
     VIEW = "view"        # read tables, ledgers, documents, findings
     EDIT = "edit"        # change values and ledger records of a draft or returned submission
     SUBMIT = "submit"    # send the county's submission up
@@ -31,9 +31,15 @@ def profile_of(user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
     if user is None or not user.is_authenticated:
         return None
     try:
-        return user.profile  # type: ignore[union-attr,attr-defined]
+        profile = getattr(user, "profile", None)  # the reverse one-to-one is not in the auth stubs
     except Profile.DoesNotExist:
         return None
+    return profile if isinstance(profile, Profile) else None
+
+
+def is_admin(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    profile = profile_of(user)
+    return profile is not None and profile.role == Role.ADMIN
 
 
 def visible_orgs(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[OrgUnit]:
@@ -51,37 +57,55 @@ def visible_orgs(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[OrgU
     return OrgUnit.objects.filter(condition)
 
 
-def can(user: AbstractBaseUser | AnonymousUser | None, action: Action, org: OrgUnit) -> bool:
+def can(user: AbstractBaseUser | AnonymousUser | None, action: Permission, org: OrgUnit) -> bool:
     profile = profile_of(user)
     if profile is None:
         return False
     if not visible_orgs(user).filter(pk=org.pk).exists():
         return False
     role, own = profile.role, profile.org
-    if action is Action.VIEW:
+    if action is Permission.VIEW:
         return True
-    if action is Action.COMMENT:
+    if action is Permission.COMMENT:
         return True
     if role == Role.ADMIN:
         return True
-    if action is Action.EDIT:
+    if action is Permission.EDIT:
         return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
-    if action is Action.REVEAL_PERSONAL:
+    if action is Permission.REVEAL_PERSONAL:
         # Labourers' full ID numbers stay with the county that collected them.
         return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
-    if action is Action.SUBMIT:
+    if action is Permission.SUBMIT:
         # A county submits its own table; a city or province reviewer submits its unit's roll-up upward.
         return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER) \
             and org.pk == own.pk
-    if action in (Action.REVIEW, Action.REOPEN):
+    if action in (Permission.REVIEW, Permission.REOPEN):
         # The level directly above: a city reviews its counties, a province its cities.
         return role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER) and org.parent_id == own.pk
     return False
 
 
-def org_for(user: AbstractBaseUser | AnonymousUser | None, code: str, action: Action = Action.VIEW) -> OrgUnit:
+def org_for(user: AbstractBaseUser | AnonymousUser | None, code: str, action: Permission = Permission.VIEW) -> OrgUnit:
     """The org unit with this code if the user may act on it; otherwise NotFound (shown as 404)."""
     org = visible_orgs(user).select_related("parent").filter(code=code).first()
     if org is None or not can(user, action, org):
         raise NotFound(f"未找到行政区划「{code}」")
     return org
+
+
+_DOING = {
+    Permission.VIEW: "查看", Permission.EDIT: "修改", Permission.SUBMIT: "报送", Permission.REVIEW: "审核",
+    Permission.REOPEN: "重新打开", Permission.COMMENT: "评论", Permission.REVEAL_PERSONAL: "查看完整身份证号",
+}
+
+
+def require(user: AbstractBaseUser | AnonymousUser | None, action: Permission, org: OrgUnit) -> None:
+    """Refuse unless the user may do `action` on `org`: outside scope reads as not found (404),
+    inside scope with the wrong role as not allowed (403)."""
+    if can(user, action, org):
+        return
+    if not can(user, Permission.VIEW, org):
+        raise NotFound(f"未找到行政区划「{org.code}」")
+    from xiezuo.core.errors import PermissionDenied
+
+    raise PermissionDenied(f"您没有{_DOING[action]}「{org.name}」数据的权限")

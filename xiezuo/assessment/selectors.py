@@ -23,7 +23,7 @@ from xiezuo.assessment.scheme import (
 )
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.engine.rollup import normalise
+from xiezuo.engine.aggregate import normalise
 from xiezuo.engine.rules import expression_codes
 from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.rollup.selectors import reporting_units

@@ -8,12 +8,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 
+from xiezuo.accounts.scope import Permission
 from xiezuo.assessment.models import Target
 from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.bounded import check_xlsx
-from xiezuo.core.changes import change_record
+from xiezuo.core.changes import stored_actor
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
 from xiezuo.core.textcheck import shown, text_problem
 from xiezuo.orgunits.models import OrgUnit
@@ -41,39 +43,47 @@ def _parse_target(org: OrgUnit, year: int, code: str, raw: object, location: Loc
     return value
 
 
-def target_set(
-    *,
-    org: OrgUnit,
-    year: int,
-    code: str,
-    raw: object,
-    by: AbstractBaseUser | None,
-    note: str = "",
-    illustrative: bool = False,
-    expected_version: int | None = None,
-) -> Target:
+class TargetSet(Action[Target]):
     """Set one unit's target for one row and year. `expected_version` 0 means "there was none"."""
-    value = _parse_target(org, year, code, raw, Location(row=code, value=raw))
-    with transaction.atomic():
+
+    kind = ActionKind.TARGET_SET
+    permission = Permission.REVIEW
+    exempt_reason = "目标由上级设定，不随本单位的报送冻结"
+    field_labels = {"value": "目标值", "illustrative": "示例数据"}
+
+    def __init__(self, *, org: OrgUnit, year: int, code: str, raw: object, by: AbstractBaseUser | None,
+                 note: str = "", illustrative: bool = False, expected_version: int | None = None) -> None:
+        self.org, self.year, self.code, self.raw, self.by = org, year, code, raw, by
+        self.note, self.illustrative, self.expected_version = note, illustrative, expected_version
+        self.value = _parse_target(org, year, code, raw, Location(row=code, value=raw))
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def perform(self) -> Target:
+        org, year, code = self.org, self.year, self.code
         target = Target.objects.select_for_update().filter(org=org, year=year, code=code).first()
         current = target.version if target else 0
-        if expected_version is not None and expected_version != current:
+        if self.expected_version is not None and self.expected_version != current:
             raise StaleEdit(f"{org.name} {year} 年「{code}」的目标已被他人修改，您的修改未保存，请刷新后再改",
-                            location=Location(row=code, value=raw))
+                            location=Location(row=code, value=self.raw))
         old = None if target is None else {"value": str(target.number), "illustrative": target.illustrative}
         if target is None:
             target = Target(org=org, year=year, code=code, version=0)
-        target.number, target.note, target.illustrative = value, note, illustrative
-        target.updated_by = by if by is not None and by.pk else None
+        target.number, target.note, target.illustrative = self.value, self.note, self.illustrative
+        target.updated_by = stored_actor(self.by)
         target.version = current + 1
         if target.pk:
             target.save(update_fields=["number", "note", "illustrative", "updated_by", "updated_at", "version"])
         else:
-            target.save()
-        change_record(actor=by, action="target.set", object_type="assessment.target",
-                      object_key=f"{org.code}/{year}/{code}", org_code=org.code, year=year, old=old,
-                      new={"value": str(value), "illustrative": illustrative}, comment=note)
-    return target
+            target.save(force_insert=True)
+        before, after = changed_fields(old, {"value": str(self.value), "illustrative": self.illustrative})
+        self.record(object_type="assessment.target", object_key=f"{org.code}/{year}/{code}",
+                    old=before, new=after, comment=self.note)
+        return target
+
+
+target_set = TargetSet.run
 
 
 @dataclass(frozen=True)
@@ -85,13 +95,24 @@ class TargetInput:
     note: str = ""
 
 
-def targets_set_many(*, inputs: list[TargetInput], by: AbstractBaseUser | None, illustrative: bool = False) -> int:
-    """Many targets in one transaction (already parsed)."""
-    with transaction.atomic():
-        for item in inputs:
-            target_set(org=item.org, year=item.year, code=item.code, raw=item.value, by=by, note=item.note,
-                       illustrative=illustrative)
-    return len(inputs)
+class TargetsSetMany(Action[int]):
+    """Many targets in one transaction (already parsed), each recorded as one target change."""
+
+    kind = ActionKind.TARGETS_IMPORT
+    admin_only = True
+    exempt_reason = "目标由上级设定，不随本单位的报送冻结"
+
+    def __init__(self, *, inputs: list[TargetInput], by: AbstractBaseUser | None, illustrative: bool = False) -> None:
+        self.inputs, self.by, self.illustrative = inputs, by, illustrative
+
+    def perform(self) -> int:
+        for item in self.inputs:
+            TargetSet(org=item.org, year=item.year, code=item.code, raw=item.value, by=self.by, note=item.note,
+                      illustrative=self.illustrative).execute()
+        return len(self.inputs)
+
+
+targets_set_many = TargetsSetMany.run
 
 
 def _cell_text(value: object) -> str:

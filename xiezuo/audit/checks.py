@@ -105,7 +105,7 @@ def _first_offset(f: AuditFinding) -> int:
     for q in f.quotes:
         loc = q.get("location")
         if isinstance(loc, dict) and isinstance(loc.get("start"), int):
-            return int(loc["start"])  # type: ignore[arg-type]
+            return int(loc["start"])
     return 10**9
 
 
@@ -154,7 +154,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
                 and _consistent(fig, table[c], catalogue.by_code[c].unit)]  # type: ignore[arg-type]
         if same:
             r2 = catalogue.by_code[same[0]]
-            notes.append(f"文中数字与表中「{r2.label.strip()}」{r2.format(table[same[0]])}{r2.unit}相同，可能引用了该项")  # type: ignore[arg-type]
+            notes.append(f"文中数字与表中「{r2.label.strip()}」{r2.format(table[same[0]])}{r2.unit}相同，可能引用了该项")
         grouped[(fig.row, fig.base)].append((fig, confidence, "；".join(notes)))
     out = []
     for (code, _), items in grouped.items():

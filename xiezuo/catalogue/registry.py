@@ -28,4 +28,6 @@ def get_catalogue(year: int) -> Catalogue:
         raise NotFound("没有任何统计表模板文件")
     earlier = [y for y in years if y <= year]
     chosen = earlier[-1] if earlier else years[0]
-    return load_catalogue(DATA_DIR / f"{chosen}.toml")
+    from xiezuo.engine.validate import catalogue_check
+
+    return catalogue_check(load_catalogue(DATA_DIR / f"{chosen}.toml"))

@@ -26,6 +26,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    """With `XIEZUO_WRITE_GUARD` (the test settings), a command that writes outside an action fails."""
+    from django.conf import settings
+
+    if getattr(settings, "XIEZUO_WRITE_GUARD", False):
+        from xiezuo.core.actions import writes_only_in_actions
+
+        ctx.with_resource(writes_only_in_actions())
+
+
 setup_cli.register(app)
 tables_cli.register(app)
 report_cli.register(app)

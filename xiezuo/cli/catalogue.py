@@ -15,8 +15,9 @@ app = typer.Typer(help="统计表模板（每年一个数据文件）", no_args_
 def check(file: Path = typer.Argument(..., help="模板文件（TOML），如 xiezuo/catalogue/data/2023.toml")) -> None:
     """检查模板文件：结构、单位、其中关系、规则表达式。有错时给出行与原因，退出码 2。"""
     from xiezuo.catalogue.loader import load_catalogue
+    from xiezuo.engine.validate import catalogue_check
 
-    catalogue = load_catalogue(file)
+    catalogue = catalogue_check(load_catalogue(file))
     values = len(catalogue.value_rows)
     declared = sum(1 for r in catalogue.rules if not r.implied)
     implied = len(catalogue.rules) - declared

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from xiezuo.core.errors import ErrorReport, XiezuoError
+
+if TYPE_CHECKING:
+    from xiezuo.orgunits.models import OrgUnit
 
 # Markup off: values users typed ("[/x]", "[bold]") are printed as they are. The few styled
 # lines ask for markup=True and escape every value they interpolate.
@@ -39,7 +42,7 @@ def run_guarded(app: typer.Typer, args: list[str] | None = None) -> int:
     return 0
 
 
-def resolve_org(code_or_name: str):  # type: ignore[no-untyped-def]
+def resolve_org(code_or_name: str) -> OrgUnit:
     from xiezuo.orgunits.selectors import orgunit_resolve
 
     return orgunit_resolve(code_or_name)

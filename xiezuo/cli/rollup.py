@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -14,12 +14,12 @@ from rich.markup import escape
 from xiezuo.cli.common import OrgOption, YearOption, console, err_console, fail, resolve_org
 
 
-class RollupFormat(str, Enum):
+class RollupFormat(StrEnum):
     json = "json"
     xlsx = "xlsx"
 
 
-class TextFormat(str, Enum):
+class TextFormat(StrEnum):
     json = "json"
     text = "text"
 

@@ -68,7 +68,7 @@ def validate(
 ) -> None:
     """按模板规则校验统计表。有「错误」级问题时退出码为 1。"""
     from xiezuo.engine.validate import SEVERITY_LABELS
-    from xiezuo.tables.checks import table_validate
+    from xiezuo.tables.findings import table_validate
 
     unit = resolve_org(org)
     findings = table_validate(unit, year)

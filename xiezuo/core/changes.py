@@ -5,15 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
+from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.models import ChangeRecord
+
+
+def stored_actor(actor: AbstractBaseUser | None) -> User | None:
+    """The user to keep in a foreign key: None for the system or an unsaved user."""
+    return actor if isinstance(actor, User) and actor.pk else None
+
+
+def actor_display_name(actor: AbstractBaseUser | None) -> str:
+    """姓名 when the account has one, else the login name; 系统 for the system itself."""
+    if actor is None:
+        return "系统"
+    full = getattr(actor, "get_full_name", lambda: "")()
+    return str(full).strip() or actor.get_username()
 
 
 def change_record(
     *,
     actor: AbstractBaseUser | None,
-    action: str,
+    action: ActionKind | str,
     object_type: str,
     object_key: str,
     org_code: str = "",
@@ -24,10 +39,11 @@ def change_record(
 ) -> ChangeRecord:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_record must run inside the transaction of the change it records")
+    kind = ActionKind(action)  # an unregistered action is a programming error, refused here
     return ChangeRecord.objects.create(
-        actor=actor if actor is not None and actor.pk else None,  # type: ignore[misc]
-        actor_name=actor.get_username() if actor is not None else "系统",
-        action=action,
+        actor=stored_actor(actor),
+        actor_name=actor_display_name(actor),
+        action=kind.value,
         object_type=object_type,
         object_key=object_key,
         org_code=org_code,

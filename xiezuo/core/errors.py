@@ -1,8 +1,14 @@
-"""Errors a user can cause: each has a code and a Chinese message naming where and what."""
+"""Errors a user can cause: each has a code, its HTTP status and a Chinese message naming where and what.
+
+Two families: `AccessError` (not found / not allowed — a page shows 404 or 403 and nothing else) and
+`InputError` (a value, a stale version, a lock, a transition — the page shows the message beside the
+form). Views catch `InputError` to redisplay a form; `AccessError` passes through to the
+middleware, which renders every `XiezuoError` for pages, HTMX fragments and JSON alike.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -31,9 +37,10 @@ class Location:
 
 
 class XiezuoError(Exception):
-    """Base class: `code` is stable for machines, `message` is for people (Chinese)."""
+    """Base class: `code` is stable for machines, `status` is the HTTP answer, `message` is for people."""
 
     code = "error"
+    status = 400
 
     def __init__(self, message: str, *, location: Location | None = None) -> None:
         self.message = message
@@ -58,49 +65,63 @@ class XiezuoError(Exception):
         }
 
 
-class NotFound(XiezuoError):
+class AccessError(XiezuoError):
+    """The user may not see or do this: shown as an error page, never beside a form."""
+
+
+class NotFound(AccessError):
     code = "not_found"
+    status = 404
 
 
-class InvalidValue(XiezuoError):
+class PermissionDenied(AccessError):
+    code = "permission_denied"
+    status = 403
+
+
+class InputError(XiezuoError):
+    """Something the user can correct: shown beside the form that caused it."""
+
+
+class InvalidValue(InputError):
     code = "invalid_value"
 
 
-class CatalogueError(XiezuoError):
+class CatalogueError(InputError):
     code = "catalogue_invalid"
 
 
-class RuleSyntaxError(XiezuoError):
-    code = "rule_syntax"
-
-
-class PermissionDenied(XiezuoError):
-    code = "permission_denied"
-
-
-class StaleEdit(XiezuoError):
+class StaleEdit(InputError):
     """Someone saved this value or record after the editor loaded it."""
 
     code = "stale_edit"
+    status = 409
 
 
-class InvalidTransition(XiezuoError):
+class InvalidTransition(InputError):
     code = "invalid_transition"
+    status = 409
 
 
-class Locked(XiezuoError):
+class Locked(InputError):
     """The figures are held by the level above (submitted or approved) and cannot change."""
 
     code = "locked"
+    status = 409
 
 
-@dataclass
-class ErrorReport(Exception):
+class ErrorReport(InputError):
     """Many bad cells at once (an import): nothing is stored when this is raised."""
 
-    errors: list[XiezuoError] = field(default_factory=list)
-    file: str | None = None
+    code = "invalid_file"
+
+    def __init__(self, errors: list[XiezuoError] | None = None, file: str | None = None) -> None:
+        self.errors = list(errors or [])
+        self.file = file
+        super().__init__(f"{file or '输入'}有 {len(self.errors)} 处错误，未写入任何数据")
 
     def __str__(self) -> str:
-        head = f"{self.file or '输入'}有 {len(self.errors)} 处错误，未写入任何数据："
-        return "\n".join([head, *(f"- {e.full_message}" for e in self.errors)])
+        return "\n".join([self.message + "：", *(f"- {e.full_message}" for e in self.errors)])
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "file": self.file, "errors": [e.as_dict() for e in self.errors]}

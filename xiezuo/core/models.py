@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from xiezuo.core.action_kinds import ActionKind
+
 
 class ChangeRecord(models.Model):
     """Who changed what: written in the same transaction as the change itself."""
@@ -14,7 +16,7 @@ class ChangeRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64)
+    action = models.CharField(max_length=64, choices=ActionKind.choices)
     # The object changed, as "app.model" + key, so every area can log without a foreign key.
     object_type = models.CharField(max_length=64)
     object_key = models.CharField(max_length=200, db_index=True)

@@ -1,54 +1,48 @@
-"""Loading the 会宁县 demo: org units, pairing, published table values, demo accounts."""
+"""Loading the 会宁县 demo: org units, pairing, published table values, accounts, texts, ledgers.
+
+`DemoLoad` is one action around the loaders of this package; each loader writes through the
+ordinary actions of its area (the synthetic counties' tables in bulk), so the demo is checked
+like data a clerk enters. The action records one change with what was loaded.
+"""
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
-from pathlib import Path
+from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
-
-from xiezuo.core.errors import Location
-from xiezuo.orgunits.models import OrgUnit
-from xiezuo.orgunits.services import orgunits_load_base
-from xiezuo.tables.services import ValueInput, values_set_many
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action
 
 
-def demo_values_load(*, by: AbstractBaseUser | None = None) -> int:
-    """Every values-<org code>.csv in the demo folder; `published` says what a document printed."""
-    count = 0
-    for path in sorted(DATA_DIR.glob("values-*.csv")):
-        org = OrgUnit.objects.get(code=path.stem.split("-", 1)[1])
-        by_year: dict[int, list[ValueInput]] = defaultdict(list)
-        with path.open(encoding="utf-8") as fh:
-            for lineno, rec in enumerate(csv.DictReader(fh), start=2):
-                by_year[int(rec["year"])].append(
-                    ValueInput(
-                        code=rec["code"],
-                        raw=rec["value"],
-                        published=rec["published"] == "yes",
-                        note=rec["note"],
-                        location=Location(file=path.name, row=lineno, column="value", value=rec["value"]),
-                    )
-                )
-        for year, inputs in sorted(by_year.items()):
-            count += values_set_many(org=org, year=year, inputs=inputs, by=by, file=path.name)
-    return count
+@dataclass(kw_only=True)
+class DemoLoad(Action[dict[str, int]]):
+    """Every demo loader in order; loading again replaces the demo's figures with the same ones."""
+
+    kind = ActionKind.DEMO_LOAD
+    admin_only = True
+    exempt_reason = "演示数据由系统管理员在初始化时载入，不属于某个单位某年度的填报"
+    field_labels = {
+        "values": "统计表数值", "accounts": "演示账号", "texts": "报告文本", "ledger_records": "台账记录",
+        "targets": "示例目标",
+    }
+
+    def perform(self) -> dict[str, int]:
+        from xiezuo.accounts.services import demo_accounts_create
+        from xiezuo.demo.areas import demo_areas_load
+        from xiezuo.demo.documents import demo_documents_load
+        from xiezuo.demo.ledgers import demo_ledgers_load
+        from xiezuo.demo.tables import demo_values_load
+        from xiezuo.orgunits.services import orgunits_load_base
+
+        orgunits_load_base(by=self.by)
+        values = demo_values_load(by=self.by)
+        areas = demo_areas_load(by=self.by)
+        accounts = demo_accounts_create()
+        texts = demo_documents_load(by=self.by)
+        ledgers = demo_ledgers_load(by=self.by)
+        counts = {"values": values + areas["synthetic_values"], "accounts": len(accounts), "texts": texts,
+                  "ledger_records": sum(ledgers.values()), "targets": areas["illustrative_targets"]}
+        self.record(object_type="demo", object_key="demo", new=counts)
+        return counts
 
 
-def demo_load() -> dict[str, int]:
-    from xiezuo.accounts.services import demo_accounts_create
-    from xiezuo.documents.demo import documents_demo_load
-    from xiezuo.ledgers.demo import demo_ledgers_load
-
-    orgunits_load_base()
-    values = demo_values_load()
-    from xiezuo.rollup.demo import rollup_demo_load
-
-    values += rollup_demo_load()["synthetic_values"]
-    accounts = demo_accounts_create()
-    texts = documents_demo_load()
-    ledgers = demo_ledgers_load()
-    return {"values": values, "accounts": len(accounts), "texts": texts, "ledger_records": sum(ledgers.values())}
+demo_load = DemoLoad.run

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -172,6 +172,7 @@ def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Decimal = BOD
         paragraph._p.get_or_add_pPr().append(snap)
     if text:
         _run(paragraph, text, font, size, bold=bold, color=color)
+    assert isinstance(paragraph, Paragraph)
     return paragraph
 
 
@@ -469,15 +470,6 @@ def _row_xml(cells: Sequence[tuple[str, str, bool, str, int]], widths: Sequence[
     return "".join(parts)
 
 
-def _shade(cells: Sequence[object], fill: str) -> None:
-    for cell in cells:
-        shd = OxmlElement("w:shd")
-        shd.set(qn("w:val"), "clear")
-        shd.set(qn("w:color"), "auto")
-        shd.set(qn("w:fill"), fill)
-        cell._tc.get_or_add_tcPr().append(shd)  # type: ignore[attr-defined]
-
-
 def _row_flags(row: object, *, header: bool = False) -> None:
     tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
     cant = OxmlElement("w:cantSplit")
@@ -536,6 +528,7 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
     for r in table.rows[:2]:
         for cell, width in zip(r.cells, widths, strict=False):
             cell.width = Mm(float(width))
+    assert isinstance(table, Table)
     return table
 
 
@@ -602,8 +595,3 @@ def _drop_leading_empty(doc: DocxDocument) -> None:
 
 def report_docx(content: ReportContent, out: Path | io.BytesIO) -> None:
     report_document(content).save(out)  # type: ignore[arg-type]
-
-
-def iter_text(paragraphs: Iterable[Paragraph]) -> Iterable[str]:
-    for p in paragraphs:
-        yield p.text

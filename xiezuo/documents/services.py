@@ -1,4 +1,4 @@
-"""Writes of what the user drafts for the report: each save is a new version, stale saves refused.
+"""Writes of what the user drafts for the report, as actions: each save is a new version, stale saves refused.
 
 `expected_version` is the version the editor loaded (0 when there was none yet); a save based on
 an older version raises StaleEdit and stores nothing. Every save writes its change record in the
@@ -14,7 +14,9 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 
-from xiezuo.core.changes import change_record
+from xiezuo.accounts.scope import Permission
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import InvalidValue, Location, NotFound, StaleEdit
 from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import OrgUnit
@@ -24,18 +26,12 @@ DOC_NUMBER = re.compile(r"^\S+〔(\d{4})〕(\d+)号$")
 DOC_NUMBER_BRACKETS = re.compile(r"[\[［(（【]\s*(\d{4})\s*[\]］)）】]")
 
 
-def _refuse_if_locked(org: OrgUnit, year: int) -> None:
-    from xiezuo.submissions.locks import refuse_if_locked
-
-    refuse_if_locked(org=org, year=year, what="自评报告")
-
-
 def _actor_id(by: AbstractBaseUser | None) -> int | None:
     return by.pk if by is not None and by.pk else None
 
 
-def _check_version(latest: models.Model | None, expected: int | None, what: str) -> int:
-    current = latest.version if latest is not None else 0  # type: ignore[attr-defined]
+def _check_version(latest: CoverLetter | Narrative | TypicalCase | None, expected: int | None, what: str) -> int:
+    current = latest.version if latest is not None else 0
     if expected is not None and expected != current:
         who = getattr(getattr(latest, "created_by", None), "username", None) or "他人"
         raise StaleEdit(
@@ -65,145 +61,150 @@ def _required(value: str, label: str) -> str:
     return text
 
 
-def cover_letter_save(
-    *,
-    org: OrgUnit,
-    year: int,
-    by: AbstractBaseUser | None,
-    expected_version: int | None,
-    issuer_mark: str,
-    doc_number: str,
-    title: str,
-    recipient: str,
-    body: str,
-    signatory: str,
-    signed_on: dt.date,
-) -> CoverLetter:
-    fields: dict[str, Any] = {
-        "issuer_mark": _required(issuer_mark, "发文机关标志"),
-        "doc_number": doc_number_normalise(doc_number),
-        "title": _required(title, "标题"),
-        # 主送机关 ends with a full-width colon (GB/T 9704-2012 7.3.3), whatever was typed.
-        "recipient": _required(recipient, "主送机关").rstrip(":：") + "：",
-        "body": _required(body, "正文"),
-        "signatory": _required(signatory, "落款"),
-        "signed_on": signed_on,
-    }
-    with transaction.atomic():
-        _refuse_if_locked(org, year)
+class _TextSave(Action[Any]):
+    permission = Permission.EDIT
+    frozen_with_submission = True
+
+    org: OrgUnit
+    year: int
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+
+class CoverLetterSave(_TextSave):
+    """The covering 报告: each save is a new version."""
+
+    kind = ActionKind.COVER_LETTER_SAVE
+    field_labels = {"issuer_mark": "发文机关标志", "doc_number": "发文字号", "title": "标题", "recipient": "主送机关",
+                    "body": "正文", "signatory": "落款", "signed_on": "成文日期", "version": "版本"}
+
+    def __init__(
+        self, *, org: OrgUnit, year: int, by: AbstractBaseUser | None, expected_version: int | None,
+        issuer_mark: str, doc_number: str, title: str, recipient: str, body: str, signatory: str,
+        signed_on: dt.date,
+    ) -> None:
+        self.org, self.year, self.by, self.expected_version = org, year, by, expected_version
+        self.fields: dict[str, Any] = {
+            "issuer_mark": _required(issuer_mark, "发文机关标志"),
+            "doc_number": doc_number_normalise(doc_number),
+            "title": _required(title, "标题"),
+            # 主送机关 ends with a full-width colon (GB/T 9704-2012 7.3.3), whatever was typed.
+            "recipient": _required(recipient, "主送机关").rstrip(":：") + "：",
+            "body": _required(body, "正文"),
+            "signatory": _required(signatory, "落款"),
+            "signed_on": signed_on,
+        }
+
+    def perform(self) -> CoverLetter:
+        org, year, fields = self.org, self.year, self.fields
         latest = CoverLetter.objects.select_for_update().filter(org=org, year=year).order_by("-version").first()
-        current = _check_version(latest, expected_version, "报送文件")
+        current = _check_version(latest, self.expected_version, "报送文件")
         try:
             with transaction.atomic():
                 letter = CoverLetter.objects.create(
-                    org=org, year=year, version=current + 1, created_by_id=_actor_id(by), **fields
+                    org=org, year=year, version=current + 1, created_by_id=_actor_id(self.by), **fields
                 )
         except IntegrityError:
             raise StaleEdit("「报送文件」刚被他人保存，您的修改未保存。请刷新后再改。") from None
-        old = None if latest is None else {k: str(getattr(latest, k)) for k in fields}
-        change_record(
-            actor=by, action="cover_letter.save", object_type="documents.coverletter",
-            object_key=f"{org.code}/{year}", org_code=org.code, year=year,
-            old=old, new={**{k: str(v) for k, v in fields.items()}, "version": letter.version},
+        old, new = changed_fields(
+            None if latest is None else {k: str(getattr(latest, k)) for k in fields},
+            {k: str(v) for k, v in fields.items()},
         )
-    return letter
+        self.record(object_type="documents.coverletter", object_key=f"{org.code}/{year}",
+                    old=old, new={**new, "version": letter.version})
+        return letter
 
 
-def narrative_save(
-    *,
-    org: OrgUnit,
-    year: int,
-    section: str,
-    text: str,
-    by: AbstractBaseUser | None,
-    expected_version: int | None,
-) -> Narrative:
-    if section not in NarrativeSection.values:
-        raise NotFound(f"报告没有「{section}」这一部分")
-    label = NarrativeSection(section).label
-    body = (text or "").replace("\r\n", "\n").strip()
-    with transaction.atomic():
-        _refuse_if_locked(org, year)
+class NarrativeSave(_TextSave):
+    kind = ActionKind.NARRATIVE_SAVE
+    field_labels = {"text": "正文", "version": "版本"}
+
+    def __init__(self, *, org: OrgUnit, year: int, section: str, text: str, by: AbstractBaseUser | None,
+                 expected_version: int | None) -> None:
+        if section not in NarrativeSection.values:
+            raise NotFound(f"报告没有「{section}」这一部分")
+        self.org, self.year, self.section, self.by, self.expected_version = org, year, section, by, expected_version
+        self.label = NarrativeSection(section).label
+        self.body = (text or "").replace("\r\n", "\n").strip()
+
+    def perform(self) -> Narrative:
+        org, year, section = self.org, self.year, self.section
         latest = (
             Narrative.objects.select_for_update().filter(org=org, year=year, section=section)
             .order_by("-version").first()
         )
-        current = _check_version(latest, expected_version, label)
+        current = _check_version(latest, self.expected_version, self.label)
         try:
             with transaction.atomic():
                 narrative = Narrative.objects.create(
-                    org=org, year=year, section=section, version=current + 1, text=body, created_by_id=_actor_id(by)
+                    org=org, year=year, section=section, version=current + 1, text=self.body,
+                    created_by_id=_actor_id(self.by),
                 )
         except IntegrityError:
-            raise StaleEdit(f"「{label}」刚被他人保存，您的修改未保存。请刷新后再改。") from None
-        change_record(
-            actor=by, action="narrative.save", object_type="documents.narrative",
-            object_key=f"{org.code}/{year}/{section}", org_code=org.code, year=year,
-            old=None if latest is None else {"text": latest.text, "version": latest.version},
-            new={"text": body, "version": narrative.version},
-        )
-    return narrative
+            raise StaleEdit(f"「{self.label}」刚被他人保存，您的修改未保存。请刷新后再改。") from None
+        self.record(object_type="documents.narrative", object_key=f"{org.code}/{year}/{section}",
+                    old=None if latest is None else {"text": latest.text, "version": latest.version},
+                    new={"text": self.body, "version": narrative.version})
+        return narrative
 
 
-def _case_save(
-    *, org: OrgUnit, year: int, number: int | None, by: AbstractBaseUser | None,
-    expected_version: int | None, title: str, text: str, removed: bool,
-) -> TypicalCase:
-    with transaction.atomic():
-        _refuse_if_locked(org, year)
+class TypicalCaseSave(_TextSave):
+    """Save a case (number None adds a new one at the end)."""
+
+    kind = ActionKind.TYPICAL_CASE_SAVE
+    field_labels = {"title": "标题", "text": "正文", "removed": "已删除", "version": "版本"}
+    removed = False
+
+    def __init__(self, *, org: OrgUnit, year: int, number: int | None, title: str, text: str,
+                 by: AbstractBaseUser | None, expected_version: int | None) -> None:
+        self.org, self.year, self.number, self.by, self.expected_version = org, year, number, by, expected_version
+        self.title = _required(title, "典型案例标题")
+        self.text = (text or "").replace("\r\n", "\n").strip()
+
+    def perform(self) -> TypicalCase:
+        org, year, number = self.org, self.year, self.number
         rows = TypicalCase.objects.select_for_update().filter(org=org, year=year)
         if number is None:
             # A new case goes after the last one; its first version is 1.
             number = (rows.aggregate(n=models.Max("number"))["n"] or 0) + 1
             latest = None
-            if expected_version not in (None, 0):
+            if self.expected_version not in (None, 0):
                 raise StaleEdit("新增典型案例时版本应为 0")
         else:
             latest = rows.filter(number=number).order_by("-version").first()
             if latest is None:
                 raise NotFound(f"{org.name}{year}年没有第 {number} 个典型案例")
         what = f"典型案例{number}"
-        current = _check_version(latest, expected_version, what)
+        current = _check_version(latest, self.expected_version, what)
+        title, text = (latest.title, latest.text) if self.removed and latest is not None else (self.title, self.text)
         try:
             with transaction.atomic():
                 case = TypicalCase.objects.create(
                     org=org, year=year, number=number, version=current + 1,
-                    title=title, text=text, removed=removed, created_by_id=_actor_id(by),
+                    title=title, text=text, removed=self.removed, created_by_id=_actor_id(self.by),
                 )
         except IntegrityError:
             raise StaleEdit(f"「{what}」刚被他人保存，您的修改未保存。请刷新后再改。") from None
-        change_record(
-            actor=by, action="typical_case.remove" if removed else "typical_case.save",
+        self.record(
             object_type="documents.typicalcase", object_key=f"{org.code}/{year}/{number}",
-            org_code=org.code, year=year,
             old=None if latest is None else {"title": latest.title, "text": latest.text, "version": latest.version},
-            new={"title": title, "text": text, "removed": removed, "version": case.version},
+            new={"title": title, "text": text, "removed": self.removed, "version": case.version},
         )
-    return case
+        return case
 
 
-def typical_case_save(
-    *,
-    org: OrgUnit,
-    year: int,
-    number: int | None,
-    title: str,
-    text: str,
-    by: AbstractBaseUser | None,
-    expected_version: int | None,
-) -> TypicalCase:
-    """Save a case (number None adds a new one at the end)."""
-    return _case_save(
-        org=org, year=year, number=number, by=by, expected_version=expected_version,
-        title=_required(title, "典型案例标题"), text=(text or "").replace("\r\n", "\n").strip(), removed=False,
-    )
+class TypicalCaseRemove(TypicalCaseSave):
+    kind = ActionKind.TYPICAL_CASE_REMOVE
+    removed = True
+
+    def __init__(self, *, org: OrgUnit, year: int, number: int, by: AbstractBaseUser | None,
+                 expected_version: int | None) -> None:
+        self.org, self.year, self.number, self.by, self.expected_version = org, year, number, by, expected_version
+        self.title = self.text = ""
 
 
-def typical_case_remove(
-    *, org: OrgUnit, year: int, number: int, by: AbstractBaseUser | None, expected_version: int | None
-) -> TypicalCase:
-    latest = TypicalCase.objects.filter(org=org, year=year, number=number).order_by("-version").first()
-    return _case_save(
-        org=org, year=year, number=number, by=by, expected_version=expected_version,
-        title=latest.title if latest else "", text=latest.text if latest else "", removed=True,
-    )
+cover_letter_save = CoverLetterSave.run
+narrative_save = NarrativeSave.run
+typical_case_save = TypicalCaseSave.run
+typical_case_remove = TypicalCaseRemove.run

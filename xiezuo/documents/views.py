@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -17,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Action, can, org_for
-from xiezuo.core.errors import InvalidValue, Location, NotFound, XiezuoError
+from xiezuo.accounts.scope import Permission, org_for
+from xiezuo.core.errors import InputError, InvalidValue, Location
 from xiezuo.documents.models import NarrativeSection
 from xiezuo.documents.reports import report_docx_bytes, report_write
 from xiezuo.documents.selectors import report_data, report_filename
@@ -28,8 +29,7 @@ from xiezuo.documents.services import (
     typical_case_remove,
     typical_case_save,
 )
-from xiezuo.submissions.models import EDITABLE_STATES
-from xiezuo.submissions.selectors import submission_state
+from xiezuo.submissions.locks import editable as editable_now
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -52,7 +52,7 @@ def _back(code: str, year: int, anchor: str = "") -> HttpResponse:
 def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
     data = report_data(org, year)
-    editable = can(request.user, Action.EDIT, org) and submission_state(org, year) in EDITABLE_STATES
+    editable = editable_now(request.user, org, year)
     texts = data.texts
     narratives = [
         (s.value, s.label, texts.narrative_text(s.value), texts.narrative_version(s.value)) for s in NarrativeSection
@@ -79,7 +79,7 @@ def report_pdf(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
     with tempfile.TemporaryDirectory(prefix="xiezuo-report-") as tmp:
         try:
             paths = report_write(org, year, Path(tmp), pdf=True)
-        except XiezuoError as exc:
+        except InputError as exc:
             messages.error(request, exc.message)
             return _back(code, year)
         body = paths[-1].read_bytes()
@@ -88,12 +88,10 @@ def report_pdf(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
     )
 
 
-def _saved(request: HttpRequest, action: object) -> None:
+def _saved(request: HttpRequest, action: Callable[[], object]) -> None:
     try:
-        action()  # type: ignore[operator]
-    except NotFound:
-        raise
-    except XiezuoError as exc:
+        action()
+    except InputError as exc:
         messages.error(request, exc.full_message)
     else:
         messages.success(request, "已保存")
@@ -102,7 +100,7 @@ def _saved(request: HttpRequest, action: object) -> None:
 @require_POST
 @login_required
 def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    org = org_for(request.user, code, Action.EDIT)
+    org = org_for(request.user, code, Permission.EDIT)
     p = request.POST
 
     def save() -> None:
@@ -125,7 +123,7 @@ def cover_save(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def narrative(request: HttpRequest, code: str, year: int, section: str) -> HttpResponse:
-    org = org_for(request.user, code, Action.EDIT)
+    org = org_for(request.user, code, Permission.EDIT)
     _saved(request, lambda: narrative_save(
         org=org, year=year, section=section, text=request.POST.get("text", ""), by=_user(request),
         expected_version=_version(request),
@@ -136,7 +134,7 @@ def narrative(request: HttpRequest, code: str, year: int, section: str) -> HttpR
 @require_POST
 @login_required
 def case_save(request: HttpRequest, code: str, year: int, number: int | None = None) -> HttpResponse:
-    org = org_for(request.user, code, Action.EDIT)
+    org = org_for(request.user, code, Permission.EDIT)
     _saved(request, lambda: typical_case_save(
         org=org, year=year, number=number, title=request.POST.get("title", ""),
         text=request.POST.get("text", ""), by=_user(request), expected_version=_version(request),
@@ -147,7 +145,7 @@ def case_save(request: HttpRequest, code: str, year: int, number: int | None = N
 @require_POST
 @login_required
 def case_remove(request: HttpRequest, code: str, year: int, number: int) -> HttpResponse:
-    org = org_for(request.user, code, Action.EDIT)
+    org = org_for(request.user, code, Permission.EDIT)
     _saved(request, lambda: typical_case_remove(
         org=org, year=year, number=number, by=_user(request), expected_version=_version(request),
     ))

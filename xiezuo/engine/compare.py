@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xiezuo.catalogue.loader import MONEY_FACTORS, Catalogue, Row
+from xiezuo.catalogue.loader import Catalogue, Row
+from xiezuo.core.money import is_money, money_factor
 
 CellValue = Decimal | str | None
 
@@ -67,8 +68,8 @@ def plain(value: Decimal | None) -> str | None:
 def _converted(value: CellValue, source: Row, target: Row) -> CellValue:
     if not isinstance(value, Decimal) or source.unit == target.unit:
         return value
-    if source.unit in MONEY_FACTORS and target.unit in MONEY_FACTORS:
-        return value * MONEY_FACTORS[source.unit] / MONEY_FACTORS[target.unit]
+    if is_money(source.unit) and is_money(target.unit):
+        return value * money_factor(source.unit, target.unit)
     return value
 
 

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from xiezuo.core.money import YUAN_PER
 from xiezuo.ledgers.schema import BY_KIND, Ledger
 
 AGGREGATES = ("count", "sum", "count_distinct")
-# What one stored unit of a money column (元) is worth in each money unit of the table.
-YUAN_IN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 FILTERABLE = ("code", "bool", "text", "int")
 
 
@@ -82,11 +81,11 @@ def parse_spec(raw: object, *, code: str, unit: str, value_kind: str, places: in
         col = ledger.by_name[field]
         if name == "sum" and col.type not in ("int", "money"):
             raise SpecError(f"sum 只能用于整数或金额列，「{field}」是 {col.type}")
-        if name == "sum" and col.type == "money" and unit not in YUAN_IN:
+        if name == "sum" and col.type == "money" and unit not in YUAN_PER:
             raise SpecError(f"金额列「{field}」只能汇总到金额行（元/万元/亿元），本行单位为「{unit}」")
-        if name == "sum" and col.type == "int" and unit in YUAN_IN:
+        if name == "sum" and col.type == "int" and unit in YUAN_PER:
             raise SpecError(f"整数列「{field}」不能汇总到金额行")
-    elif unit in YUAN_IN:
+    elif unit in YUAN_PER:
         raise SpecError("count 不能用于金额行")
     if (name == "count" or name == "count_distinct" or ledger.by_name[field].type == "int") and value_kind != "int":
         raise SpecError("计数和整数汇总只能生成整数行")
@@ -199,9 +198,9 @@ def compile_all(
 
 def convert(spec: DeriveSpec, raw: object) -> Decimal:
     """A query result in the row's unit and decimals (money: 元 → 万元/亿元)."""
-    value = Decimal(int(raw)) if raw is not None else Decimal(0)  # type: ignore[call-overload]
+    value = Decimal(int(str(raw))) if raw is not None else Decimal(0)
     if spec.money:
-        value = value / YUAN_IN[spec.unit]
+        value = value / YUAN_PER[spec.unit]
     if spec.integer:
         return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     q = Decimal(1).scaleb(-spec.places) if spec.places else Decimal(1)

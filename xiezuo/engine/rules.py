@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Union
 
 from xiezuo.core.errors import CatalogueError
+from xiezuo.core.money import is_money, money_factor
 
 if TYPE_CHECKING:
     from xiezuo.catalogue.loader import Catalogue, Rule
@@ -285,9 +286,10 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
             raise CatalogueError(f"「{code}」是标题行，没有数值")
 
     def code_arg(call: Call, index: int = 0) -> str:
-        if len(call.args) <= index or not isinstance(call.args[index], Ref):
+        arg = call.args[index] if len(call.args) > index else None
+        if not isinstance(arg, Ref):
             raise CatalogueError(f"{call.name}() 的第 {index + 1} 个参数应为行代码")
-        code = call.args[index].code  # type: ignore[union-attr]
+        code = arg.code
         check_code(code)
         return code
 
@@ -394,14 +396,12 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
         if name == "in_unit":
             if len(args) != 2 or not isinstance(args[1], Str):
                 raise CatalogueError('in_unit(行代码, "单位") 需要两个参数')
-            from xiezuo.catalogue.loader import MONEY_FACTORS
-
             code = code_arg(n)
             source_unit = catalogue.by_code[code].unit
-            target_unit = args[1].value  # type: ignore[union-attr]
-            if source_unit not in MONEY_FACTORS or target_unit not in MONEY_FACTORS:
+            target_unit = args[1].value
+            if not is_money(source_unit) or not is_money(target_unit):
                 raise CatalogueError(f"in_unit 只能在 元/万元/亿元 之间换算（{code} 的单位是 {source_unit}）")
-            factor = MONEY_FACTORS[source_unit] / MONEY_FACTORS[target_unit]
+            factor = money_factor(source_unit, target_unit)
             return lambda env: None if (v := _num(env.values.get(code))) is None else v * factor
         compiled = [comp(a) for a in args]
         if name == "abs":
@@ -412,7 +412,7 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
         if name == "round":
             if len(compiled) != 2 or not isinstance(args[1], Num):
                 raise CatalogueError("round(值, 位数) 需要两个参数，位数为常数")
-            f, places = compiled[0], int(args[1].value)  # type: ignore[union-attr]
+            f, places = compiled[0], int(args[1].value)
             quantum = Decimal(1).scaleb(-places)
             return lambda env: None if (v := _num(f(env))) is None else v.quantize(quantum)
         if name in ("min", "max"):

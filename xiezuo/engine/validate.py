@@ -1,4 +1,4 @@
-"""Evaluate a catalogue's rules over the values of many org units at once."""
+"""Evaluate a catalogue's rules over the values of many org units at once; check a template's rules."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import NoReturn
 
 from xiezuo.catalogue.loader import Catalogue, Row
-from xiezuo.engine.rules import CompiledRule, Env, Values, compile_rule
+from xiezuo.core.errors import CatalogueError, Location
+from xiezuo.engine.rules import CompiledRule, Env, Values, compile_rule, expression_codes
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -33,6 +35,32 @@ class Finding:
             "values": self.values,
             "message": self.message,
         }
+
+
+def catalogue_check(catalogue: Catalogue) -> Catalogue:
+    """The engine's side of loading a template: every rule compiles, every `derive` spec parses and
+    every formula names rows that exist. Raises a `CatalogueError` naming the file, row and column."""
+    from xiezuo.engine.derive import SpecError, parse_spec
+
+    def fail(message: str, row: str, column: str, value: object = None) -> NoReturn:
+        raise CatalogueError(message, location=Location(file=catalogue.source, row=row, column=column, value=value))
+
+    for rule in catalogue.rules:
+        try:
+            compile_rule(rule, catalogue)
+        except CatalogueError as exc:
+            fail(f"规则 {rule.id}：{exc.message}", row=rule.id, column="expr", value=rule.expr)
+    for row in catalogue.rows:
+        if row.derive is not None:
+            try:
+                parse_spec(row.derive, code=row.code, unit=row.unit, value_kind=row.value_kind, places=row.places)
+            except SpecError as exc:
+                fail(f"derive：{exc}", row=row.code, column="derive", value=str(row.derive))
+        if row.formula:
+            unknown_codes = [c for c in expression_codes(row.formula) if c not in catalogue.by_code]
+            if unknown_codes:
+                fail(f"formula 引用了不存在的行 {', '.join(unknown_codes)}", row=row.code, column="formula")
+    return catalogue
 
 
 @lru_cache(maxsize=16)

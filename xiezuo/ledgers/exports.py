@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 
-from xiezuo.core.changes import change_record
 from xiezuo.core.errors import PermissionDenied
 from xiezuo.ledgers.files import cell_out, write_csv, write_xlsx
 from xiezuo.ledgers.schema import ledger_of
-from xiezuo.ledgers.services import model_of
+from xiezuo.ledgers.services import LedgerExportFullIds, model_of
 from xiezuo.orgunits.models import OrgUnit
 
 
@@ -26,9 +24,9 @@ def may_reveal_ids(user: AbstractBaseUser | None, org: OrgUnit) -> bool:
     `None` is the system itself (the operator's CLI)."""
     if user is None:
         return True
-    from xiezuo.accounts.scope import Action, can
+    from xiezuo.accounts.scope import Permission, can
 
-    return can(user, Action.REVEAL_PERSONAL, org)
+    return can(user, Permission.REVEAL_PERSONAL, org)
 
 
 def ledger_export(
@@ -46,9 +44,9 @@ def ledger_export(
     """
     ledger = ledger_of(kind)
     if by is not None:
-        from xiezuo.accounts.scope import Action, can
+        from xiezuo.accounts.scope import Permission, can
 
-        if not can(by, Action.VIEW, org):
+        if not can(by, Permission.VIEW, org):
             raise PermissionDenied(f"您无权查看{org.name}的台账")
     has_ids = any(c.type == "idno" for c in ledger.columns)
     if reveal_ids and has_ids and not may_reveal_ids(by, org):
@@ -63,8 +61,5 @@ def ledger_export(
     else:
         count = write_xlsx(path, ledger, rows)
     if reveal_ids and has_ids:
-        with transaction.atomic():
-            change_record(actor=by, action="ledger.export_full_ids", object_type=f"ledgers.{kind}",
-                          object_key=f"{org.code}/{year}/{kind}", org_code=org.code, year=year,
-                          new={"rows": count, "file": path.name})
+        LedgerExportFullIds(kind=kind, org=org, year=year, rows=count, file=path.name, by=by).execute()
     return count

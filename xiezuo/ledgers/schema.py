@@ -7,8 +7,10 @@ Django models use the same codes as `choices`; a test keeps models and schema in
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 # Column types. `money` is an amount in 万元 with at most 4 decimals, stored as whole 元 so sums
 # are exact integers on SQLite and PostgreSQL alike.
@@ -71,8 +73,8 @@ class Ledger:
         return [c.header for c in self.columns]
 
 
-def _c(name: str, header: str, type: str = "text", **kw: object) -> Column:
-    return Column(name=name, header=header, type=type, **kw)  # type: ignore[arg-type]
+def _c(name: str, header: str, type: str = "text", **kw: Any) -> Column:
+    return Column(name=name, header=header, type=type, **kw)
 
 
 DIRECTIONS = (("e2w", "东部到西部"), ("w2e", "西部到东部"))
@@ -326,6 +328,14 @@ FUND_SUBCATEGORIES = {
     "environment": ("toilets", "sewage", "garbage"),
 }
 
+# Columns that count part of another column of the same record (其中): (part, whole). An import
+# refuses a part above its whole; the synthetic records keep within it.
+PART_OF_WHOLE: tuple[tuple[str, str], ...] = (
+    ("poor_participants", "participants"), ("poor_jobs", "jobs"), ("used", "allocated"),
+    ("provincial_people", "people"), ("bureau_people", "people"), ("poor_people", "people"),
+    ("monitor_people", "people"),
+)
+
 
 def ledger_of(kind: str) -> Ledger:
     from xiezuo.core.errors import NotFound
@@ -345,10 +355,9 @@ def stay_bucket(months: int) -> str:
     return "12_plus"
 
 
-def months_between(start: object, end: object) -> int:
+def months_between(start: dt.date, end: dt.date) -> int:
     """Calendar months a stay touches, counting a started month as one (3/1–8/31 = 6)."""
-    s, e = start, end
-    months = (e.year - s.year) * 12 + (e.month - s.month)  # type: ignore[attr-defined]
-    if e.day >= s.day:  # type: ignore[attr-defined]
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day >= start.day:
         months += 1
     return max(months, 1)

@@ -1,7 +1,8 @@
-"""Writes of ledger records: file import (all or nothing), single-record create/update/delete.
+"""Writes of ledger records as actions: file import (all or nothing), single-record create/update/delete.
 
-Every write runs in one transaction together with its change records. Permission checks use
-`accounts.scope`; `by=None` is the system itself (the CLI run by the operator, the demo loader).
+Every write runs in one transaction together with its change records, through the write gate
+(`core.actions`): permission from `accounts.scope`, the one lock rule, then the write; `by=None` is
+the system itself (the CLI run by the operator, the demo loader).
 """
 
 from __future__ import annotations
@@ -15,48 +16,39 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection, models, transaction
+from django.db import connection
 from django.utils import timezone
 
-from xiezuo.core.changes import change_record
+from xiezuo.accounts.scope import Permission
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action, changed_fields
+from xiezuo.core.changes import actor_display_name, stored_actor
 from xiezuo.core.errors import (
     ErrorReport,
     InvalidValue,
     Location,
     NotFound,
-    PermissionDenied,
     StaleEdit,
     XiezuoError,
 )
 from xiezuo.core.models import ChangeRecord
+from xiezuo.core.money import yuan_from_wan
 from xiezuo.core.textcheck import shown
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.checks import CellError, check_record, check_rows
+from xiezuo.ledgers.cells import CellError, check_record, check_rows
 from xiezuo.ledgers.files import read_ledger_file
-from xiezuo.ledgers.models import LedgerRecord
-from xiezuo.ledgers.models.base import yuan_from_wan
+from xiezuo.ledgers.models import Decision, LedgerRecord, Reconciliation
 from xiezuo.ledgers.schema import Ledger, ledger_of
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.submissions.locks import refuse_if_locked
+from xiezuo.tables.models import DataValue, Source
 
 BATCH = 5000
 
 
 def model_of(ledger: Ledger) -> type[LedgerRecord]:
-    return apps.get_model(ledger.model)  # type: ignore[return-value]
-
-
-def _actor(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return by if by is not None and by.pk else None
-
-
-def _check_can_edit(by: AbstractBaseUser | None, org: OrgUnit) -> None:
-    if by is None:
-        return
-    from xiezuo.accounts.scope import Action, can
-
-    if not can(by, Action.EDIT, org):
-        raise PermissionDenied(f"您无权修改{org.name}的台账")
+    model = apps.get_model(ledger.model)
+    assert issubclass(model, LedgerRecord)
+    return model
 
 
 def _public(ledger: Ledger, rec: dict[str, Any]) -> dict[str, Any]:
@@ -97,71 +89,109 @@ def ledger_import(
     synthetic: bool = False,
     name: str | None = None,
 ) -> ImportResult:
-    """Import one ledger file for one county and year (`name`: the file's name as uploaded).
+    """Import one ledger file for one county and year (read before the transaction).
 
-    With `replace` (the default) the file is the county's whole ledger for the year and replaces
-    what was there; otherwise its records are added. Any bad cell: ErrorReport listing every bad
-    cell, nothing written. `dry_run` checks everything and writes nothing.
+    `name` is the file's name as uploaded (stored under a short one of our own).
+
+    With `replace` the file is the county's whole ledger for the year and replaces what was there;
+    otherwise its records are added. Any bad cell: ErrorReport listing every bad cell, nothing
+    written. `dry_run` checks everything and writes nothing.
     """
     ledger = ledger_of(kind)
-    _check_can_edit(by, org)
     data = read_ledger_file(path, ledger, name=name)
-    return ledger_rows_import(
-        kind=kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=shown(name or path.name, 80), org=org, year=year,
-        by=by, replace=replace, dry_run=dry_run, on_progress=on_progress, synthetic=synthetic,
-    )
+    return LedgerImport(
+        kind=ledger.kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=shown(name or path.name, 80), org=org,
+        year=year, by=by, replace=replace, dry_run=dry_run, on_progress=on_progress, synthetic=synthetic,
+    ).execute()
 
 
-def ledger_rows_import(
-    *,
-    kind: str,
-    headers: list[object],
-    rows: Any,
-    org: OrgUnit,
-    year: int,
-    by: AbstractBaseUser | None = None,
-    sheet: str | None = None,
-    file: str = "",
-    replace: bool = True,
-    dry_run: bool = False,
-    on_progress: Callable[[str, int, int], None] | None = None,
-    synthetic: bool = False,
-) -> ImportResult:
-    """The import itself, from rows already read (files, or generated demo data)."""
-    ledger = ledger_of(kind)
-    _check_can_edit(by, org)
-    if org.level != "county":
-        raise InvalidValue(f"台账按县（市、区）填报，「{org.name}」不是县级单位")
-    model = model_of(ledger)
-    total = len(rows)
-    known: set[str] = set()
-    if ledger.person_key and not replace:
-        known = set(model._default_manager.filter(org=org, year=year).values_list(ledger.person_key, flat=True))
-    progress = (lambda n: on_progress("检查", n, total)) if on_progress else None
-    checked = check_rows(ledger, headers, rows, year=year, sheet=sheet, known_keys=known, on_progress=progress)
-    if checked.errors:
-        raise errors_as_report(checked.errors, file or None)
-    if dry_run:
-        return ImportResult(kind=kind, file=file, rows=len(checked.records), dry_run=True)
-    actor = _actor(by)
-    actor_name = by.get_username() if by is not None else "系统"
-    object_type = f"ledgers.{kind}"
-    with transaction.atomic():
-        refuse_if_locked(org=org, year=year, what="台账")
+class LedgerImport(Action[ImportResult]):
+    """Rows already read (a file, or generated demo data) checked cell by cell and stored all or nothing."""
+
+    kind = ActionKind.LEDGER_IMPORT
+    permission = Permission.EDIT
+    frozen_with_submission = True
+    field_labels = {"file": "文件", "rows": "记录数", "replace": "替换原有记录", "deleted": "删除记录数"}
+
+    def __init__(  # `kind=` is the ledger's kind, as callers have always written it
+        self, *, kind: str, headers: list[object], rows: Any, org: OrgUnit, year: int,
+        by: AbstractBaseUser | None = None, sheet: str | None = None, file: str = "", replace: bool = True,
+        dry_run: bool = False, on_progress: Callable[[str, int, int], None] | None = None, synthetic: bool = False,
+    ) -> None:
+        self.ledger = ledger_of(kind)
+        self.ledger_kind = self.ledger.kind
+        self.headers, self.rows, self.org, self.year, self.by = headers, rows, org, year, by
+        self.sheet, self.file, self.replace, self.dry_run = sheet, file, replace, dry_run
+        self.on_progress, self.synthetic = on_progress, synthetic
+        if org.level != "county":
+            raise InvalidValue(f"台账按县（市、区）填报，「{org.name}」不是县级单位")
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def check(self) -> None:
+        if self.dry_run:  # checks only: nothing is written, so neither the lock nor the gate applies
+            return
+        super().check()
+
+    def execute(self) -> ImportResult:
+        if self.dry_run:
+            from xiezuo.accounts.scope import require
+
+            if self.by is not None:
+                require(self.by, Permission.EDIT, self.org)
+            checked = self._checked()
+            return ImportResult(kind=self.ledger_kind, file=self.file, rows=len(checked.records), dry_run=True)
+        # Cell checks are slow and read-only: done before the transaction opens.
+        self.checked = self._checked()
+        return super().execute()
+
+    def _checked(self) -> Any:
+        ledger, org, year = self.ledger, self.org, self.year
+        model = model_of(ledger)
+        total = len(self.rows)
+        known: set[str] = set()
+        if ledger.person_key and not self.replace:
+            known = set(model._default_manager.filter(org=org, year=year).values_list(ledger.person_key, flat=True))
+        on_progress = self.on_progress
+        progress = (lambda n: on_progress("检查", n, total)) if on_progress else None
+        checked = check_rows(ledger, self.headers, self.rows, year=year, sheet=self.sheet, known_keys=known,
+                             on_progress=progress)
+        if checked.errors:
+            raise errors_as_report(checked.errors, self.file or None)
+        return checked
+
+    def perform(self) -> ImportResult:
+        ledger, org, year, checked = self.ledger, self.org, self.year, self.checked
+        model = model_of(ledger)
+        if ledger.person_key and not self.replace:
+            # Re-checked under the unit's lock: a concurrent append may have added the same people.
+            known = set(model._default_manager.filter(org=org, year=year).values_list(ledger.person_key, flat=True))
+            clash = next((rec for rec in checked.records if rec[ledger.person_key] in known), None)
+            if clash is not None:
+                col = ledger.by_name[ledger.person_key]
+                raise InvalidValue("同一人在本年度已登记在台账中",
+                                   location=Location(file=self.file or None, column=col.header,
+                                                     value=idcard.mask(clash[ledger.person_key])))
         deleted = 0
-        if replace:
+        if self.replace:
             deleted, _ = model._default_manager.filter(org=org, year=year).delete()
+        on_progress = self.on_progress
         _bulk_insert(
-            ledger, model, checked.records, checked.rows, org=org, year=year, synthetic=synthetic, actor=actor,
-            actor_name=actor_name, object_key=f"{org.code}/{year}/{file or kind}",
+            ledger, model, checked.records, checked.rows, org=org, year=year, synthetic=self.synthetic,
+            actor=stored_actor(self.by), actor_name=actor_display_name(self.by),
+            object_key=f"{org.code}/{year}/{self.file or self.ledger_kind}",
             on_progress=(lambda n: on_progress("写入", n, len(checked.records))) if on_progress else None,
         )
-        change_record(
-            actor=by, action="ledger.import_file", object_type=object_type, object_key=f"{org.code}/{year}/{kind}",
-            org_code=org.code, year=year, old={"deleted": deleted} if replace else None,
-            new={"file": file, "rows": len(checked.records), "replace": replace},
-        )
-    return ImportResult(kind=kind, file=file, rows=len(checked.records), deleted=deleted)
+        self.record(object_type=f"ledgers.{self.ledger_kind}", object_key=f"{org.code}/{year}/{self.ledger_kind}",
+                    old={"deleted": deleted} if self.replace else None,
+                    new={"file": self.file, "rows": len(checked.records), "replace": self.replace})
+        return ImportResult(kind=self.ledger_kind, file=self.file, rows=len(checked.records), deleted=deleted)
+
+
+def ledger_rows_import(**kwargs: Any) -> ImportResult:
+    """The import itself, from rows already read (files, or generated demo data)."""
+    return LedgerImport(**kwargs).execute()
 
 
 def _public_plan(ledger: Ledger) -> list[tuple[str, Callable[[Any], Any] | None]]:
@@ -232,7 +262,8 @@ def _bulk_insert(
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     cr_columns = ["at", "actor_id", "actor_name", "action", "object_type", "object_key", "org_code", "year",
                   "old", "new", "comment"]
-    cr_fixed = (at, actor.pk if actor is not None else None, actor_name, "ledger.import", f"ledgers.{ledger.kind}")
+    cr_fixed = (at, actor.pk if actor is not None else None, actor_name, ActionKind.LEDGER_IMPORT_ROW.value,
+                f"ledgers.{ledger.kind}")
     for start in range(0, len(records), BATCH):
         chunk = records[start:start + BATCH]
         _insert_rows(ledger.table, columns, [
@@ -254,79 +285,217 @@ def _raise_cell_errors(errors: list[CellError], ledger: Ledger) -> None:
     )
 
 
-def ledger_record_create(
-    *, kind: str, org: OrgUnit, year: int, data: dict[str, object], by: AbstractBaseUser | None
-) -> LedgerRecord:
+def _columns(ledger: Ledger) -> list[str]:
+    return [c.name for c in (*ledger.columns, *ledger.computed)]
+
+
+def _person_taken(ledger: Ledger, org_id: int, year: int, rec: dict[str, Any], exclude: int | None = None) -> None:
+    if not ledger.person_key:
+        return
+    qs = model_of(ledger)._default_manager.filter(org_id=org_id, year=year, **{ledger.person_key: rec[ledger.person_key]})
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    if qs.exists():
+        col = ledger.by_name[ledger.person_key]
+        raise InvalidValue("同一人在本年度已登记在台账中",
+                           location=Location(column=col.header, value=idcard.mask(rec[ledger.person_key])))
+
+
+class _RecordAction(Action[Any]):
+    permission = Permission.EDIT
+    frozen_with_submission = True
+
+    ledger: Ledger
+    org: OrgUnit
+    year: int
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def _load(self, kind: str, pk: int) -> None:
+        """The record's unit and year, read before the transaction; re-read under a lock in `validate`."""
+        self.ledger = ledger_of(kind)
+        self.pk = pk
+        obj = model_of(self.ledger)._default_manager.select_related("org").filter(pk=pk).first()
+        if obj is None:
+            raise NotFound(f"「{self.ledger.label}」中没有这条记录（可能已被删除）")
+        self.org, self.year = obj.org, obj.year
+
+    def _locked(self, expected_version: int) -> LedgerRecord:
+        obj = model_of(self.ledger)._default_manager.select_for_update().filter(pk=self.pk).first()
+        if obj is None:
+            raise NotFound(f"「{self.ledger.label}」中没有这条记录（可能已被删除）")
+        if obj.version != expected_version:
+            raise StaleEdit(f"这条「{self.ledger.label}」记录已被他人修改，您的修改基于旧版本，未保存。请刷新后再改。")
+        return obj
+
+    def _public_of(self, obj: LedgerRecord) -> dict[str, Any]:
+        return _public(self.ledger, {n: getattr(obj, n) for n in _columns(self.ledger)})
+
+
+class LedgerRecordCreate(_RecordAction):
     """One record from a form: `data` maps field names to raw values, checked as an imported row."""
-    ledger = ledger_of(kind)
-    _check_can_edit(by, org)
-    rec, errors = check_record(ledger, data, year=year)
-    if errors:
-        _raise_cell_errors(errors, ledger)
-    model = model_of(ledger)
-    with transaction.atomic():
-        refuse_if_locked(org=org, year=year, what="台账")
-        if ledger.person_key and model._default_manager.filter(org=org, year=year, **{ledger.person_key: rec[ledger.person_key]}).exists():
-            col = ledger.by_name[ledger.person_key]
-            raise InvalidValue("同一人在本年度已登记在台账中",
-                               location=Location(column=col.header, value=idcard.mask(rec[ledger.person_key])))
-        obj = model._default_manager.create(org=org, year=year, updated_by=_actor(by), **rec)  # type: ignore[misc]
-        change_record(actor=by, action="ledger.create", object_type=f"ledgers.{kind}", object_key=str(obj.pk),
-                      org_code=org.code, year=year, new=_public(ledger, rec))
-    return obj
 
+    kind = ActionKind.LEDGER_RECORD_CREATE
 
-def _locked(kind: str, pk: int, expected_version: int) -> tuple[Ledger, models.Model]:
-    ledger = ledger_of(kind)
-    model = model_of(ledger)
-    obj = model._default_manager.select_for_update().select_related("org").filter(pk=pk).first()
-    if obj is None:
-        raise NotFound(f"「{ledger.label}」中没有这条记录（可能已被删除）")
-    if obj.version != expected_version:
-        raise StaleEdit(f"这条「{ledger.label}」记录已被他人修改，您的修改基于旧版本，未保存。请刷新后再改。")
-    return ledger, obj
-
-
-def ledger_record_update(
-    *, kind: str, pk: int, data: dict[str, object], expected_version: int, by: AbstractBaseUser | None
-) -> LedgerRecord:
-    """Replace a record's values; refused when someone saved it after the editor loaded it."""
-    with transaction.atomic():
-        ledger, obj = _locked(kind, pk, expected_version)
-        assert isinstance(obj, LedgerRecord)
-        _check_can_edit(by, obj.org)
-        refuse_if_locked(org=obj.org, year=obj.year, what="台账")
-        rec, errors = check_record(ledger, data, year=obj.year)
+    def __init__(self, *, kind: str, org: OrgUnit, year: int, data: dict[str, object],
+                 by: AbstractBaseUser | None) -> None:
+        self.ledger, self.org, self.year, self.by = ledger_of(kind), org, year, by
+        self.rec, errors = check_record(self.ledger, data, year=year)
         if errors:
-            _raise_cell_errors(errors, ledger)
-        if ledger.person_key:
-            clash = model_of(ledger)._default_manager.filter(
-                org_id=obj.org_id, year=obj.year, **{ledger.person_key: rec[ledger.person_key]}
-            ).exclude(pk=obj.pk)
-            if clash.exists():
-                raise InvalidValue("同一人在本年度已登记在台账中")
-        old = _public(ledger, {c.name: getattr(obj, c.name) for c in (*ledger.columns, *ledger.computed)})
+            _raise_cell_errors(errors, self.ledger)
+
+    def perform(self) -> LedgerRecord:
+        _person_taken(self.ledger, self.org.pk, self.year, self.rec)
+        obj = model_of(self.ledger)._default_manager.create(
+            org=self.org, year=self.year, updated_by=stored_actor(self.by), **self.rec)
+        self.record(object_type=f"ledgers.{self.ledger.kind}", object_key=str(obj.pk),
+                    new=_public(self.ledger, self.rec))
+        return obj
+
+
+class LedgerRecordUpdate(_RecordAction):
+    """Replace a record's values; refused when someone saved it after the editor loaded it."""
+
+    kind = ActionKind.LEDGER_RECORD_UPDATE
+
+    def __init__(self, *, kind: str, pk: int, data: dict[str, object], expected_version: int,
+                 by: AbstractBaseUser | None) -> None:
+        self._load(kind, pk)
+        self.data, self.expected_version, self.by = data, expected_version, by
+
+    def perform(self) -> LedgerRecord:
+        obj = self._locked(self.expected_version)
+        rec, errors = check_record(self.ledger, self.data, year=obj.year)
+        if errors:
+            _raise_cell_errors(errors, self.ledger)
+        _person_taken(self.ledger, obj.org_id, obj.year, rec, exclude=obj.pk)
+        old, new = changed_fields(self._public_of(obj), _public(self.ledger, rec))
         for name, value in rec.items():
             setattr(obj, name, value)
         obj.version += 1
-        obj.updated_by = _actor(by)  # type: ignore[assignment]
+        obj.updated_by = stored_actor(self.by)
         obj.save(update_fields=[*rec.keys(), "version", "updated_by", "updated_at"])
-        change_record(actor=by, action="ledger.update", object_type=f"ledgers.{kind}", object_key=str(obj.pk),
-                      org_code=obj.org.code, year=obj.year, old=old, new=_public(ledger, rec))
-    return obj
+        self.record(object_type=f"ledgers.{self.ledger.kind}", object_key=str(obj.pk), old=old, new=new)
+        return obj
 
 
-def ledger_record_delete(*, kind: str, pk: int, expected_version: int, by: AbstractBaseUser | None) -> None:
-    with transaction.atomic():
-        ledger, obj = _locked(kind, pk, expected_version)
-        assert isinstance(obj, LedgerRecord)
-        _check_can_edit(by, obj.org)
-        refuse_if_locked(org=obj.org, year=obj.year, what="台账")
-        old = _public(ledger, {c.name: getattr(obj, c.name) for c in (*ledger.columns, *ledger.computed)})
-        org_code, year = obj.org.code, obj.year
+class LedgerRecordDelete(_RecordAction):
+    kind = ActionKind.LEDGER_RECORD_DELETE
+
+    def __init__(self, *, kind: str, pk: int, expected_version: int, by: AbstractBaseUser | None) -> None:
+        self._load(kind, pk)
+        self.expected_version, self.by = expected_version, by
+
+    def perform(self) -> None:
+        obj = self._locked(self.expected_version)
+        old = self._public_of(obj)
         obj.delete()
-        change_record(actor=by, action="ledger.delete", object_type=f"ledgers.{kind}", object_key=str(pk),
-                      org_code=org_code, year=year, old=old)
+        self.record(object_type=f"ledgers.{self.ledger.kind}", object_key=str(self.pk), old=old)
+
+
+ledger_record_create = LedgerRecordCreate.run
+ledger_record_update = LedgerRecordUpdate.run
+ledger_record_delete = LedgerRecordDelete.run
+
+
+class _Reconciliation(Action[Reconciliation]):
+    permission = Permission.EDIT
+    frozen_with_submission = True
+    field_labels = {"entered": "填报值", "derived": "台账生成值"}
+
+    def __init__(self, *, org: OrgUnit, year: int, code: str, by: AbstractBaseUser | None) -> None:
+        from xiezuo.ledgers.reconciliation import derivable_row
+
+        self.org, self.year, self.code, self.by = org, year, code, by
+        self.row = derivable_row(year, code)
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def _decide(self, decision: str, *, entered: Any, derived: Any, reason: str = "") -> Reconciliation:
+        return Reconciliation.objects.create(
+            org=self.org, year=self.year, code=self.code, entered=entered, derived=derived, decision=decision,
+            reason=reason, decided_by=stored_actor(self.by), decided_by_name=actor_display_name(self.by),
+        )
+
+    def _derived(self) -> Any:
+        from xiezuo.ledgers.reconciliation import derived_values
+
+        return derived_values(self.year, [self.org]).get(self.org.code, {}).get(self.code)
+
+
+class ReconciliationAccept(_Reconciliation):
+    """Write the derived value into the table (source = derived) and record the decision."""
+
+    kind = ActionKind.RECONCILIATION_ACCEPT
+
+    def __init__(self, *, org: OrgUnit, year: int, code: str, by: AbstractBaseUser | None,
+                 expected_version: int | None = None) -> None:
+        super().__init__(org=org, year=year, code=code, by=by)
+        self.expected_version = expected_version
+
+    def perform(self) -> Reconciliation:
+        from xiezuo.ledgers.reconciliation import number_of
+        from xiezuo.tables.services import ValueSet
+
+        derived = self._derived()
+        if derived is None:
+            raise InvalidValue(f"「{self.row.label}」对应的台账中没有记录，无法采用台账生成值")
+        entered = number_of(DataValue.objects.filter(org=self.org, year=self.year, code=self.code).first())
+        ValueSet(org=self.org, year=self.year, code=self.code, raw=str(derived), by=self.by,
+                 expected_version=self.expected_version, source=Source.DERIVED, note="采用台账生成值").execute()
+        rec = self._decide(Decision.ACCEPT_DERIVED, entered=entered, derived=derived)
+        self.record(object_type="ledgers.reconciliation", object_key=f"{self.org.code}/{self.year}/{self.code}",
+                    old={"entered": None if entered is None else str(entered)}, new={"derived": str(derived)})
+        return rec
+
+
+class ReconciliationKeep(_Reconciliation):
+    """Keep the entered value; a written reason is required and kept with who and when."""
+
+    kind = ActionKind.RECONCILIATION_KEEP
+
+    def __init__(self, *, org: OrgUnit, year: int, code: str, reason: str, by: AbstractBaseUser | None) -> None:
+        super().__init__(org=org, year=year, code=code, by=by)
+        self.reason = reason.strip()
+        if not self.reason:
+            raise InvalidValue(f"保留「{self.row.label}」的填报值时必须写明理由")
+
+    def perform(self) -> Reconciliation:
+        from xiezuo.ledgers.reconciliation import number_of
+
+        derived = self._derived()
+        entered = number_of(DataValue.objects.filter(org=self.org, year=self.year, code=self.code).first())
+        rec = self._decide(Decision.KEEP_ENTERED, entered=entered, derived=derived, reason=self.reason)
+        self.record(object_type="ledgers.reconciliation", object_key=f"{self.org.code}/{self.year}/{self.code}",
+                    new={"entered": None if entered is None else str(entered),
+                         "derived": None if derived is None else str(derived)}, comment=self.reason)
+        return rec
+
+
+reconciliation_accept = ReconciliationAccept.run
+reconciliation_keep = ReconciliationKeep.run
+
+
+class LedgerExportFullIds(Action[None]):
+    """A download with full ID numbers is recorded: who, when, which ledger, how many rows."""
+
+    kind = ActionKind.LEDGER_EXPORT_FULL_IDS
+    permission = Permission.REVEAL_PERSONAL
+    exempt_reason = "只记录一次导出，不修改任何数据"
+    field_labels = {"rows": "记录数", "file": "文件"}
+
+    def __init__(self, *, kind: str, org: OrgUnit, year: int, rows: int, file: str,
+                 by: AbstractBaseUser | None) -> None:
+        self.ledger_kind, self.org, self.year, self.rows, self.file, self.by = kind, org, year, rows, file, by
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def perform(self) -> None:
+        self.record(object_type=f"ledgers.{self.ledger_kind}", object_key=f"{self.org.code}/{self.year}/{self.ledger_kind}",
+                    new={"rows": self.rows, "file": self.file})
 
 
 def import_error_dicts(report: ErrorReport) -> list[dict[str, object]]:

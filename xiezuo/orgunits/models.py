@@ -67,6 +67,3 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.east.name} – {self.west.name}"
-
-    def active_in(self, year: int) -> bool:
-        return self.start_year <= year and (self.end_year is None or year <= self.end_year)

@@ -22,15 +22,6 @@ def orgunit_resolve(code_or_name: str) -> OrgUnit:
     return unit
 
 
-def orgunit_subtree(unit: OrgUnit, *, include_self: bool = True) -> QuerySet[OrgUnit]:
-    qs = OrgUnit.objects.filter(path__startswith=unit.path)
-    return qs if include_self else qs.exclude(pk=unit.pk)
-
-
-def orgunit_children(unit: OrgUnit) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(parent=unit).order_by("code")
-
-
 def pairings_for(unit: OrgUnit, year: int | None = None) -> QuerySet[Pairing]:
     qs = Pairing.objects.select_related("east", "west").filter(east=unit) | Pairing.objects.select_related(
         "east", "west"

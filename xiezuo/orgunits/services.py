@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 
-from xiezuo.core.changes import change_record
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, XiezuoError
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
 
@@ -68,9 +68,25 @@ def orgunits_import_csv(*, path: Path, by: AbstractBaseUser | None = None) -> Im
     if errors:
         raise ErrorReport(errors=errors, file=path.name)
 
-    created = updated = 0
-    with transaction.atomic():
-        for code, row in incoming.items():
+    return OrgUnitsImport(incoming=incoming, known=known, by=by).execute()
+
+
+class OrgUnitsImport(Action[ImportResult]):
+    """Org units checked by `orgunits_import_csv`, created or updated with one change record each."""
+
+    kind = ActionKind.ORGUNITS_IMPORT
+    admin_only = True
+    exempt_reason = "行政区划不属于某个单位某年度的填报"
+    field_labels = {"name": "名称", "level": "层级", "side": "东西部", "path": "上级路径"}
+
+    def __init__(self, *, incoming: dict[str, dict[str, str]], known: dict[str, OrgUnit],
+                 by: AbstractBaseUser | None) -> None:
+        self.incoming, self.known, self.by = incoming, known, by
+
+    def perform(self) -> ImportResult:
+        created = updated = 0
+        known = self.known
+        for code, row in self.incoming.items():
             parent = known.get((row.get("parent_code") or "").strip()) if row.get("parent_code") else None
             path_str = (parent.path if parent else "/") + code + "/"
             fields = {
@@ -84,20 +100,22 @@ def orgunits_import_csv(*, path: Path, by: AbstractBaseUser | None = None) -> Im
             if unit is None:
                 unit = OrgUnit.objects.create(code=code, **fields)
                 created += 1
-                change_record(actor=by, action="orgunit.create", object_type="orgunits.orgunit",
-                              object_key=code, org_code=code, new={"name": unit.name, "level": unit.level})
+                self.record(kind=ActionKind.ORGUNIT_CREATE, object_type="orgunits.orgunit", object_key=code,
+                            org_code=code, new={"name": unit.name, "level": unit.level, "side": unit.side,
+                                                "path": unit.path})
             else:
                 old = {"name": unit.name, "level": unit.level, "side": unit.side, "path": unit.path}
                 for k, v in fields.items():
                     setattr(unit, k, v)
                 unit.save(update_fields=list(fields))
                 updated += 1
-                new = {"name": unit.name, "level": unit.level, "side": unit.side, "path": unit.path}
-                if old != new:
-                    change_record(actor=by, action="orgunit.update", object_type="orgunits.orgunit",
-                                  object_key=code, org_code=code, old=old, new=new)
+                before, after = changed_fields(old, {"name": unit.name, "level": unit.level, "side": unit.side,
+                                                     "path": unit.path})
+                if after:
+                    self.record(kind=ActionKind.ORGUNIT_UPDATE, object_type="orgunits.orgunit",
+                                object_key=code, org_code=code, old=before, new=after)
             known[code] = unit
-    return ImportResult(created=created, updated=updated)
+        return ImportResult(created=created, updated=updated)
 
 
 def pairings_import_csv(*, path: Path, by: AbstractBaseUser | None = None) -> ImportResult:
@@ -135,18 +153,33 @@ def pairings_import_csv(*, path: Path, by: AbstractBaseUser | None = None) -> Im
             parsed.append((east, west, kind, start, end))
     if errors:
         raise ErrorReport(errors=errors, file=path.name)
-    created = 0
-    with transaction.atomic():
-        for east, west, kind, start, end in parsed:
+    return PairingsImport(parsed=parsed, by=by).execute()
+
+
+class PairingsImport(Action[ImportResult]):
+    """Pairings checked by `pairings_import_csv`; the ones not there yet are created and recorded."""
+
+    kind = ActionKind.PAIRINGS_IMPORT
+    admin_only = True
+    exempt_reason = "结对关系不属于某个单位某年度的填报"
+    field_labels = {"east": "东部区县", "west": "西部县", "kind": "结对类型", "start_year": "起始年度"}
+
+    def __init__(self, *, parsed: list[tuple[OrgUnit, OrgUnit, str, int, int | None]],
+                 by: AbstractBaseUser | None) -> None:
+        self.parsed, self.by = parsed, by
+
+    def perform(self) -> ImportResult:
+        created = 0
+        for east, west, kind, start, end in self.parsed:
             _, was_created = Pairing.objects.get_or_create(
                 east=east, west=west, kind=kind, start_year=start, defaults={"end_year": end}
             )
             if was_created:
                 created += 1
-                change_record(actor=by, action="pairing.create", object_type="orgunits.pairing",
-                              object_key=f"{east.code}-{west.code}-{kind}-{start}", org_code=west.code,
-                              new={"east": east.code, "west": west.code, "kind": kind, "start_year": start})
-    return ImportResult(created=created, updated=0)
+                self.record(kind=ActionKind.PAIRING_CREATE, object_type="orgunits.pairing",
+                            object_key=f"{east.code}-{west.code}-{kind}-{start}", org_code=west.code,
+                            new={"east": east.code, "west": west.code, "kind": kind, "start_year": start})
+        return ImportResult(created=created, updated=0)
 
 
 def orgunits_load_base(*, by: AbstractBaseUser | None = None) -> None:

@@ -11,13 +11,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
 from django.db.models import F, Q, QuerySet
 
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.engine import rollup as engine
+from xiezuo.engine import aggregate as engine
 from xiezuo.engine.compare import ComparisonLine, compare_values
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
 from xiezuo.tables.exports import Column
@@ -101,7 +102,7 @@ class AreaTable:
         }
 
 
-def in_year(values: QuerySet, year: int) -> QuerySet:
+def in_year(values: QuerySet[Any], year: int) -> QuerySet[Any]:
     """Values of one year, read through the per-unit index.
 
     For queries over every row: compared as `year + 0`, since SQLite without table statistics
@@ -109,7 +110,8 @@ def in_year(values: QuerySet, year: int) -> QuerySet:
     city's (1.4 s instead of 0.05 s for a city of 10 among 1,000 counties). Queries for a few rows
     keep the plain comparison: for them that index is the right one. PostgreSQL plans both well.
     """
-    return values.alias(rollup_year=F("year") + 0).filter(rollup_year=year)
+    filtered: QuerySet[Any] = values.alias(rollup_year=F("year") + 0).filter(rollup_year=year)
+    return filtered
 
 
 # ---------------------------------------------------------------- which counties an area covers
@@ -123,7 +125,7 @@ def _pairing_active(prefix: str, year: int) -> Q:
     )
 
 
-def approved_org_ids(year: int) -> QuerySet | None:
+def approved_org_ids(year: int) -> QuerySet[Any] | None:
     """Ids of units whose submission for `year` is approved (a subquery), or None without submissions."""
     if not apps.is_installed("xiezuo.submissions"):
         return None
@@ -150,9 +152,9 @@ class _Grouping:
     """How the rows of each query are assigned to the area's direct units (columns)."""
 
     children: list[OrgUnit]
-    values: QuerySet  # DataValue rows, possibly joined to pairings, for the per-column sums
+    values: QuerySet[Any]  # DataValue rows, possibly joined to pairings, for the per-column sums
     value_key: engine.Key
-    unit_rows: QuerySet  # OrgUnit rows with a `rollup_key` per column
+    unit_rows: QuerySet[Any]  # OrgUnit rows with a `rollup_key` per column
     pairing_key: engine.Key
     reporting_children: bool  # the columns are the counties themselves
 

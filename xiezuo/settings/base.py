@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "xiezuo.web",
     "xiezuo.ops",
     "xiezuo.synth",
+    "xiezuo.demo",
     "xiezuo.audit",
 ]
 

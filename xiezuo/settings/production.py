@@ -30,9 +30,11 @@ WHITENOISE_USE_FINDERS = False
 # PostgreSQL with a psycopg connection pool in each worker process, unless XIEZUO_DB_POOL=0 (a
 # pooler such as PgBouncer sits in front) or the URL sets its own (?pool=1&pool_max=N).
 for _alias, _db in DATABASES.items():  # noqa: F405
-    if _db["ENGINE"] == "django.db.backends.postgresql" and "pool" not in _db["OPTIONS"] \
+    _options = _db["OPTIONS"]
+    assert isinstance(_options, dict)
+    if _db["ENGINE"] == "django.db.backends.postgresql" and "pool" not in _options \
             and env_str("XIEZUO_DB_POOL", "1") != "0":
-        _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env_int("XIEZUO_DB_POOL_MAX", 8), "timeout": 10}
+        _options["pool"] = {"min_size": 1, "max_size": env_int("XIEZUO_DB_POOL_MAX", 8), "timeout": 10}
         _db["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not keep its own
 
 # One JSON object per log line, with ID numbers, phone numbers and names masked.

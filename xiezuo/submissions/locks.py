@@ -1,22 +1,53 @@
-"""Submitted or approved work is frozen: the one check every write path calls before it writes."""
+"""The one lock rule: while a unit-year is submitted or approved, nothing of it changes.
+
+`unit_year_open` is called by every action that freezes with a submission (`Permission.check`), inside
+the action's transaction. It takes a row lock on the org unit in every state, and the submission
+transitions take the same lock, so a write and a submit of one unit serialise: nothing lands in a
+submitted table unvalidated, and concurrent first saves or imports of one unit queue up instead of
+colliding. Pages ask `frozen()` / `editable()` to decide whether to offer editing at all.
+"""
 
 from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 
 from xiezuo.core.errors import Locked
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import LOCKED_STATES, State, Submission
 
 
-def refuse_if_locked(*, org: OrgUnit, year: int, what: str) -> None:
-    """Raise Locked while the unit's submission for the year is submitted or approved.
+def frozen_state(state: str | None) -> bool:
+    return state in LOCKED_STATES
 
-    Call inside the write's transaction: the row is locked so a submit cannot slip in between.
-    `what` names the thing refused in the message (统计表, 台账, 自评报告).
-    """
-    state = (
-        Submission.objects.select_for_update().filter(org=org, year=year, state__in=LOCKED_STATES)
-        .values_list("state", flat=True).first()
-    )
-    if state is not None:
-        label = "已审核通过" if state == State.APPROVED else "已报送待审核"
-        raise Locked(f"「{org.name}」{year} 年度{what}{label}，不能再修改")
+
+def lock_unit(org: OrgUnit) -> None:
+    """Serialise writers of one unit (a no-op on SQLite, which serialises every write anyway)."""
+    OrgUnit.objects.select_for_update().filter(pk=org.pk).values_list("pk", flat=True).first()
+
+
+def locked_message(org: OrgUnit, year: int, state: str) -> str:
+    label = "已审核通过" if state == State.APPROVED else "已报送待审核"
+    return f"「{org.name}」{year} 年度填报{label}，统计表、台账和自评报告均不能再修改"
+
+
+def unit_year_open(*, org: OrgUnit, year: int) -> None:
+    """Raise Locked while the unit's submission for the year is submitted or approved."""
+    lock_unit(org)
+    state = Submission.objects.filter(org=org, year=year).values_list("state", flat=True).first()
+    if frozen_state(state):
+        assert state is not None
+        raise Locked(locked_message(org, year, state))
+
+
+def frozen(org: OrgUnit, year: int) -> bool:
+    """For pages: is the unit-year held by the level above (no lock taken)?"""
+    state = Submission.objects.filter(org=org, year=year).values_list("state", flat=True).first()
+    return frozen_state(state)
+
+
+def editable(user: AbstractBaseUser | AnonymousUser | None, org: OrgUnit, year: int) -> bool:
+    """For pages: may this user change the unit-year's figures now?"""
+    from xiezuo.accounts.scope import Permission, can
+
+    return can(user, Permission.EDIT, org) and not frozen(org, year)

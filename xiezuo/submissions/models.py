@@ -17,7 +17,6 @@ class State(models.TextChoices):
 
 # The unit cannot change its figures while the level above holds them.
 LOCKED_STATES = (State.SUBMITTED, State.APPROVED)
-EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 
 class Submission(models.Model):
@@ -39,10 +38,6 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}/{self.year} {self.state}"
-
-    @property
-    def is_locked(self) -> bool:
-        return self.state in LOCKED_STATES
 
 
 class EventKind(models.TextChoices):

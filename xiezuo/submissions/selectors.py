@@ -7,21 +7,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.submissions.models import LOCKED_STATES, State, Submission, SubmissionEvent
-
-
-def submission_for(org: OrgUnit, year: int) -> Submission | None:
-    return Submission.objects.select_related("org").filter(org=org, year=year).first()
-
-
-def submission_state(org: OrgUnit, year: int) -> str:
-    """The state, counting a unit that never started as a draft."""
-    state = Submission.objects.filter(org=org, year=year).values_list("state", flat=True).first()
-    return state or State.DRAFT
-
-
-def submission_is_locked(org: OrgUnit, year: int) -> bool:
-    return Submission.objects.filter(org=org, year=year, state__in=LOCKED_STATES).exists()
+from xiezuo.submissions.models import Submission, SubmissionEvent
 
 
 def submissions_for_many(orgs: Iterable[OrgUnit], year: int) -> dict[int, Submission]:

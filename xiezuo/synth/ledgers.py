@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -25,10 +25,6 @@ PER_COUNTY = {
     "fund_projects": 30, "enterprises": 6, "parks": 2, "workshops": 8, "exchanges": 25,
     "revival_trainings": 10, "donations": 12, "demo_villages": 3,
 }
-# A part never exceeds its whole within one record (the same pairs the import checks).
-PART_OF = {"poor_participants": "participants", "poor_jobs": "jobs", "used": "allocated",
-           "provincial_people": "people", "bureau_people": "people", "poor_people": "people",
-           "monitor_people": "people"}
 # Codes are not equally common: the first listed is the usual case (脱贫 people, 东部 jobs …).
 FIRST_CODE_WEIGHT = 3
 INT_RANGES = {"people": (1, 40), "participants": (20, 80), "jobs": (5, 120)}
@@ -43,6 +39,17 @@ def ledgers_available() -> bool:
     return apps.is_installed("xiezuo.ledgers")
 
 
+def unique_id_number(county_code: str, born: Callable[[], dt.date], rng: random.Random, seen: set[str]) -> str:
+    """A valid GB 11643 number of the county not in `seen` (and added to it); `born` draws a birth date."""
+    from xiezuo.ledgers import idcard
+
+    while True:
+        number = idcard.make_id(county_code, born(), rng.randrange(1, 1000))
+        if number not in seen:
+            seen.add(number)
+            return number
+
+
 def _codes_weighted(col: Column) -> tuple[list[str], list[int]]:
     codes = [code for code, _ in col.choices]
     return codes, [FIRST_CODE_WEIGHT if i == 0 else 1 for i in range(len(codes))]
@@ -53,8 +60,7 @@ def record_values(
     seen_ids: set[str],
 ) -> dict[str, Any]:
     """One record as {column: Python value}, consistent within itself."""
-    from xiezuo.ledgers import idcard
-    from xiezuo.ledgers.schema import FUND_SUBCATEGORIES
+    from xiezuo.ledgers.schema import FUND_SUBCATEGORIES, PART_OF_WHOLE
 
     rec: dict[str, Any] = {}
     for col in ledger.columns:
@@ -78,14 +84,10 @@ def record_values(
             rec[col.name] = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(0, 330))
         elif col.type == "idno":
             # Distinct birth dates per county make the numbers unique without retries.
-            while True:
-                born = dt.date(1966, 1, 1) + dt.timedelta(days=(index * 7 + rng.randrange(7)) % 14_600)
-                number = idcard.make_id(county_code, born, rng.randrange(1, 1000))
-                if number not in seen_ids:
-                    seen_ids.add(number)
-                    break
-            rec[col.name] = number
-    for part, whole in PART_OF.items():
+            rec[col.name] = unique_id_number(
+                county_code, lambda: dt.date(1966, 1, 1) + dt.timedelta(days=(index * 7 + rng.randrange(7)) % 14_600),
+                rng, seen_ids)
+    for part, whole in PART_OF_WHOLE:
         if part in rec and whole in rec and rec[whole] is not None and rec[part] is not None:
             rec[part] = min(rec[part], rng.randint(0, int(rec[whole])))
     # Several 其中 of one whole must fit inside it together.

@@ -21,25 +21,26 @@ from typing import Any, Protocol
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from xiezuo.accounts.models import Profile, Role
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.changes import change_record
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action
 from xiezuo.core.errors import XiezuoError
 from xiezuo.engine.validate import validate_units
 from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
 from xiezuo.synth.bulk import insert_rows, next_id, sequences_reset, timestamp
 from xiezuo.synth.ledgers import ledgers_available
 from xiezuo.synth.plan import Sizes, Unit, east_units, west_units
-from xiezuo.synth.values import Values, county_values, template_clean
+from xiezuo.synth.values import Values, quantum, recompute_ratios, synthetic_values
 from xiezuo.tables.models import DataValue, Source
 
 DEFAULT_PASSWORD = "xiezuo-synth-2023"  # noqa: S105 — printed on purpose: synthetic accounts only
 USER_PREFIX = "synth-"
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "demo" / "data" / "tables"
 SYNTH_NOTE = "合成数据"
 
 
@@ -227,7 +228,7 @@ def template_values(catalogue: Catalogue) -> Values:
                     values.setdefault(rec["code"], catalogue.by_code[rec["code"]].parse(rec["value"]))
     if not values:
         raise SynthRefused(f"没有 {catalogue.year} 年的模板数值（{TEMPLATE_DIR}/values-*.csv）")
-    return template_clean(catalogue, values)
+    return values
 
 
 def _ledgers(ctx: Context) -> int:
@@ -260,7 +261,7 @@ def _derived(ctx: Context) -> dict[str, dict[str, Decimal]]:
     """Every synthetic county's figures derived from its ledgers, one query per ledger."""
     if not ledgers_available():
         return {}
-    from xiezuo.ledgers.derivation import derived_values
+    from xiezuo.ledgers.reconciliation import derived_values
 
     counties = OrgUnit.objects.filter(synthetic=True, level=Level.COUNTY, side=Side.WEST)
     return derived_values(ctx.sizes.year, counties)
@@ -275,15 +276,13 @@ def _with_derived(
     A row a failing rule touches falls back to its entered figure (the reconciliation page then
     shows the difference, as it would for a real county).
     """
-    from xiezuo.synth.values import _quantum, _recompute
-
     current, previous = dict(entered), dict(entered_prev)
     for code, value in derived.items():
         row = ctx.catalogue.by_code[code]
         current[code] = value
-        previous[code] = (value * growth / 100).quantize(_quantum(row), rounding="ROUND_FLOOR")
-    _recompute(ctx.catalogue, current)
-    _recompute(ctx.catalogue, previous)
+        previous[code] = (value * growth / 100).quantize(quantum(row), rounding="ROUND_FLOOR")
+    recompute_ratios(ctx.catalogue, current)
+    recompute_ratios(ctx.catalogue, previous)
     for _ in range(len(ctx.catalogue.rules) + 1):
         findings = validate_units(ctx.catalogue, {"x": current}, {"x": previous})
         touched = {c for f in findings for c in f.codes if current.get(c) != entered.get(c)}
@@ -292,8 +291,8 @@ def _with_derived(
             break
         for code in touched:
             current[code], previous[code] = entered.get(code), entered_prev.get(code)
-        _recompute(ctx.catalogue, current)
-        _recompute(ctx.catalogue, previous)
+        recompute_ratios(ctx.catalogue, current)
+        recompute_ratios(ctx.catalogue, previous)
     return previous, current
 
 
@@ -314,12 +313,11 @@ def _values(ctx: Context) -> int:
             key = (percent, growth)
             if key not in cache:
                 factor = Decimal(percent) / 100
-                rng = random.Random(percent * 1000 + growth)
-                previous = county_values(ctx.catalogue, template, factor=factor * growth / 100,
-                                         unit_name="", year=year - 1, rng=rng)
-                current = county_values(ctx.catalogue, template, factor=factor, unit_name="",
-                                        year=year, rng=rng, previous=previous)
-                cache[key] = (previous, current)
+                previous = synthetic_values(ctx.catalogue, template, seed=f"{percent}-{growth}-{year - 1}",
+                                            factor=factor * growth / 100, label=SYNTH_NOTE)
+                current = synthetic_values(ctx.catalogue, template, seed=f"{percent}-{growth}-{year}",
+                                           factor=factor, label=SYNTH_NOTE)
+                cache[key] = (dict(previous), dict(current))
             derived = derived_by_county.get(county.code, {})
             pair = _with_derived(ctx, cache[key][1], cache[key][0], derived, growth) if derived else cache[key]
             org_id = ctx.org_ids[county.code]
@@ -396,15 +394,15 @@ def _targets(ctx: Context) -> int:
     if not apps.is_installed("xiezuo.assessment"):
         return 0
     from xiezuo.assessment.models import Target
-    from xiezuo.synth.values import _quantum
 
     rows = [r for r in ctx.catalogue.value_rows if r.key and r.is_numeric and r.value_kind != "percent"]
     year = ctx.sizes.year
     found: dict[tuple[int, str], Decimal] = {
-        (org_id, code): number  # type: ignore[misc]  # number__isnull=False above
+        (org_id, code): number
         for org_id, code, number in DataValue.objects.filter(
             org__synthetic=True, org__level=Level.COUNTY, year=year, code__in=[r.code for r in rows],
             number__isnull=False).values_list("org_id", "code", "number")
+        if number is not None
     }
     ctx.reporter.stage("年度目标", len(found))
     updated = timestamp(ctx.now)
@@ -413,7 +411,7 @@ def _targets(ctx: Context) -> int:
     def target_rows() -> Iterator[tuple[Any, ...]]:
         for (org_id, code), number in sorted(found.items()):
             share = Decimal(ctx.rng.randint(85, 110)) / 100
-            target = (number * share).quantize(_quantum(by_code[code]), rounding="ROUND_HALF_UP")
+            target = (number * share).quantize(quantum(by_code[code]), rounding="ROUND_HALF_UP")
             yield (org_id, year, code, target, SYNTH_NOTE, True, None, updated, 1)
 
     return insert_rows(Target, ["org", "year", "code", "number", "note", "illustrative", "updated_by",
@@ -424,23 +422,35 @@ def _targets(ctx: Context) -> int:
 EXTRA_PARTS: dict[str, Callable[[Context], int]] = {}
 
 
-def synth_generate(
-    *,
-    sizes: Sizes,
-    seed: int,
-    force: bool = False,
-    password: str = DEFAULT_PASSWORD,
-    reporter: Reporter | None = None,
-) -> Summary:
-    """Replace any synthetic data with a new synthetic nation of the given size."""
-    sizes.check()
-    reporter = reporter or _Silent()
-    if real_data_present() and not force:
-        raise SynthRefused("数据库中已有真实（非合成）数据，合成数据不会写入；确认要混合写入请加 --force")
-    ctx = Context(sizes=sizes, rng=random.Random(seed), catalogue=get_catalogue(sizes.year),
-                  now=datetime(sizes.year + 1, 1, 20, 9, 0, tzinfo=UTC), reporter=reporter)
-    summary = Summary(password=password)
-    with transaction.atomic():
+@dataclass(kw_only=True)
+class SynthGenerate(Action[Summary]):
+    """Replace any synthetic data with a new synthetic nation of the given size.
+
+    One action: the clean-up and every part below are written inside its transaction (in bulk),
+    and one change record says what was made.
+    """
+
+    kind = ActionKind.SYNTH_GENERATE
+    admin_only = True
+    exempt_reason = "合成数据只写入合成的单位，不属于任何真实单位某年度的填报"
+    field_labels = {"sizes": "规模", "counts": "条数"}
+
+    sizes: Sizes
+    seed: int
+    force: bool = False
+    password: str = DEFAULT_PASSWORD
+    reporter: Reporter | None = None
+
+    def validate(self) -> None:
+        self.sizes.check()
+        if real_data_present() and not self.force:
+            raise SynthRefused("数据库中已有真实（非合成）数据，合成数据不会写入；确认要混合写入请加 --force")
+
+    def perform(self) -> Summary:
+        sizes, password = self.sizes, self.password
+        ctx = Context(sizes=sizes, rng=random.Random(self.seed), catalogue=get_catalogue(sizes.year),
+                      now=datetime(sizes.year + 1, 1, 20, 9, 0, tzinfo=UTC), reporter=self.reporter or _Silent())
+        summary = Summary(password=password)
         summary.replaced = synth_clear()
         parts: list[tuple[str, Callable[[Context], int]]] = [
             ("行政区划", _orgunits), ("结对关系", _pairings), ("用户", lambda c: _accounts(c, password)),
@@ -461,6 +471,9 @@ def synth_generate(
 
             models.append(Target)
         sequences_reset(models + _ledger_models())
-        change_record(actor=None, action="synth.generate", object_type="synth.nation", object_key=str(seed),
-                      new={"sizes": sizes.__dict__, "counts": summary.counts})
-    return summary
+        self.record(object_type="synth.nation", object_key=str(self.seed),
+                    new={"sizes": dict(sizes.__dict__), "counts": summary.counts})
+        return summary
+
+
+synth_generate = SynthGenerate.run

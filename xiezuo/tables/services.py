@@ -1,20 +1,25 @@
-"""Writes of table values: typed parsing, optimistic locking and a change record per write."""
+"""Writes of table values as actions: typed parsing, optimistic locking and a change record per write."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 
+from xiezuo.accounts.scope import Permission
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.changes import change_record
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.actions import Action, changed_fields
+from xiezuo.core.changes import actor_display_name, stored_actor
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source
+
+R = TypeVar("R")
 
 
 def _jsonable(value: Decimal | str | None) -> str | None:
@@ -30,17 +35,12 @@ def _row(catalogue: Catalogue, code: str, location: Location | None = None) -> R
     return row
 
 
-def _refuse_if_locked(org: OrgUnit, year: int) -> None:
-    from xiezuo.submissions.locks import refuse_if_locked
-
-    refuse_if_locked(org=org, year=year, what="统计表")
-
-
 def _apply(dv: DataValue, row: Row, value: Decimal | str | None) -> None:
     if row.value_kind == "text":
-        dv.text, dv.number = (value or ""), None  # type: ignore[assignment]
+        dv.text, dv.number = str(value or ""), None
     else:
-        dv.number, dv.text = value, ""  # type: ignore[assignment]
+        assert not isinstance(value, str)
+        dv.number, dv.text = value, ""
 
 
 @dataclass(frozen=True)
@@ -52,101 +52,122 @@ class ValueInput:
     note: str = ""
 
 
-def value_set(
-    *,
-    org: OrgUnit,
-    year: int,
-    code: str,
-    raw: object,
-    by: AbstractBaseUser | None,
-    expected_version: int | None = None,
-    source: str = Source.ENTERED,
-    note: str = "",
-) -> DataValue:
+def _stored(dv: DataValue, row: Row) -> Decimal | str | None:
+    return dv.text if row.value_kind == "text" else dv.number
+
+
+def _write(dv: DataValue, row: Row, value: Decimal | str | None, *, source: str, by: AbstractBaseUser | None,
+           note: str, published: bool | None = None) -> None:
+    _apply(dv, row, value)
+    dv.source = source
+    dv.note = note or dv.note
+    if published is not None:
+        dv.published = published
+    dv.updated_by = stored_actor(by)
+    dv.version += 1
+    if dv.pk:
+        dv.save(update_fields=["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])
+    else:
+        dv.save(force_insert=True)
+
+
+def _value_change(old: DataValue | None, row: Row, value: Decimal | str | None, source: str) -> tuple[
+        dict[str, object], dict[str, object]]:
+    before = None if old is None else {"value": _jsonable(_stored(old, row)), "source": old.source}
+    return changed_fields(before, {"value": _jsonable(value), "source": source})
+
+
+@dataclass(kw_only=True)
+class _TableWrite(Action[R]):
+    """What every write of a unit-year's table shares: who may, the lock, how history labels it."""
+
+    permission = Permission.EDIT
+    frozen_with_submission = True
+    field_labels = {"value": "数值", "source": "来源"}
+
+    org: OrgUnit
+    year: int
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+
+@dataclass(kw_only=True)
+class ValueSet(_TableWrite[DataValue]):
     """Set one cell. `expected_version` is the version the editor saw (0 = the cell was empty)."""
-    catalogue = get_catalogue(year)
-    row = _row(catalogue, code)
-    value = row.parse(raw, location=Location(row=row.label, value=raw))
-    with transaction.atomic():
-        if source == Source.ENTERED:
-            _refuse_if_locked(org, year)
-        dv = DataValue.objects.select_for_update().filter(org=org, year=year, code=code).first()
-        current_version = dv.version if dv else 0
-        if expected_version is not None and expected_version != current_version:
-            shown = row.format(dv.number if dv and row.is_numeric else (dv.text if dv else None)) if dv else "（空）"
-            who = dv.updated_by.get_username() if dv and dv.updated_by else "他人"
+
+    kind = ActionKind.VALUE_SET
+
+    code: str
+    raw: object
+    expected_version: int | None = None
+    source: str = Source.ENTERED
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        # Parsed before the transaction: a wrong value is refused without touching the database.
+        self.row = _row(get_catalogue(self.year), self.code)
+        self.value = self.row.parse(self.raw, location=Location(row=self.row.label, value=self.raw))
+
+    def validate(self) -> None:
+        self.current = DataValue.objects.select_for_update(of=("self",)).filter(
+            org=self.org, year=self.year, code=self.code).select_related("updated_by").first()
+        current_version = self.current.version if self.current else 0
+        if self.expected_version is not None and self.expected_version != current_version:
+            dv, row = self.current, self.row
+            shown = row.format(_stored(dv, row)) if dv else "（空）"
+            who = actor_display_name(dv.updated_by) if dv and dv.updated_by else "他人"
             raise StaleEdit(
                 f"「{row.label}」已被{who}修改为「{shown}」，您的修改基于旧版本，未保存。请刷新后再改。",
-                location=Location(row=row.label, value=raw),
+                location=Location(row=row.label, value=self.raw),
             )
-        old = None
-        if dv is None:
-            dv = DataValue(org=org, year=year, code=code, version=0)
-        else:
-            old = {"value": _jsonable(dv.text if row.value_kind == "text" else dv.number), "source": dv.source}
-        _apply(dv, row, value)
-        dv.source = source
-        dv.note = note or dv.note
-        dv.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]
-        dv.version = current_version + 1
-        if dv.pk:
-            dv.save(update_fields=["number", "text", "source", "note", "updated_by", "updated_at", "version"])
-        else:
-            dv.save()
-        change_record(
-            actor=by, action="value.set", object_type="tables.datavalue", object_key=f"{org.code}/{year}/{code}",
-            org_code=org.code, year=year, old=old,
-            new={"value": _jsonable(value), "source": source}, comment=note,
-        )
-    return dv
+
+    def perform(self) -> DataValue:
+        dv = self.current or DataValue(org=self.org, year=self.year, code=self.code, version=0)
+        old, new = _value_change(self.current, self.row, self.value, self.source)
+        _write(dv, self.row, self.value, source=self.source, by=self.by, note=self.note)
+        self.record(object_type="tables.datavalue", object_key=f"{self.org.code}/{self.year}/{self.code}",
+                    old=old, new=new, comment=self.note)
+        return dv
 
 
-def values_set_many(
-    *,
-    org: OrgUnit,
-    year: int,
-    inputs: Sequence[ValueInput],
-    by: AbstractBaseUser | None,
-    source: str = Source.ENTERED,
-    file: str | None = None,
-) -> int:
+value_set = ValueSet.run
+
+
+@dataclass(kw_only=True)
+class ValuesSetMany(_TableWrite[int]):
     """Set many cells at once; every input is checked first and nothing is written if one is bad."""
-    catalogue = get_catalogue(year)
-    errors: list[XiezuoError] = []
-    parsed: list[tuple[ValueInput, Row, Decimal | str | None]] = []
-    for item in inputs:
-        loc = item.location or Location(file=file, row=item.code, value=item.raw)
-        try:
-            row = _row(catalogue, item.code, loc)
-            parsed.append((item, row, row.parse(item.raw, location=loc)))
-        except XiezuoError as exc:
-            errors.append(exc)
-    if errors:
-        raise ErrorReport(errors=errors, file=file)
-    with transaction.atomic():
-        if source == Source.ENTERED:
-            _refuse_if_locked(org, year)
-        existing = {v.code: v for v in DataValue.objects.select_for_update().filter(org=org, year=year)}
-        for item, row, value in parsed:
-            dv = existing.get(item.code)
-            old = None if dv is None else _jsonable(dv.text if row.value_kind == "text" else dv.number)
-            if dv is None:
-                dv = DataValue(org=org, year=year, code=item.code, version=0)
-            _apply(dv, row, value)
-            dv.source, dv.published, dv.note = source, item.published, item.note
-            dv.updated_by = by if by is not None and by.pk else None  # type: ignore[assignment]
-            dv.version += 1
-            if dv.pk:
-                dv.save(update_fields=["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])
-            else:
-                dv.save()
-            change_record(
-                actor=by, action="value.set", object_type="tables.datavalue",
-                object_key=f"{org.code}/{year}/{item.code}", org_code=org.code, year=year,
-                old=None if old is None else {"value": old}, new={"value": _jsonable(value), "source": source},
-            )
-    return len(parsed)
+
+    kind = ActionKind.VALUES_IMPORT
+
+    inputs: Sequence[ValueInput]
+    source: str = Source.ENTERED
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        catalogue = get_catalogue(self.year)
+        errors: list[XiezuoError] = []
+        self.parsed: list[tuple[ValueInput, Row, Decimal | str | None]] = []
+        for item in self.inputs:
+            loc = item.location or Location(file=self.file, row=item.code, value=item.raw)
+            try:
+                row = _row(catalogue, item.code, loc)
+                self.parsed.append((item, row, row.parse(item.raw, location=loc)))
+            except XiezuoError as exc:
+                errors.append(exc)
+        if errors:
+            raise ErrorReport(errors=errors, file=self.file)
+
+    def perform(self) -> int:
+        existing = {v.code: v for v in DataValue.objects.select_for_update().filter(org=self.org, year=self.year)}
+        for item, row, value in self.parsed:
+            current = existing.get(item.code)
+            dv = current or DataValue(org=self.org, year=self.year, code=item.code, version=0)
+            old, new = _value_change(current, row, value, self.source)
+            _write(dv, row, value, source=self.source, by=self.by, note=item.note, published=item.published)
+            self.record(object_type="tables.datavalue", object_key=f"{self.org.code}/{self.year}/{item.code}",
+                        old=old, new=new, comment=self.file or "")
+        return len(self.parsed)
 
 
-def values_from_mapping(mapping: Mapping[str, object]) -> list[ValueInput]:
-    return [ValueInput(code=k, raw=v) for k, v in mapping.items()]
+values_set_many = ValuesSetMany.run

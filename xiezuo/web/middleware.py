@@ -1,9 +1,14 @@
-"""Errors from services turned into pages: outside scope is a 404, a forbidden action a 403, any
-other mistake a user can make a 400 with its Chinese message — never a 500.
+"""User errors from actions and selectors rendered once, for every kind of request.
+
+Every `XiezuoError` carries its HTTP status (404 outside scope, 403 not allowed, 409 stale or
+locked, 400 a bad value). A page gets the error page, an HTMX request a small fragment (swapped
+into the page's message area), a JSON client `{"error": {code, message, file, row, column, value}}`.
+Views catch `InputError` only where they redisplay a form with the message beside it.
 
 Request parameters with NUL or other control characters are refused before any view sees them:
 PostgreSQL cannot store NUL, and a control character stored in a text makes the XLSX and DOCX
-writers fail for everyone who downloads that unit's files afterwards.
+writers fail for everyone who downloads that unit's files afterwards. A value past what a
+database column holds that no check caught is a 400 too (logged, so the check gets added).
 """
 
 from __future__ import annotations
@@ -12,17 +17,51 @@ import logging
 from collections.abc import Callable
 
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from xiezuo.core.errors import ErrorReport, NotFound, PermissionDenied, XiezuoError
+from xiezuo.core.errors import InvalidValue, XiezuoError
 from xiezuo.core.textcheck import control_problem, shown
 
 logger = logging.getLogger(__name__)
 
+TITLES = {404: "未找到", 403: "无权操作", 409: "操作未执行", 400: "输入有误"}
 
-def _bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
-    return render(request, "web/error.html", {"title": "无法处理", "message": message}, status=status)
+
+def wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or ("application/json" in accept and "text/html" not in accept)
+
+
+def error_response(request: HttpRequest, error: XiezuoError) -> HttpResponse:
+    status = error.status
+    if wants_json(request):
+        return JsonResponse({"error": error.as_dict()}, status=status, json_dumps_params={"ensure_ascii": False})
+    context = {"title": TITLES.get(status, "操作未执行"), "message": error.full_message, "status": status}
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, "web/_error_fragment.html", context, status=status)
+        # HTMX does not swap error responses by default: say where the message goes.
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "web/error.html", context, status=status)
+
+
+class WriteGuardMiddleware:
+    """With `XIEZUO_WRITE_GUARD` (the test settings), any domain write outside an action fails the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        if not getattr(settings, "XIEZUO_WRITE_GUARD", False):
+            return self.get_response(request)
+        from xiezuo.core.actions import writes_only_in_actions
+
+        with writes_only_in_actions():
+            return self.get_response(request)
 
 
 def _control_characters(request: HttpRequest) -> str | None:
@@ -47,20 +86,13 @@ class XiezuoErrorsMiddleware:
     def process_view(self, request: HttpRequest, view_func: object, view_args: object,
                      view_kwargs: object) -> HttpResponse | None:
         problem = _control_characters(request)
-        return _bad_request(request, problem) if problem else None
+        return error_response(request, InvalidValue(problem)) if problem else None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, NotFound):
-            return render(request, "web/error.html", {"title": "未找到", "message": exception.message}, status=404)
-        if isinstance(exception, PermissionDenied):
-            return render(request, "web/error.html", {"title": "无权操作", "message": exception.message}, status=403)
         if isinstance(exception, XiezuoError):
-            return _bad_request(request, exception.full_message)
-        if isinstance(exception, ErrorReport):
-            return _bad_request(request, str(exception))
+            return error_response(request, exception)
         if isinstance(exception, DataError):
-            # A value past what the database column holds that no check caught: nothing was stored
-            # (the request's transaction rolled back); logged so the missing check gets added.
+            # Nothing was stored (the action's transaction rolled back).
             logger.error("database refused a value on %s", request.path, exc_info=exception)
-            return _bad_request(request, "提交的数值或文字超出了数据库能保存的范围，未保存；请检查后重新填写")
+            return error_response(request, InvalidValue("提交的数值或文字超出了数据库能保存的范围，未保存；请检查后重新填写"))
         return None

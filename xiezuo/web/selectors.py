@@ -11,7 +11,7 @@ from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import available_years
 from xiezuo.core.models import ChangeRecord
 from xiezuo.engine.validate import Finding, validate_units
-from xiezuo.ledgers.derivation import reconciliation_for
+from xiezuo.ledgers.reconciliation import reconciliation_for
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import row_comments, submissions_for_many

@@ -11,6 +11,7 @@ urlpatterns = [
     path("org/<str:code>/<int:year>/", tables.table, name="table"),
     path("org/<str:code>/<int:year>/cell/<str:row_code>/", tables.cell_save, name="cell_save"),
     path("org/<str:code>/<int:year>/row/<str:row_code>/history/", tables.history, name="history"),
+    path("org/<str:code>/<int:year>/history/", tables.unit_history, name="unit_history"),
     path("org/<str:code>/<int:year>/submission/", submissions.submission, name="submission"),
     path("org/<str:code>/<int:year>/submission/<str:action>/", submissions.submission_action,
          name="submission_action"),

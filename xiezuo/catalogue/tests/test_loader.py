@@ -7,6 +7,7 @@ import pytest
 from xiezuo.catalogue.loader import load_catalogue, parse_catalogue
 from xiezuo.catalogue.registry import DATA_DIR
 from xiezuo.core.errors import CatalogueError, InvalidValue
+from xiezuo.engine.validate import catalogue_check
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ HEAD = 'year = 2023\ntitle = "t"\n[[rows]]\ncode = "s1"\nkind = "section"\nlabel
 )
 def test_malformed_files_name_the_row_and_problem(body, message):
     with pytest.raises(CatalogueError, match=message) as exc:
-        parse_catalogue(HEAD + body, source="bad.toml")
+        catalogue_check(parse_catalogue(HEAD + body, source="bad.toml"))
     assert "bad.toml" in exc.value.full_message
 
 
@@ -113,3 +114,24 @@ def test_rule_levels_are_checked():
         parse_catalogue(HEAD + body, source="bad.toml")
     ok = parse_catalogue(HEAD + body.replace('"village"', '"county"'))
     assert ok.rules[-1].levels == ("county",)
+
+
+def test_the_loader_only_parses_and_the_engine_checks_the_expressions():
+    body = '[[rows]]\ncode = "a"\nparent = "s1"\nlabel = "甲"\nunit = "人"\nvalue = "int"\n' \
+           '[[rules]]\nid = "r"\nexpr = "b > 1"\nmessage = "m"\n'
+    parsed = parse_catalogue(HEAD + body, source="two-step.toml")
+    assert parsed.rules[-1].expr == "b > 1"
+    with pytest.raises(CatalogueError, match="不存在的行") as exc:
+        catalogue_check(parsed)
+    assert exc.value.location is not None and exc.value.location.file == "two-step.toml"
+    assert exc.value.location.row == "r" and exc.value.location.column == "expr"
+
+
+def test_the_loader_does_not_import_the_engine():
+    import subprocess
+    import sys
+
+    code = ("import sys, xiezuo.catalogue.loader; "
+            "print(sorted(m for m in sys.modules if m.startswith('xiezuo.engine')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -9,6 +9,7 @@ import pytest
 from xiezuo.catalogue.loader import parse_catalogue
 from xiezuo.core.errors import CatalogueError
 from xiezuo.engine.derive import SpecError, compile_all, convert, parse_spec
+from xiezuo.engine.validate import catalogue_check
 
 
 def spec(raw: dict, unit: str = "人", kind: str = "int", places: int = 0):  # type: ignore[no-untyped-def]
@@ -76,6 +77,6 @@ value = "int"
 derive = { ledger = "meetings", filter = { kind = "tea" }, aggregate = "count" }
 '''
     with pytest.raises(CatalogueError) as exc:
-        parse_catalogue(text, source="x.toml")
+        catalogue_check(parse_catalogue(text, source="x.toml"))
     assert exc.value.location is not None and exc.value.location.row == "meet"
     assert "没有代码「tea」" in exc.value.message

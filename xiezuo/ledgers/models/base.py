@@ -8,12 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from xiezuo.core.money import wan_from_yuan, yuan_from_wan
 from xiezuo.orgunits.models import OrgUnit
 
-YUAN_PER_WAN = Decimal(10_000)
 
-
-class WanYuanField(models.BigIntegerField):
+class WanYuanField(models.BigIntegerField):  # type: ignore[type-arg]  # stubs: generic fields take 2 params
     """An amount in 万元 (Decimal, up to 4 places) stored as whole 元.
 
     Integers sum exactly in SQL on SQLite and PostgreSQL alike, so derived totals agree to the
@@ -33,14 +32,6 @@ class WanYuanField(models.BigIntegerField):
             return None
         return yuan_from_wan(Decimal(str(value)) if not isinstance(value, Decimal) else value)
 
-
-def yuan_from_wan(value: Decimal) -> int:
-    return int((value * YUAN_PER_WAN).to_integral_value())
-
-
-def wan_from_yuan(value: int) -> Decimal:
-    d = (Decimal(value) / YUAN_PER_WAN)
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
 class LedgerRecord(models.Model):

@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 
 from xiezuo.core.errors import InvalidTransition, InvalidValue, Locked, NotFound, PermissionDenied, StaleEdit
 from xiezuo.core.models import ChangeRecord
+from xiezuo.submissions.locks import frozen
 from xiezuo.submissions.models import EventKind, State, Submission
-from xiezuo.submissions.selectors import submission_events, submission_is_locked
+from xiezuo.submissions.selectors import submission_events
 from xiezuo.submissions.services import (
     SubmissionBlocked,
     submission_approve,
@@ -19,7 +20,7 @@ from xiezuo.submissions.services import (
     submission_return,
     submission_submit,
 )
-from xiezuo.tables.checks import table_validate
+from xiezuo.tables.findings import table_validate
 from xiezuo.tables.models import DataValue
 from xiezuo.tables.services import value_set
 
@@ -84,7 +85,7 @@ def test_each_warning_needs_an_explanation(huining, submission):  # type: ignore
 def test_submitted_and_approved_tables_are_locked(huining, submission):  # type: ignore[no-untyped-def]
     clerk, reviewer = user("huining-clerk"), user("baiyin-reviewer")
     submission_submit(submission=submission, by=clerk, explanations=explain_all(huining))
-    assert submission_is_locked(huining, 2023)
+    assert frozen(huining, 2023)
     with pytest.raises(Locked, match="已报送"):
         value_set(org=huining, year=2023, code="meet_party", raw="9", by=clerk)
     submission_approve(submission=submission, by=reviewer)

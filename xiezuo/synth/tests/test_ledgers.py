@@ -27,7 +27,7 @@ def as_form_value(col, value):  # type: ignore[no-untyped-def]
 
 
 def test_every_ledgers_synthetic_records_pass_the_import_checks() -> None:
-    from xiezuo.ledgers.checks import check_record
+    from xiezuo.ledgers.cells import check_record
     from xiezuo.ledgers.schema import LEDGERS
     from xiezuo.synth.ledgers import record_values
 
@@ -46,12 +46,12 @@ def test_every_ledgers_synthetic_records_pass_the_import_checks() -> None:
 
 @pytest.mark.django_db
 def test_a_small_nation_has_ledgers_and_its_derived_rows_agree_with_them() -> None:
-    from xiezuo.ledgers.derivation import derived_values
     from xiezuo.ledgers.models import ConsumptionSale, LabourPlacement
+    from xiezuo.ledgers.reconciliation import derived_values
     from xiezuo.orgunits.models import OrgUnit
     from xiezuo.synth.plan import Sizes
     from xiezuo.synth.services import synth_generate
-    from xiezuo.tables.checks import tables_validate
+    from xiezuo.tables.findings import tables_validate
     from xiezuo.tables.models import DataValue
 
     synth_generate(sizes=Sizes(provinces=1, cities_per_province=2, counties_per_city=3, labour_per_county=40,

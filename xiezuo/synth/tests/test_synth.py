@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 
 from xiezuo.orgunits.models import OrgUnit, Pairing
 from xiezuo.synth.plan import Sizes
 from xiezuo.synth.services import DEFAULT_PASSWORD, SynthRefused, synth_generate
-from xiezuo.tables.checks import tables_validate
+from xiezuo.tables.findings import tables_validate
 from xiezuo.tables.models import DataValue
 
 SMALL = Sizes(provinces=2, cities_per_province=2, counties_per_city=3, labour_per_county=20, sales_per_county=5)
@@ -80,3 +80,25 @@ def test_targets_for_the_key_rows_some_met_some_missed() -> None:
     actual = {(v.org_id, v.code): v.number for v in DataValue.objects.filter(year=2023, number__isnull=False)}
     met = sum(1 for t in targets if actual[(t.org_id, t.code)] >= t.number)
     assert 0 < met < len(targets)
+
+
+@pytest.mark.django_db
+def test_generation_is_one_action_with_one_change_record() -> None:
+    from xiezuo.core.actions import writes_only_in_actions
+    from xiezuo.core.models import ChangeRecord
+
+    with writes_only_in_actions() as seen:
+        summary = synth_generate(sizes=SMALL, seed=2)
+    assert seen
+    records = list(ChangeRecord.objects.filter(action="synth.generate"))
+    assert len(records) == 1 and records[0].actor_name == "系统"
+    assert records[0].new["counts"] == summary.counts and records[0].object_key == "2"
+
+
+def test_a_user_who_is_not_an_administrator_may_not_generate(demo) -> None:  # type: ignore[no-untyped-def]
+    from xiezuo.core.errors import PermissionDenied
+
+    clerk = get_user_model().objects.get(username="huining-clerk")
+    with pytest.raises(PermissionDenied, match="系统管理员"):
+        synth_generate(sizes=SMALL, seed=1, force=True, by=clerk)
+    assert not OrgUnit.objects.filter(synthetic=True).exists()

@@ -224,3 +224,60 @@ def test_ledger_pages(demo, live_server, browser, artifacts_dir, tmp_path):  # t
     expect(page.locator("#reconciliation")).to_be_visible()
     shot(page, "reconciliation")
     ctx.close()
+
+
+def test_history_pages_show_names_and_formatted_values(demo, live_server, browser, artifacts_dir):  # type: ignore[no-untyped-def]
+    """One of each history page: a table row, a ledger record, the documents and the submission."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from xiezuo.documents.services import narrative_save
+    from xiezuo.ledgers.models import LabourPlacement
+    from xiezuo.ledgers.services import ledger_record_update
+    from xiezuo.orgunits.models import OrgUnit
+    from xiezuo.submissions.services import submission_comment, submission_ensure
+    from xiezuo.tables.services import value_set
+
+    shot = Shots(artifacts_dir, "history")
+    users = get_user_model().objects
+    clerk, reviewer = users.get(username="huining-clerk"), users.get(username="baiyin-reviewer")
+    huining = OrgUnit.objects.get(code="620422")
+    value_set(org=huining, year=2023, code="funds_allocated", raw="5600", by=clerk)
+    record = LabourPlacement.objects.filter(org=huining, year=2023, poverty_status="poor").order_by("id").first()
+    assert record is not None
+    ledger_record_update(kind="labour_placements", pk=record.pk, by=clerk, expected_version=record.version, data={
+        "name": record.name, "id_number": record.id_number, "poverty_status": "一般",
+        "destination": "东部结对省份", "employer": record.employer or "某企业",
+        "start_date": (record.start_date or dt.date(2023, 3, 1)).isoformat(), "new_this_year": "否",
+    })
+    narrative_save(org=huining, year=2023, section="intro", text="修改后的开篇。", by=clerk, expected_version=None)
+    submission_comment(submission=submission_ensure(org=huining, year=2023, by=clerk), by=reviewer,
+                       comment="请核实本行", row_code="funds_allocated")
+
+    context, page = session(browser, live_server.url, "huining-clerk")
+    pages = {
+        "row": "/org/620422/2023/row/funds_allocated/history/",
+        "ledger": f"/org/620422/2023/ledgers/labour_placements/{record.pk}/history/",
+        "documents": "/org/620422/2023/history/?area=documents",
+        "submission": "/org/620422/2023/history/?area=submission",
+    }
+    for name, url in pages.items():
+        page.goto(url)
+        body = page.locator("table.history")
+        expect(body).to_be_visible()
+        text = body.inner_text()
+        shot(page, name)
+        for raw in ("huining-clerk", "poor", "True", "False", ".0000", "value.set", "ledger.update", "None", "row"):
+            assert raw not in text, (name, raw)
+        assert ("王晓红" in text) or ("陈志明" in text), name
+    page.goto(pages["row"])
+    expect(page.locator("table.history")).to_contain_text("5600 万元")
+    expect(page.locator("table.history")).to_contain_text("修改统计表数值")
+    page.goto(pages["ledger"])
+    expect(page.locator("table.history")).to_contain_text("一般")
+    expect(page.locator("table.history")).to_contain_text("否")
+    page.goto(pages["submission"])
+    expect(page.locator("table.history")).to_contain_text("陈志明")
+    expect(page.locator("table.history")).to_contain_text("提出意见")
+    context.close()

@@ -76,7 +76,7 @@ def test_a_stale_edit_is_refused_and_the_current_record_shown(login, labour):  #
     rec.refresh_from_db()
     assert rec.employer == "北京某公司" and rec.id_number == labour[0].id_number  # masked input kept the number
     history = clerk.get(f"{url}history/").content.decode()
-    assert "天津某公司" in history and "北京某公司" in history and "huining-clerk" in history
+    assert "天津某公司" in history and "北京某公司" in history and "王晓红" in history
 
 
 def test_delete(login, labour):  # type: ignore[no-untyped-def]
@@ -92,6 +92,21 @@ def test_template_download_is_a_workbook_with_the_headers(login):  # type: ignor
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = wb["农村劳动力就业"]
     assert [c.value for c in sheet[1]] == ledger_of("labour_placements").headers
+
+
+def test_downloads_leave_no_files_behind(login, labour, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    import tempfile
+    import urllib.parse
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    client = login("huining-clerk")
+    template = client.get(BASE + "labour_placements/template/")
+    export = client.get(BASE + "labour_placements/download/")
+    assert template.status_code == export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))["农村劳动力就业"]
+    assert sheet.max_row == 61 and sheet.cell(2, 2).value == mask(labour[0].id_number)
+    assert urllib.parse.quote("会宁县2023年农村劳动力就业台账.xlsx") in export["Content-Disposition"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_import_lists_every_bad_cell_and_writes_nothing(login, labour):  # type: ignore[no-untyped-def]
@@ -141,7 +156,7 @@ def test_ledgers_are_frozen_while_the_table_is_submitted(login, huining):  # typ
 
     Submission.objects.create(org=huining, year=2023, state=State.SUBMITTED)
     response = login("huining-clerk").post(BASE + "meetings/new/", {"date": "2023-05-06", "kind": "gov", "topic": "x"})
-    assert response.status_code == 400 and "不能修改" in response.content.decode()
+    assert response.status_code == 400 and "不能再修改" in response.content.decode()
 
 
 def test_reconciliation_page(login):  # type: ignore[no-untyped-def]

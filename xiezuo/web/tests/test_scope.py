@@ -21,7 +21,7 @@ VISIBLE = {
     "admin": set(ALL_ORGS),
 }
 EDITORS = {"huining-clerk": "620422", "huining-lead": "620422", "jingyuan-clerk": "620421"}
-PAGES = ("table", "submission", "review", "dashboard", "row/funds_allocated/history")
+PAGES = ("table", "submission", "review", "dashboard", "row/funds_allocated/history", "history")
 # Ledgers are kept by counties only: elsewhere these answer 404 even inside the user's scope.
 COUNTY_PAGES = ("ledgers", "ledgers/labour_placements", "ledgers/fund_projects/template", "reconciliation")
 COUNTIES = {"620402", "620403", "620421", "620422", "620423"}

@@ -6,7 +6,9 @@ the ledger export (which records the download).
 
 from __future__ import annotations
 
+import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +19,13 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Action, can, org_for
-from xiezuo.core.errors import ErrorReport, Locked, NotFound, PermissionDenied, XiezuoError
+from xiezuo.accounts.scope import Permission, org_for
+from xiezuo.core.errors import ErrorReport, InputError, NotFound
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.derivation import reconciliation_accept, reconciliation_for, reconciliation_keep
 from xiezuo.ledgers.exports import ledger_export, ledger_template
 from xiezuo.ledgers.models import LedgerRecord
+from xiezuo.ledgers.reconciliation import reconciliation_for
 from xiezuo.ledgers.schema import LEDGERS, Column, Ledger, ledger_of
 from xiezuo.ledgers.selectors import ledger_counts, ledger_records, record_display
 from xiezuo.ledgers.services import (
@@ -33,16 +35,19 @@ from xiezuo.ledgers.services import (
     ledger_record_delete,
     ledger_record_update,
     model_of,
+    reconciliation_accept,
+    reconciliation_keep,
 )
 from xiezuo.orgunits.models import Level, OrgUnit, Side
-from xiezuo.submissions.selectors import submission_is_locked
+from xiezuo.submissions.locks import editable
+from xiezuo.web.history import history_entries
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
 PAGE_SIZE = 50
 UPLOAD_LIMIT = 20 * 1024 * 1024
 
 
-def _county(request: HttpRequest, code: str, year: int, action: Action = Action.VIEW) -> OrgUnit:
+def _county(request: HttpRequest, code: str, year: int, action: Permission = Permission.VIEW) -> OrgUnit:
     org = org_for(request.user, code, action)
     checked_year(year)
     if org.level != Level.COUNTY or org.side != Side.WEST:
@@ -51,13 +56,7 @@ def _county(request: HttpRequest, code: str, year: int, action: Action = Action.
 
 
 def _editable(request: HttpRequest, org: OrgUnit, year: int) -> bool:
-    return can(request.user, Action.EDIT, org) and not submission_is_locked(org, year)
-
-
-def _refuse_if_locked(org: OrgUnit, year: int) -> None:
-    # Ledgers feed the table: while the level above holds the table, its sources stay as they are.
-    if submission_is_locked(org, year):
-        raise Locked(f"「{org.name}」{year} 年度统计表已报送或已审核通过，台账不能修改")
+    return editable(request.user, org, year)
 
 
 def _record(ledger: Ledger, org: OrgUnit, year: int, pk: int) -> LedgerRecord:
@@ -91,7 +90,7 @@ def ledger_list(request: HttpRequest, code: str, year: int, kind: str) -> HttpRe
     filters = _filters(request, ledger)
     try:
         records = ledger_records(kind, org, year, search=search, filters=filters)
-    except XiezuoError as exc:
+    except InputError as exc:
         messages.error(request, exc.message)
         records = ledger_records(kind, org, year)
         filters = {}
@@ -153,19 +152,16 @@ def _render_form(request: HttpRequest, org: OrgUnit, year: int, ledger: Ledger, 
 
 @login_required
 def ledger_new(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
-    org = _county(request, code, year, Action.EDIT)
+    org = _county(request, code, year, Permission.EDIT)
     ledger = ledger_of(kind)
     if request.method != "POST":
         return _render_form(request, org, year, ledger, {})
     data = _posted(ledger, request)
     try:
-        _refuse_if_locked(org, year)
         ledger_record_create(kind=kind, org=org, year=year, data=data, by=acting_user(request))
     except ErrorReport as report:
         return _render_form(request, org, year, ledger, data, errors=import_error_dicts(report), status=400)
-    except (NotFound, PermissionDenied):
-        raise
-    except XiezuoError as exc:
+    except InputError as exc:
         return _render_form(request, org, year, ledger, data, errors=[{"reason": exc.full_message}], status=400)
     messages.success(request, f"已新增一条「{ledger.label}」记录")
     return redirect("web:ledger_list", org.code, year, kind)
@@ -173,7 +169,7 @@ def ledger_new(request: HttpRequest, code: str, year: int, kind: str) -> HttpRes
 
 @login_required
 def ledger_edit(request: HttpRequest, code: str, year: int, kind: str, pk: int) -> HttpResponse:
-    org = _county(request, code, year, Action.EDIT)
+    org = _county(request, code, year, Permission.EDIT)
     ledger = ledger_of(kind)
     obj = _record(ledger, org, year, pk)
     if request.method != "POST":
@@ -181,14 +177,11 @@ def ledger_edit(request: HttpRequest, code: str, year: int, kind: str, pk: int) 
     data = _posted(ledger, request, obj)
     version = posted_version(request)
     try:
-        _refuse_if_locked(org, year)
         ledger_record_update(kind=kind, pk=obj.pk, data=data, expected_version=version if version is not None else -1,
                              by=acting_user(request))
     except ErrorReport as report:
         return _render_form(request, org, year, ledger, data, obj=obj, errors=import_error_dicts(report), status=400)
-    except (NotFound, PermissionDenied):
-        raise
-    except XiezuoError as exc:
+    except InputError as exc:
         # A stale edit shows the record as it is now, with the message.
         current = _record(ledger, org, year, pk)
         return _render_form(request, org, year, ledger, _form_values(ledger, current), obj=current,
@@ -200,29 +193,35 @@ def ledger_edit(request: HttpRequest, code: str, year: int, kind: str, pk: int) 
 @require_POST
 @login_required
 def ledger_delete(request: HttpRequest, code: str, year: int, kind: str, pk: int) -> HttpResponse:
-    org = _county(request, code, year, Action.EDIT)
+    org = _county(request, code, year, Permission.EDIT)
     ledger = ledger_of(kind)
     obj = _record(ledger, org, year, pk)
     version = posted_version(request)
     try:
-        _refuse_if_locked(org, year)
         ledger_record_delete(kind=kind, pk=obj.pk, expected_version=version if version is not None else -1,
                              by=acting_user(request))
         messages.success(request, f"已删除一条「{ledger.label}」记录")
-    except (NotFound, PermissionDenied):
-        raise
-    except XiezuoError as exc:
+    except InputError as exc:
         messages.error(request, exc.message)
     return redirect("web:ledger_list", org.code, year, kind)
+
+
+def _xlsx_download(filename: str, write: Callable[[Path], object]) -> FileResponse:
+    """A workbook `write` makes in a temporary folder, sent from memory: the folder is gone before the
+    response leaves, so no download leaves files behind."""
+    with tempfile.TemporaryDirectory(prefix="xiezuo-download-") as folder:
+        path = Path(folder) / "download.xlsx"
+        write(path)
+        data = path.read_bytes()
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename)
 
 
 @login_required
 def ledger_template_download(request: HttpRequest, code: str, year: int, kind: str) -> FileResponse:
     org = _county(request, code, year)
     ledger = ledger_of(kind)
-    folder = Path(tempfile.mkdtemp(prefix="xiezuo-template-"))
-    path = ledger_template(kind=kind, path=folder / f"{ledger.label}台账模板.xlsx")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{org.name}{year}年{ledger.label}台账模板.xlsx")
+    return _xlsx_download(f"{org.name}{year}年{ledger.label}台账模板.xlsx",
+                          lambda path: ledger_template(kind=kind, path=path))
 
 
 @login_required
@@ -230,15 +229,14 @@ def ledger_download(request: HttpRequest, code: str, year: int, kind: str) -> Fi
     """The county's ledger as XLSX, ID numbers masked (the CLI exports them in full for those allowed)."""
     org = _county(request, code, year)
     ledger = ledger_of(kind)
-    folder = Path(tempfile.mkdtemp(prefix="xiezuo-export-"))
-    path = folder / f"{ledger.label}.xlsx"
-    ledger_export(kind=kind, org=org, year=year, path=path, by=acting_user(request), reveal_ids=False)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{org.name}{year}年{ledger.label}台账.xlsx")
+    by = acting_user(request)
+    return _xlsx_download(f"{org.name}{year}年{ledger.label}台账.xlsx", lambda path: ledger_export(
+        kind=kind, org=org, year=year, path=path, by=by, reveal_ids=False))
 
 
 @login_required
 def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
-    org = _county(request, code, year, Action.EDIT)
+    org = _county(request, code, year, Permission.EDIT)
     ledger = ledger_of(kind)
     context: dict[str, Any] = {"org": org, "year": year, "ledger": ledger, "errors": [], "file": ""}
     if request.method != "POST":
@@ -259,15 +257,12 @@ def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) ->
             for chunk in upload.chunks():
                 fh.write(chunk)
         try:
-            _refuse_if_locked(org, year)
             result = ledger_import(kind=kind, path=path, org=org, year=year, by=acting_user(request),
                                    replace=request.POST.get("mode") != "append", name=name)
         except ErrorReport as report:
             context["errors"] = import_error_dicts(report)
             return render(request, "web/ledgers/import.html", context, status=400)
-        except (NotFound, PermissionDenied):
-            raise
-        except XiezuoError as exc:
+        except InputError as exc:
             context["errors"] = [{"reason": exc.full_message}]
             return render(request, "web/ledgers/import.html", context, status=400)
     messages.success(request, f"已从「{name}」导入 {result.rows} 条「{ledger.label}」记录"
@@ -280,12 +275,7 @@ def ledger_record_history(request: HttpRequest, code: str, year: int, kind: str,
     org = _county(request, code, year)
     ledger = ledger_of(kind)
     records = ChangeRecord.objects.filter(object_type=f"ledgers.{kind}", object_key=str(pk), org_code=org.code)
-    headers = {c.name: c.header for c in (*ledger.columns, *ledger.computed)}
-    entries = []
-    for rec in records.order_by("-at", "-id"):
-        old, new = rec.old or {}, rec.new or {}
-        changes = [(headers.get(k, k), old.get(k), new.get(k)) for k in headers if old.get(k) != new.get(k)]
-        entries.append((rec, changes))
+    entries = history_entries(records.order_by("-at", "-id"))
     return render(request, "web/ledgers/history.html", {
         "org": org, "year": year, "ledger": ledger, "pk": pk, "entries": entries,
     })
@@ -303,7 +293,7 @@ def reconciliation(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def reconciliation_decide(request: HttpRequest, code: str, year: int, row_code: str) -> HttpResponse:
-    org = _county(request, code, year, Action.EDIT)
+    org = _county(request, code, year, Permission.EDIT)
     try:
         if request.POST.get("decision") == "accept":
             version = posted_version(request)
@@ -313,8 +303,6 @@ def reconciliation_decide(request: HttpRequest, code: str, year: int, row_code: 
             reconciliation_keep(org=org, year=year, code=row_code, reason=request.POST.get("reason", ""),
                                 by=acting_user(request))
             messages.success(request, "已保留填报值并记录理由")
-    except (NotFound, PermissionDenied):
-        raise
-    except XiezuoError as exc:
+    except InputError as exc:
         messages.error(request, exc.message)
     return redirect("web:reconciliation", org.code, year)

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Action, can, org_for
-from xiezuo.core.errors import NotFound, PermissionDenied, XiezuoError
+from xiezuo.accounts.scope import Permission, can, org_for
+from xiezuo.core.errors import InputError, InvalidTransition, NotFound, PermissionDenied
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.submissions.models import EDITABLE_STATES, EventKind, State
+from xiezuo.submissions.locks import frozen_state
+from xiezuo.submissions.models import EventKind, State
 from xiezuo.submissions.selectors import submission_events
 from xiezuo.submissions.services import (
     SubmissionBlocked,
@@ -41,7 +42,7 @@ def _render(request: HttpRequest, org: OrgUnit, year: int, *, status: int = 200,
     events = list(submission_events(page.submission)) if page.submission else []
     for event in events:
         row = page.catalogue.by_code.get(event.row_code) if event.row_code else None
-        event.row_label = row.label if row else event.row_code  # type: ignore[attr-defined]
+        event.row_label = row.label if row else event.row_code  # type: ignore[attr-defined]  # display label for the template, not a model field
     if not explanations:
         # A resubmission starts from the explanations given last time.
         last_submit = next((e for e in reversed(events) if e.kind == EventKind.SUBMIT), None)
@@ -51,10 +52,10 @@ def _render(request: HttpRequest, org: OrgUnit, year: int, *, status: int = 200,
     context = {
         "page": page, "org": org, "year": year, "state": state, "events": events, "warnings": warnings,
         "version": page.submission.version if page.submission else 0,
-        "can_submit": state in EDITABLE_STATES and can(request.user, Action.SUBMIT, org),
-        "can_review": state == State.SUBMITTED and can(request.user, Action.REVIEW, org),
-        "can_reopen": state == State.APPROVED and can(request.user, Action.REOPEN, org),
-        "can_comment": can(request.user, Action.COMMENT, org),
+        "can_submit": not frozen_state(state) and can(request.user, Permission.SUBMIT, org),
+        "can_review": state == State.SUBMITTED and can(request.user, Permission.REVIEW, org),
+        "can_reopen": state == State.APPROVED and can(request.user, Permission.REOPEN, org),
+        "can_comment": can(request.user, Permission.COMMENT, org),
         "explanations": explanations, "unexplained": unexplained, "compared": compared,
         "value_rows": [r for r in page.catalogue.rows if r.is_value],
     }
@@ -76,7 +77,7 @@ def submission_action(request: HttpRequest, code: str, year: int, action: str) -
     comment = request.POST.get("comment", "")
     try:
         if action == "submit":
-            sub = submission_ensure(org=org, year=year, by=by) if can(by, Action.SUBMIT, org) else None
+            sub = submission_ensure(org=org, year=year, by=by) if can(by, Permission.SUBMIT, org) else None
             if sub is None:
                 raise PermissionDenied(f"您没有报送「{org.name}」填报的权限")
             explanations = {k[len(EXPLAIN_PREFIX):]: request.POST.get(k, "") for k in request.POST
@@ -86,7 +87,7 @@ def submission_action(request: HttpRequest, code: str, year: int, action: str) -
                               expected_version=version or None)
             messages.success(request, "已报送，等待上级审核")
         elif action == "comment":
-            sub = submission_ensure(org=org, year=year) if can(by, Action.COMMENT, org) else None
+            sub = submission_ensure(org=org, year=year) if can(by, Permission.COMMENT, org) else None
             if sub is None:
                 raise PermissionDenied(f"您没有对「{org.name}」发表意见的权限")
             row_code = request.POST.get("row", "")
@@ -97,7 +98,7 @@ def submission_action(request: HttpRequest, code: str, year: int, action: str) -
         elif action in ("return", "approve", "reopen"):
             sub = org.submissions.filter(year=year).first()
             if sub is None:
-                raise XiezuoError(f"「{org.name}」{year} 年度尚未报送")
+                raise InvalidTransition(f"「{org.name}」{year} 年度尚未报送")
             if action == "return":
                 rows = {request.POST.get("row", ""): request.POST.get("row_comment", "")}
                 submission_return(submission=sub, by=by, comment=comment,
@@ -114,9 +115,7 @@ def submission_action(request: HttpRequest, code: str, year: int, action: str) -
     except SubmissionBlocked as exc:
         messages.error(request, exc.message)
         return _render(request, org, year, status=400, blocked=exc)
-    except (NotFound, PermissionDenied):
-        raise
-    except XiezuoError as exc:
+    except InputError as exc:
         messages.error(request, exc.message)
         return _render(request, org, year, status=400)
     return redirect("web:submission", code, year)

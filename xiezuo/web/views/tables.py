@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Action, can, org_for
+from xiezuo.accounts.scope import Permission, can, org_for
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.errors import NotFound, XiezuoError
-from xiezuo.submissions.models import EDITABLE_STATES
+from xiezuo.core.errors import InputError, NotFound
+from xiezuo.core.models import ChangeRecord
+from xiezuo.submissions.locks import frozen_state
 from xiezuo.tables.services import value_set
+from xiezuo.web.history import history_entries
 from xiezuo.web.selectors import row_history, table_page, table_row
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
@@ -22,9 +25,9 @@ from xiezuo.web.views.common import acting_user, checked_year, posted_version
 def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
     page = table_page(org, checked_year(year))
-    editable = page.state in EDITABLE_STATES and can(request.user, Action.EDIT, org)
+    editable = not frozen_state(page.state) and can(request.user, Permission.EDIT, org)
     # Reviewers and partners comment on single rows right here; the unit's own staff edit instead.
-    commenting = not can(request.user, Action.EDIT, org) and can(request.user, Action.COMMENT, org)
+    commenting = not can(request.user, Permission.EDIT, org) and can(request.user, Permission.COMMENT, org)
     return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable,
                                               "commenting": commenting})
 
@@ -32,7 +35,7 @@ def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> HttpResponse:
-    org = org_for(request.user, code, Action.EDIT)
+    org = org_for(request.user, code, Permission.EDIT)
     checked_year(year)
     if row_code not in get_catalogue(year).by_code:
         raise NotFound(f"{year} 年度统计表中没有指标「{row_code}」")
@@ -44,11 +47,9 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
         else:
             value_set(org=org, year=year, code=row_code, raw=request.POST.get("value", ""),
                       by=acting_user(request), expected_version=version)
-    except NotFound:
-        raise
-    except XiezuoError as exc:
+    except InputError as exc:
         error = exc.message
-    if not request.htmx:  # type: ignore[attr-defined]
+    if request.headers.get("HX-Request") != "true":
         if error:
             messages.error(request, error)
         else:
@@ -70,5 +71,25 @@ def history(request: HttpRequest, code: str, year: int, row_code: str) -> HttpRe
     row = catalogue.by_code.get(row_code)
     if row is None or not row.is_value:
         raise NotFound(f"{year} 年度统计表中没有指标「{row_code}」")
-    records = row_history(org, year, row_code)
-    return render(request, "web/history.html", {"org": org, "year": year, "row": row, "records": records})
+    entries = history_entries(row_history(org, year, row_code))
+    return render(request, "web/history.html", {"org": org, "year": year, "row": row, "entries": entries})
+
+
+HISTORY_AREAS = {"table": ("统计表", "tables."), "ledgers": ("台账", "ledgers."), "documents": ("自评报告", "documents."),
+                 "submission": ("报送与审核", "submissions.")}
+
+
+@login_required
+def unit_history(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Every change to a unit's year — table, ledgers, report texts, submission — newest first."""
+    org = org_for(request.user, code)
+    checked_year(year)
+    area = request.GET.get("area", "")
+    records = ChangeRecord.objects.filter(org_code=org.code, year=year)
+    if area in HISTORY_AREAS:
+        records = records.filter(object_type__startswith=HISTORY_AREAS[area][1])
+    page = Paginator(records.order_by("-at", "-id"), 100).get_page(request.GET.get("page"))
+    return render(request, "web/unit_history.html", {
+        "org": org, "year": year, "area": area, "areas": [(k, v[0]) for k, v in HISTORY_AREAS.items()],
+        "page": page, "entries": history_entries(page.object_list),
+    })

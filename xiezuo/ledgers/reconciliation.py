@@ -1,8 +1,8 @@
 """Table values derived from the ledgers, and the clerk's reconciliation of them with the table.
 
 Reads go through the plain engine (`xiezuo.engine.derive`): one grouped query per ledger for all
-counties. Writes (accepting a derived value, keeping an entered one) are services with change
-records in the same transaction.
+counties. The writes (accepting a derived value, keeping an entered one) are actions in
+`ledgers.services`.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import connection
 
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.changes import change_record
-from xiezuo.core.errors import InvalidValue, NotFound, PermissionDenied
+from xiezuo.core.errors import NotFound
 from xiezuo.engine.derive import DeriveSpec, derive_all, parse_spec
-from xiezuo.ledgers.models import Decision, Reconciliation
+from xiezuo.ledgers.models import Reconciliation
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.tables.models import DataValue, Source
+from xiezuo.tables.models import DataValue
 
 
 @lru_cache(maxsize=8)
@@ -39,7 +37,7 @@ def catalogue_specs(catalogue: Catalogue) -> tuple[DeriveSpec, ...]:
 def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 def derived_values(year: int, orgs: Iterable[OrgUnit] | None = None) -> dict[str, dict[str, Decimal]]:
@@ -101,7 +99,7 @@ class ReconLine:
         }
 
 
-def _number(dv: DataValue | None) -> Decimal | None:
+def number_of(dv: DataValue | None) -> Decimal | None:
     if dv is None or dv.number is None:
         return None
     n = dv.number.normalize()
@@ -123,7 +121,7 @@ def reconciliation_for(org: OrgUnit, year: int) -> list[ReconLine]:
         dv = stored.get(row.code)
         dec = latest.get(row.code)
         lines.append(ReconLine(
-            row=row, entered=_number(dv), source=dv.source if dv else None, published=bool(dv and dv.published),
+            row=row, entered=number_of(dv), source=dv.source if dv else None, published=bool(dv and dv.published),
             derived=derived.get(row.code), decision=dec.decision if dec else None,
             reason=dec.reason if dec else "", decided_by=dec.decided_by_name if dec else "",
             decided_at=dec.decided_at.isoformat() if dec else None,
@@ -131,72 +129,11 @@ def reconciliation_for(org: OrgUnit, year: int) -> list[ReconLine]:
     return lines
 
 
-def _derivable_row(year: int, code: str) -> Row:
+def derivable_row(year: int, code: str) -> Row:
     row = get_catalogue(year).by_code.get(code)
     if row is None or row.derive is None:
         raise NotFound(f"指标「{code}」不能由台账生成")
     return row
-
-
-def _check(by: AbstractBaseUser | None, org: OrgUnit) -> None:
-    if by is None:
-        return
-    from xiezuo.accounts.scope import Action, can
-
-    if not can(by, Action.EDIT, org):
-        raise PermissionDenied(f"您无权修改{org.name}的统计表")
-
-
-def reconciliation_accept(
-    *, org: OrgUnit, year: int, code: str, by: AbstractBaseUser | None, expected_version: int | None = None
-) -> Reconciliation:
-    """Write the derived value into the table (source = derived) and record the decision."""
-    from xiezuo.tables.services import value_set
-
-    row = _derivable_row(year, code)
-    _check(by, org)
-    derived = derived_values(year, [org]).get(org.code, {}).get(code)
-    if derived is None:
-        raise InvalidValue(f"「{row.label}」对应的台账中没有记录，无法采用台账生成值")
-    with transaction.atomic():
-        current = DataValue.objects.filter(org=org, year=year, code=code).first()
-        entered = _number(current)
-        value_set(org=org, year=year, code=code, raw=str(derived), by=by, expected_version=expected_version,
-                  source=Source.DERIVED, note="采用台账生成值")
-        rec = Reconciliation.objects.create(
-            org=org, year=year, code=code, entered=entered, derived=derived, decision=Decision.ACCEPT_DERIVED,
-            decided_by=by if by is not None and by.pk else None,  # type: ignore[misc]
-            decided_by_name=by.get_username() if by is not None else "系统",
-        )
-        change_record(actor=by, action="reconciliation.accept", object_type="ledgers.reconciliation",
-                      object_key=f"{org.code}/{year}/{code}", org_code=org.code, year=year,
-                      old={"entered": None if entered is None else str(entered)},
-                      new={"derived": str(derived)})
-    return rec
-
-
-def reconciliation_keep(
-    *, org: OrgUnit, year: int, code: str, reason: str, by: AbstractBaseUser | None
-) -> Reconciliation:
-    """Keep the entered value; a written reason is required and kept with who and when."""
-    row = _derivable_row(year, code)
-    _check(by, org)
-    if not reason.strip():
-        raise InvalidValue(f"保留「{row.label}」的填报值时必须写明理由")
-    derived = derived_values(year, [org]).get(org.code, {}).get(code)
-    with transaction.atomic():
-        entered = _number(DataValue.objects.filter(org=org, year=year, code=code).first())
-        rec = Reconciliation.objects.create(
-            org=org, year=year, code=code, entered=entered, derived=derived, decision=Decision.KEEP_ENTERED,
-            reason=reason.strip(), decided_by=by if by is not None and by.pk else None,  # type: ignore[misc]
-            decided_by_name=by.get_username() if by is not None else "系统",
-        )
-        change_record(actor=by, action="reconciliation.keep", object_type="ledgers.reconciliation",
-                      object_key=f"{org.code}/{year}/{code}", org_code=org.code, year=year,
-                      new={"entered": None if entered is None else str(entered),
-                           "derived": None if derived is None else str(derived)},
-                      comment=reason.strip())
-    return rec
 
 
 def reconciliation_history(org: OrgUnit, year: int, code: str) -> list[Reconciliation]:

@@ -1,4 +1,6 @@
-"""Demo data for the roll-up: synthetic tables for 白银市's other counties, clearly labelled.
+"""The demo's area around 会宁县: synthetic tables for 白银市's other counties, illustrative targets.
+
+What the roll-up, the year-over-year comparison and the assessment show on the demo.
 
 会宁县 keeps its published figures and is the template the others are scaled from; 靖远县 stays
 empty on purpose (a county that has not started filling its table). Every synthetic value carries
@@ -14,10 +16,11 @@ from django.db import transaction
 
 from xiezuo.catalogue.loader import Row
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.changes import change_records_bulk
+from xiezuo.core.action_kinds import ActionKind
+from xiezuo.core.changes import actor_display_name, change_records_bulk, stored_actor
 from xiezuo.core.models import ChangeRecord
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.rollup.synthetic import synthetic_values
+from xiezuo.synth.values import synthetic_values
 from xiezuo.tables.models import DataValue, Source
 from xiezuo.tables.selectors import values_for, values_for_many
 
@@ -55,7 +58,7 @@ def synthetic_tables_load(*, by: AbstractBaseUser | None = None, years: tuple[in
             for k, v in values.items():
                 row = catalogue.row(k)
                 planned.append((units[code], year, row, row.parse(str(v))))
-    actor = by if by is not None and by.pk else None
+    actor = stored_actor(by)
     with transaction.atomic():
         existing = {
             (v.org_id, v.year, v.code): v
@@ -72,11 +75,11 @@ def synthetic_tables_load(*, by: AbstractBaseUser | None = None, years: tuple[in
                 create.append(dv)
             else:
                 update.append(dv)
-            dv.number, dv.text = (None, str(value)) if row.value_kind == "text" else (value, "")  # type: ignore[assignment]
+            dv.number, dv.text = (None, str(value)) if row.value_kind == "text" else (value, "")
             dv.source, dv.published, dv.note, dv.updated_by = Source.ENTERED, False, SYNTHETIC_NOTE, actor
             dv.version += 1
             records.append(ChangeRecord(
-                actor=actor, actor_name=by.get_username() if by is not None else "系统", action="value.set",
+                actor=actor, actor_name=actor_display_name(by), action=ActionKind.VALUE_SET.value,
                 object_type="tables.datavalue", object_key=f"{org.code}/{year}/{row.code}", org_code=org.code,
                 year=year, old=old, new={"value": str(value), "source": Source.ENTERED}, comment=SYNTHETIC_NOTE,
             ))
@@ -98,8 +101,7 @@ def illustrative_targets_load(*, by: AbstractBaseUser | None = None, year: int =
     −8 % … +6 % (seeded), so that some are met and some missed. Marked illustrative."""
     import random
 
-    from xiezuo.assessment.scheme import load_scheme
-    from xiezuo.assessment.selectors import EXAMPLE_SCHEME
+    from xiezuo.assessment.scheme import EXAMPLE_SCHEME, load_scheme
     from xiezuo.assessment.services import TargetInput, targets_set_many
 
     codes = [TEMPLATE_ORG, *(c for c, *_ in SYNTHETIC_UNITS)]
@@ -125,7 +127,7 @@ def illustrative_targets_load(*, by: AbstractBaseUser | None = None, year: int =
     return targets_set_many(inputs=inputs, by=by, illustrative=True)
 
 
-def rollup_demo_load(*, by: AbstractBaseUser | None = None) -> dict[str, int]:
-    """Everything the roll-up, comparison and assessment demos need, in one call from demo_load()."""
+def demo_areas_load(*, by: AbstractBaseUser | None = None) -> dict[str, int]:
+    """Everything the roll-up, comparison and assessment demos need, in one call from the demo load."""
     values = synthetic_tables_load(by=by)
     return {"synthetic_values": values, "illustrative_targets": illustrative_targets_load(by=by)}

@@ -14,14 +14,9 @@ from typer.testing import CliRunner
 from xiezuo.core.errors import InvalidValue, PermissionDenied
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.derivation import (
-    derived_values,
-    reconciliation_accept,
-    reconciliation_for,
-    reconciliation_history,
-    reconciliation_keep,
-)
 from xiezuo.ledgers.models import Donation, FundProject, LabourPlacement
+from xiezuo.ledgers.reconciliation import derived_values, reconciliation_for, reconciliation_history
+from xiezuo.ledgers.services import reconciliation_accept, reconciliation_keep
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue
 

@@ -22,6 +22,7 @@ from xiezuo.ledgers.schema import (
     MONEY_MAX,
     MONEY_SCALE,
     NO,
+    PART_OF_WHOLE,
     YES,
     Column,
     Ledger,
@@ -280,9 +281,7 @@ def shown_value(col: Column, raw: object) -> object:
 def _row_checks(ledger: Ledger, rec: dict[str, Any], year: int) -> list[tuple[str, str]]:
     """Checks across columns of one record: (column name, Chinese reason)."""
     out: list[tuple[str, str]] = []
-    for part, whole in (("poor_participants", "participants"), ("poor_jobs", "jobs"), ("used", "allocated"),
-                        ("provincial_people", "people"), ("bureau_people", "people"), ("poor_people", "people"),
-                        ("monitor_people", "people")):
+    for part, whole in PART_OF_WHOLE:
         if part in rec and whole in rec and rec[part] is not None and rec[whole] is not None \
                 and rec[part] > rec[whole]:
             by = ledger.by_name
@@ -354,7 +353,7 @@ def check_rows(
     missing_optional = [(c.name, _empty(c)) for c in ledger.columns if c.name not in seen_cols]
     key = ledger.person_key
     key_header = ledger.by_name[key].header if key else ""
-    key_is_id = bool(key) and ledger.by_name[key].type == "idno"
+    key_is_id = key is not None and ledger.by_name[key].type == "idno"
     seen_keys: dict[str, int] = {}
     known = known_keys or set()
     records: list[dict[str, Any]] = []
@@ -372,7 +371,7 @@ def check_rows(
         ok = True
         for i, col, convert, required, empty in plan:
             raw = raw_row[i]
-            if raw is None or (raw.__class__ is str and not raw.strip()):  # type: ignore[attr-defined]
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if required:
                     errors.append(CellError(sheet, rownum, col.header, None, f"「{col.header}」必须填写"))
                     ok = False

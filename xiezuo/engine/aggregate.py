@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Count, Expression, F, QuerySet, Sum, Value
 from django.db.models.functions import StrIndex, Substr
@@ -71,7 +72,7 @@ def path_child(field: str, prefix_len: int) -> Key:
     return Substr(F(field), 1, Value(prefix_len) + StrIndex(rest, Value("/")))
 
 
-def grouped_sums(values: QuerySet, key: Key) -> dict[str, dict[str, Decimal]]:
+def grouped_sums(values: QuerySet[Any], key: Key) -> dict[str, dict[str, Decimal]]:
     """{group key: {row code: sum of numbers}} for a queryset of DataValue — one grouped query."""
     out: dict[str, dict[str, Decimal]] = {}
     rows = (
@@ -86,7 +87,7 @@ def grouped_sums(values: QuerySet, key: Key) -> dict[str, dict[str, Decimal]]:
     return out
 
 
-def total_sums(values: QuerySet) -> dict[str, Decimal]:
+def total_sums(values: QuerySet[Any]) -> dict[str, Decimal]:
     """{row code: sum of numbers} over the whole queryset — one grouped query."""
     rows = values.filter(number__isnull=False).values("code").annotate(total=Sum("number")).order_by()
     return {rec["code"]: normalise(rec["total"]) or Decimal(0) for rec in rows}
@@ -101,7 +102,7 @@ class TextEntry:
     text: str
 
 
-def grouped_texts(values: QuerySet, key: Key, codes: Iterable[str]) -> list[TextEntry]:
+def grouped_texts(values: QuerySet[Any], key: Key, codes: Iterable[str]) -> list[TextEntry]:
     """Every non-empty text value of the given rows with its unit and group key, by unit code."""
     codes = list(codes)
     if not codes:
@@ -116,7 +117,7 @@ def grouped_texts(values: QuerySet, key: Key, codes: Iterable[str]) -> list[Text
     return [TextEntry(*rec) for rec in rows]
 
 
-def grouped_distinct(pairings: QuerySet, key: Key | None) -> dict[str | None, tuple[int, int]]:
+def grouped_distinct(pairings: QuerySet[Any], key: Key | None) -> dict[str | None, tuple[int, int]]:
     """{group key: (distinct eastern parties, distinct western parties)}; key None counts the whole set."""
     if key is None:
         agg = pairings.aggregate(east=Count("east_id", distinct=True), west=Count("west_id", distinct=True))
@@ -148,15 +149,16 @@ def formula_inputs(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
     }
 
 
-def complete_units(values: QuerySet, codes: Sequence[str]) -> QuerySet:
+def complete_units(values: QuerySet[Any], codes: Sequence[str]) -> QuerySet[Any]:
     """Ids of the units (a subquery) with a number for every one of `codes` in `values`."""
-    return (
+    units: QuerySet[Any] = (
         values.filter(code__in=codes, number__isnull=False)
         .values("org_id")
         .annotate(present=Count("code", distinct=True))
         .filter(present=len(set(codes)))
         .values("org_id")
     )
+    return units
 
 
 # ---------------------------------------------------------------- combining half

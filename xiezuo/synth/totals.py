@@ -1,4 +1,4 @@
-"""Seeded generators of clearly labelled synthetic ledger records that add up to given totals.
+"""Synthetic ledger records that add up to given totals (the demo's ledgers), seeded and labelled.
 
 Where a source document publishes only totals (2,641 people placed in work; 790 trainees in 15
 classes) the demo still needs record-level ledgers. These generators make records whose names
@@ -13,8 +13,8 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from xiezuo.ledgers import idcard
 from xiezuo.ledgers.schema import NO, YES, ledger_of
+from xiezuo.synth.ledgers import unique_id_number
 
 Row = list[object]
 
@@ -61,12 +61,8 @@ def labour_placements(spec: dict[str, Any], *, area: str, year: int, rng: random
     for group in spec["groups"]:
         for _ in range(int(group["count"])):
             seq += 1
-            while True:
-                born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 40))
-                number = idcard.make_id(area, born, rng.randrange(1, 1000))
-                if number not in seen:
-                    seen.add(number)
-                    break
+            number = unique_id_number(
+                area, lambda: dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 40)), rng, seen)
             if group["new"]:
                 start = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(0, 334))
             else:
@@ -150,6 +146,6 @@ GENERATORS: dict[str, Callable[..., Iterator[Row]]] = {
 
 def generate(kind: str, spec: dict[str, Any], *, area: str, year: int, seed: int) -> tuple[list[object], list[Row]]:
     """(headers, rows) for one ledger, in the template's column order."""
-    rng = random.Random(f"{seed}:{kind}")  # noqa: S311 - demo data, not security
+    rng = random.Random(f"{seed}:{kind}")
     rows = list(GENERATORS[kind](spec, area=area, year=year, rng=rng))
     return list(ledger_of(kind).headers), rows

@@ -1,4 +1,4 @@
-"""Demo texts of the report: one folder per org unit and year under demo_data/ (<code>-<year>).
+"""Demo texts of the report: one folder per org unit and year under data/documents/ (<code>-<year>).
 
 cover.toml holds the covering report; intro.txt, innovation.txt and problems.txt the free text;
 case-<n>.txt a typical case (first line its title). Loaded through the ordinary services.
@@ -18,11 +18,11 @@ from xiezuo.documents.selectors import document_texts
 from xiezuo.documents.services import cover_letter_save, narrative_save, typical_case_save
 from xiezuo.orgunits.models import OrgUnit
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
+DOCUMENTS_DIR = Path(__file__).resolve().parent / "data" / "documents"
 COVER_FIELDS = ("issuer_mark", "doc_number", "title", "recipient", "body", "signatory", "signed_on")
 
 
-def documents_demo_load(*, by: AbstractBaseUser | None = None, folder: Path = DEMO_DIR) -> int:
+def demo_documents_load(*, by: AbstractBaseUser | None = None, folder: Path = DOCUMENTS_DIR) -> int:
     """Save every demo text as a new version (idempotent in content: reloading adds versions only)."""
     saved = 0
     for unit_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
