@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from xiezuo.core.errors import CatalogueError, InvalidValue, Location
+from xiezuo.core.money import YUAN_PER
 from xiezuo.core.textcheck import shown, text_problem
 
 ROW_KINDS = ("section", "group", "value")
@@ -37,8 +38,8 @@ TEXT_MAX_LENGTH = 2000
 
 def default_max(unit: str) -> Decimal:
     """The largest value a row in `unit` accepts unless its template sets `max`."""
-    if unit in MONEY_FACTORS:
-        return MONEY_MAX_YUAN / MONEY_FACTORS[unit]
+    if unit in YUAN_PER:
+        return MONEY_MAX_YUAN / YUAN_PER[unit]
     return NUMBER_MAX
 
 

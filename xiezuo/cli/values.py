@@ -55,7 +55,7 @@ def _read_inputs(path: Path) -> list[tuple[str, object, Location]]:
     if "code" not in header or "value" not in header:
         raise InvalidValue("CSV 需要 code 和 value 两列", location=Location(file=path.name))
     at_code, at_value = header.index("code"), header.index("value")
-    out = []
+    out: list[tuple[str, object, Location]] = []
     for i, rec in enumerate(rows[1:], start=2):
         code = rec[at_code] if at_code < len(rec) else ""
         value = rec[at_value] if at_value < len(rec) else ""
