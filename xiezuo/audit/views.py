@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xiezuo.accounts.scope import org_for, visible_orgs
-from xiezuo.audit.audit import audit_document
+from xiezuo.audit.audit import AuditResult, TableValues, audit_document
+from xiezuo.audit.mapping import AuditContext
 from xiezuo.audit.pages import annotated_pieces
 from xiezuo.audit.reader import ReportUnreadable, read_report
 from xiezuo.audit.selectors import audit_context_for, audit_table_for
@@ -23,23 +24,24 @@ from xiezuo.core.textcheck import shown
 ALLOWED = (".txt", ".docx", ".pdf")
 
 
-def _read_and_audit(path: Path, name: str, year: int, table: object, context: object,
-                    use_attached: bool) -> object:
+def _read_and_audit(path: Path, name: str, year: int, table: TableValues | None, context: AuditContext,
+                    use_attached: bool) -> AuditResult:
     """Read and audit one file: the heavy part of a request, run under `run_limited`."""
     document = read_report(path, name=name)
-    return audit_document(document, catalogue=get_catalogue(year), table=table,  # type: ignore[arg-type]
-                          context=context, use_attached=use_attached)  # type: ignore[arg-type]
+    return audit_document(document, catalogue=get_catalogue(year), table=table, context=context,
+                          use_attached=use_attached)
 
 
-def _audited(path: Path, name: str, year: int, table: object, context: object, use_attached: bool) -> object:
+def _audited(path: Path, name: str, year: int, table: TableValues | None, context: AuditContext,
+             use_attached: bool) -> AuditResult:
     return run_limited(_read_and_audit, path, name, year, table, context, use_attached, what="报告核查")
 
 
-def _render_result(request: HttpRequest, context: dict[str, object], result: object, name: str) -> HttpResponse:
-    pieces, shown = annotated_pieces(result)  # type: ignore[arg-type]
+def _render_result(request: HttpRequest, context: dict[str, object], result: AuditResult, name: str) -> HttpResponse:
+    pieces, shown = annotated_pieces(result)
     context.update({"name": name, "pieces": pieces, "findings": shown,
-                    "table_source": result.table_source,  # type: ignore[attr-defined]
-                    "figures": len(result.extraction.figures),  # type: ignore[attr-defined]
+                    "table_source": result.table_source,
+                    "figures": len(result.extraction.figures),
                     "min_confidence": request.POST.get("min_confidence", request.GET.get("min_confidence", "0"))})
     return render(request, "audit/upload.html", context)
 

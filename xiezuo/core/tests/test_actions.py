@@ -85,6 +85,9 @@ def _cases(org: OrgUnit, clerk: Any) -> dict[ActionKind, Callable[[], Action[Any
         ActionKind.NARRATIVE_SAVE: lambda: documents.NarrativeSave(
             org=org, year=YEAR, section=documents.NarrativeSection.values[0], text="新的开篇", by=clerk,
             expected_version=None),
+        ActionKind.DRAFTED_PARAGRAPH_SAVE: lambda: documents.DraftedParagraphSave(
+            org=org, year=YEAR, key="组织领导/工作推动部署情况。", text="县委、县政府共召开【10次】会议", by=clerk,
+            expected_version=None),
         ActionKind.TYPICAL_CASE_SAVE: lambda: documents.TypicalCaseSave(
             org=org, year=YEAR, number=None, title="新案例", text="正文", by=clerk, expected_version=None),
         ActionKind.TYPICAL_CASE_REMOVE: lambda: documents.TypicalCaseRemove(
