@@ -74,7 +74,9 @@ def check_zip(path: Path, *, name: str, lim: Limits | None = None, what: str = "
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InvalidValue(f"无法读取 {what}：不是有效的 Office 文件（{exc}）", location=Location(file=name)) from exc
+        ext, old = (".docx", ".doc") if "Word" in what else (".xlsx", ".xls")
+        raise InvalidValue(f"无法读取 {what}：不是 {ext} 格式（可能是旧版 {old}、改了扩展名或文件已损坏），"
+                           f"请另存为 {ext} 后上传", location=Location(file=name)) from exc
     infos = archive.infolist()
     where = Location(file=name)
     if len(infos) > lim.entries:
