@@ -158,3 +158,23 @@ def test_sqlite_backup_runs_while_another_connection_holds_the_write_lock(demo, 
     assert checked.counts["tables.datavalue"] > 0
     assert b"424242" not in checked.payload
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_truncated_native_backup_changes_nothing(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    if connections["default"].vendor != "postgresql" or not shutil.which("pg_restore"):
+        pytest.skip("pg_dump's format needs PostgreSQL and its client tools")
+    good = tmp_path / "good.pgdump"
+    backup_write(out=good)
+    assert stat.S_IMODE(good.stat().st_mode) == 0o600
+    data = good.read_bytes()
+    before = state()
+    for n in (0, 100, len(data) // 2, len(data) - 10):
+        cut = tmp_path / f"cut-{n}.pgdump"
+        cut.write_bytes(data[:n])
+        with pytest.raises(BackupError, match="未改动"):
+            backup_restore(path=cut, force=True)
+        connections["default"].close()
+        assert state() == before, n
