@@ -54,6 +54,11 @@ def doc_number_normalise(raw: str) -> str:
     return text
 
 
+def _stored(value: object) -> str | None:
+    """A field as the change record keeps it: text, with nothing left as nothing (never "None")."""
+    return None if value is None else str(value)
+
+
 def _required(value: str, label: str) -> str:
     text = (value or "").strip()
     if not text:
@@ -118,8 +123,8 @@ class CoverLetterSave(_TextSave):
         except IntegrityError:
             raise StaleEdit("「报送文件」刚被他人保存，您的修改未保存。请刷新后再改。") from None
         old, new = changed_fields(
-            None if latest is None else {k: str(getattr(latest, k)) for k in fields},
-            {k: str(v) for k, v in fields.items()},
+            None if latest is None else {k: _stored(getattr(latest, k)) for k in fields},
+            {k: _stored(v) for k, v in fields.items()},
         )
         self.record(object_type="documents.coverletter", object_key=f"{org.code}/{year}",
                     old=old, new={**new, "version": letter.version})
