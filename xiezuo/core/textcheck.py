@@ -41,3 +41,13 @@ def shown(value: object, limit: int = SHOWN_CHARS) -> str:
     text = str(value)
     text = _FORBIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return text if len(text) <= limit else text[:limit] + f"…（共 {len(str(value))} 个字符）"
+
+
+def checked_text(text: str, *, label: str, max_length: int) -> str:
+    """`text` if it may be stored; otherwise InvalidValue naming the field and the problem."""
+    from xiezuo.core.errors import InvalidValue, Location
+
+    problem = text_problem(text, max_length)
+    if problem is not None:
+        raise InvalidValue(problem, location=Location(column=label, value=shown(text)))
+    return text

@@ -18,8 +18,12 @@ from xiezuo.accounts.scope import Permission
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import InvalidValue, Location, NotFound, StaleEdit
+from xiezuo.core.textcheck import checked_text
 from xiezuo.documents.models import CoverLetter, DraftedParagraph, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import OrgUnit
+
+# A report section or case: long, but bounded (control characters are refused too).
+TEXT_MAX = 50_000
 
 # 发文字号: 机关代字 + 〔年份〕 + 序号 + 号. Square or round brackets typed by users become 〔〕.
 DOC_NUMBER = re.compile(r"^\S+〔(\d{4})〕(\d+)号$")
@@ -141,7 +145,7 @@ class NarrativeSave(_TextSave):
             raise NotFound(f"报告没有「{section}」这一部分")
         self.org, self.year, self.section, self.by, self.expected_version = org, year, section, by, expected_version
         self.label = NarrativeSection(section).label
-        self.body = (text or "").replace("\r\n", "\n").strip()
+        self.body = checked_text((text or "").replace("\r\n", "\n").strip(), label=self.label, max_length=TEXT_MAX)
 
     def perform(self) -> Narrative:
         org, year, section = self.org, self.year, self.section
@@ -219,7 +223,7 @@ class TypicalCaseSave(_TextSave):
                  by: AbstractBaseUser | None, expected_version: int | None) -> None:
         self.org, self.year, self.number, self.by, self.expected_version = org, year, number, by, expected_version
         self.title = _required(title, "典型案例标题")
-        self.text = (text or "").replace("\r\n", "\n").strip()
+        self.text = checked_text((text or "").replace("\r\n", "\n").strip(), label="典型案例正文", max_length=TEXT_MAX)
 
     def perform(self) -> TypicalCase:
         org, year, number = self.org, self.year, self.number
