@@ -26,6 +26,15 @@ def demo(db):  # type: ignore[no-untyped-def]
     """The 会宁县 demo: org units, pairing, published 2023 (and 2022) values, demo accounts."""
     from xiezuo.demo.services import demo_load
 
+    # Without the year's register histories and snapshots; `demo_with_progress` loads them too.
+    return demo_load(progress=False)
+
+
+@pytest.fixture
+def demo_with_progress(db):  # type: ignore[no-untyped-def]
+    """The whole demo, as `xiezuo init --demo` loads it: periods, project registers and snapshots too."""
+    from xiezuo.demo.services import demo_load
+
     return demo_load()
 
 

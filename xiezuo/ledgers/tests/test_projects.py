@@ -179,3 +179,9 @@ def test_working_days_skip_weekends() -> None:
     assert workdays_after(friday, dt.date(2024, 3, 3)) == 0
     assert workdays_after(friday, dt.date(2024, 3, 15)) == 10
     assert workdays_after(friday, friday) == 0
+
+
+@pytest.fixture
+def demo(demo_with_progress):  # type: ignore[no-untyped-def]
+    """The whole demo, register histories and snapshots included."""
+    return demo_with_progress

@@ -15,3 +15,9 @@ def user(demo) -> Callable[[str], AbstractBaseUser]:  # type: ignore[no-untyped-
         return get_user_model().objects.get(username=username)
 
     return get
+
+
+@pytest.fixture
+def demo(demo_with_progress):  # type: ignore[no-untyped-def]
+    """The year's progress is what these tests are about: the whole demo, snapshots included."""
+    return demo_with_progress

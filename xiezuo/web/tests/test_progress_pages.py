@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -115,3 +116,9 @@ def test_a_person_counted_by_two_counties_is_shown_masked_and_resolved_by_the_ci
     text = done.content.decode()
     assert "已处理这条重复统计" in text and "待处理重复统计 <strong>0</strong>" in text
     assert "经核实为同一人，靖远县记录有误" in text
+
+
+@pytest.fixture
+def demo(demo_with_progress):  # type: ignore[no-untyped-def]
+    """The whole demo, register histories and snapshots included."""
+    return demo_with_progress
