@@ -28,6 +28,8 @@ class OrgUnit(models.Model):
     # "/620000/620400/620422/" — every ancestor's code; a prefix match finds a subtree in one query.
     path = models.CharField(max_length=200, db_index=True)
     synthetic = models.BooleanField("合成数据", default=False)
+    # The unit's setting: its 县级负责人 signs the table off (审核) before it can be submitted.
+    lead_signoff_required = models.BooleanField("报送前须负责人审核", default=False)
 
     class Meta:
         ordering = ["code"]

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 
 from xiezuo.accounts.models import Role
 from xiezuo.accounts.scope import profile_of, visible_orgs
-from xiezuo.core.errors import NotFound
 from xiezuo.orgunits.models import Level, Side
 from xiezuo.web.selectors import current_year
 
@@ -17,7 +16,11 @@ from xiezuo.web.selectors import current_year
 def home(request: HttpRequest) -> HttpResponse:
     profile = profile_of(request.user)
     if profile is None:
-        raise NotFound("该账号尚未分配行政区划和角色，请联系管理员")
+        # Never a dead end: say who can give the account its unit and role.
+        from django.contrib.auth import get_user_model
+
+        admins = get_user_model().objects.filter(is_active=True, profile__role=Role.ADMIN).order_by("username")
+        return render(request, "web/no_role.html", {"admins": admins}, status=403)
     year, code = current_year(), profile.org.code
     if profile.role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD):
         return redirect("web:table", code, year)
