@@ -29,7 +29,7 @@ class OrgUnit(models.Model):
     path = models.CharField(max_length=200, db_index=True)
     synthetic = models.BooleanField("合成数据", default=False)
     # The unit's setting: its 县级负责人 signs the table off (审核) before it can be submitted.
-    lead_signoff_required = models.BooleanField("报送前须负责人审核", default=False)
+    lead_signoff_required = models.BooleanField("报送前须负责人审核", default=False, db_default=False)
 
     class Meta:
         ordering = ["code"]

@@ -70,7 +70,7 @@ class SubmissionEvent(models.Model):
     # A reply answers one comment; a comment is resolved by the unit once it has been dealt with.
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by_name = models.CharField(max_length=150, blank=True)
+    resolved_by_name = models.CharField(max_length=150, blank=True, db_default="")
 
     class Meta:
         ordering = ["at", "id"]

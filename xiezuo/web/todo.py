@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,42 +46,47 @@ def todo_items(user: AbstractBaseUser | AnonymousUser | None, year: int) -> list
     org, role = profile.org, profile.role
     items: list[TodoItem] = []
     if role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD):
-        sub = Submission.objects.filter(org=org, year=year).first()
+        open_comments = Q(events__kind=EventKind.COMMENT, events__resolved_at__isnull=True) & ~Q(events__row_code="")
+        sub = (Submission.objects.filter(org=org, year=year)
+               .annotate(open_comments=Count("events", filter=open_comments)).first())
         if sub is None:
             return items
         if sub.state == State.RETURNED:
             items.append(_returned(sub, org, year, "统计表"))
-        comments = (SubmissionEvent.objects.filter(submission=sub, kind=EventKind.COMMENT, resolved_at__isnull=True)
-                    .exclude(row_code="").order_by("at", "id"))
-        from xiezuo.catalogue.registry import get_catalogue
+        if sub.open_comments:  # the annotation above
+            from xiezuo.catalogue.registry import get_catalogue
 
-        labels = get_catalogue(year).by_code
-        for c in comments:
-            label = labels[c.row_code].label if c.row_code in labels else c.row_code
-            items.append(TodoItem("待处理意见", org.name, f"{c.by_org_name}对「{label}」：{c.comment}",
-                                  reverse("web:table", args=[org.code, year]) + f"#row-{c.row_code}"))
+            labels = get_catalogue(year).by_code
+            comments = (SubmissionEvent.objects.filter(submission=sub, kind=EventKind.COMMENT,
+                                                       resolved_at__isnull=True)
+                        .exclude(row_code="").order_by("at", "id"))
+            for c in comments:
+                label = labels[c.row_code].label if c.row_code in labels else c.row_code
+                items.append(TodoItem("待处理意见", org.name, f"{c.by_org_name}对「{label}」：{c.comment}",
+                                      reverse("web:table", args=[org.code, year]) + f"#row-{c.row_code}"))
         if (role == Role.COUNTY_LEAD and org.lead_signoff_required and sub.state in (State.DRAFT, State.RETURNED)
                 and signoff_of(sub) is None):
             items.append(TodoItem("待负责人审核", org.name, f"{year} 年度统计表报送前需要您审核",
                                   reverse("web:submission", args=[org.code, year])))
     elif role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER):
-        units = list(OrgUnit.objects.filter(parent=org, side=org.side).order_by("code"))
-        subs = {s.org_id: s for s in Submission.objects.filter(org__in=[*units, org], year=year)}
-        for unit in units:
-            s = subs.get(unit.pk)
-            if s is not None and s.state == State.SUBMITTED:
-                items.append(TodoItem("待审核", unit.name, f"{year} 年度填报已报送，等待您审核",
-                                      reverse("web:submission", args=[unit.code, year])))
+        waiting = (Submission.objects.filter(Q(org__parent=org, org__side=org.side, state=State.SUBMITTED)
+                                             | Q(org=org, state=State.RETURNED), year=year)
+                   .select_related("org").order_by("org__code"))
+        own = None
+        for s in waiting:
+            if s.org_id == org.pk:
+                own = s
+                continue
+            items.append(TodoItem("待审核", s.org.name, f"{year} 年度填报已报送，等待您审核",
+                                  reverse("web:submission", args=[s.org.code, year])))
         deadline = Deadline.objects.filter(org=org, year=year).first()
         if deadline is not None and deadline.due < timezone.localdate():
-            for unit in units:
-                s = subs.get(unit.pk)
-                if s is None or s.state in (State.DRAFT, State.RETURNED):
-                    items.append(TodoItem("逾期未报送", unit.name,
-                                          f"报送截止日期 {_date(deadline.due)} 已过，尚未报送",
-                                          reverse("web:table", args=[unit.code, year])))
-        own = subs.get(org.pk)
-        if own is not None and own.state == State.RETURNED:
+            # Late: not submitted (or sent back and not resubmitted) after the date the area set.
+            done = Submission.objects.filter(year=year, state__in=[State.SUBMITTED, State.APPROVED]).values("org_id")
+            for unit in (OrgUnit.objects.filter(parent=org, side=org.side).exclude(pk__in=done).order_by("code")):
+                items.append(TodoItem("逾期未报送", unit.name, f"报送截止日期 {_date(deadline.due)} 已过，尚未报送",
+                                      reverse("web:table", args=[unit.code, year])))
+        if own is not None:
             items.append(_returned(own, org, year, "汇总数据"))
     elif role == Role.ADMIN:
         with_profile = Profile.objects.values("user_id")

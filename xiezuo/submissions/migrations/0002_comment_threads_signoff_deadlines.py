@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgunits', '0002_orgunit_lead_signoff_required'),
+        ('orgunits', '0001_initial'),
         ('submissions', '0001_initial'),
     ]
 
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='submissionevent',
             name='resolved_by_name',
-            field=models.CharField(blank=True, max_length=150),
+            field=models.CharField(blank=True, db_default='', max_length=150),
         ),
         migrations.AlterField(
             model_name='submissionevent',

@@ -30,12 +30,12 @@ def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
         # A city's or province's table is the roll-up of its units, on its own template.
         return area_table_page(request, org, checked_year(year))
     page = table_page(org, checked_year(year))
-    editable = not frozen_state(page.state) and can(request.user, Permission.EDIT, org)
-    # Reviewers and partners comment on single rows right here; the unit's own staff edit instead.
-    commenting = not can(request.user, Permission.EDIT, org) and can(request.user, Permission.COMMENT, org)
+    may_edit = can(request.user, Permission.EDIT, org)
+    editable = not frozen_state(page.state) and may_edit
+    # Reviewers and partners comment on single rows right here; the unit's own staff edit and reply instead.
+    commenting = not may_edit and can(request.user, Permission.COMMENT, org)
     return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable,
-                                              "commenting": commenting,
-                                              "can_reply": can(request.user, Permission.EDIT, org)})
+                                              "commenting": commenting, "can_reply": may_edit})
 
 
 @require_POST
