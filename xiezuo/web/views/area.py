@@ -31,7 +31,7 @@ def _area(request: HttpRequest, code: str, year: int) -> OrgUnit:
     org = org_for(request.user, code)
     checked_year(year)
     if not is_area(org):
-        raise NotFound(f"「{org.name}」是县级单位，没有下级单位的汇总")
+        raise NotFound("县级单位没有下级单位的汇总、对比和考核页面")
     return org
 
 
