@@ -113,6 +113,11 @@ def test_audit_benchmark_prints_seconds(scratch_env: dict[str, str]) -> None:
     assert "characters" in out and "audit: best" in out, out
 
 
+def test_audit_corpus_prints_recall_and_false_alarms(scratch_env: dict[str, str]) -> None:
+    out = run(["bench/audit_corpus.py", "--formats", "txt"], scratch_env)
+    assert "recall" in out and "false alarms" in out and out.splitlines()[-1].startswith("total"), out
+
+
 def test_documents_benchmark_prints_seconds(scratch_env: dict[str, str]) -> None:
     if not (ROOT / "bench" / "documents.py").exists():
         pytest.skip("no documents benchmark")
@@ -135,6 +140,6 @@ def test_rollup_benchmark_prints_queries_and_seconds(scratch_env: dict[str, str]
 def test_every_benchmark_script_has_a_smoke_run() -> None:
     """A new bench/*.py must be added here, so that it cannot rot unnoticed."""
     smoked = {"engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py", "documents.py",
-              "import_labour.py", "backup_restore.py", "rollup.py"}
+              "import_labour.py", "backup_restore.py", "rollup.py", "audit_corpus.py"}
     scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
     assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"

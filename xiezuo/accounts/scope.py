@@ -25,6 +25,7 @@ class Permission(StrEnum):
     REOPEN = "reopen"    # unlock an approved submission of a lower unit
     COMMENT = "comment"  # add a comment to a submission
     REVEAL_PERSONAL = "reveal_personal"  # see or export full ID numbers in a county's ledgers
+    WRITE_REPORT = "write_report"  # write the unit's own self-evaluation report (covering 报告, 二、, 三、, cases)
 
 
 def profile_of(user: AbstractBaseUser | AnonymousUser | None) -> Profile | None:
@@ -72,6 +73,10 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: Permission, org: 
         return True
     if action is Permission.EDIT:
         return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
+    if action is Permission.WRITE_REPORT:
+        # A county writes its report; a city or province reviewer writes its own unit's report on the roll-up.
+        return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER) \
+            and org.pk == own.pk
     if action is Permission.REVEAL_PERSONAL:
         # Labourers' full ID numbers stay with the county that collected them.
         return role in (Role.COUNTY_CLERK, Role.COUNTY_LEAD) and org.pk == own.pk
@@ -96,6 +101,7 @@ def org_for(user: AbstractBaseUser | AnonymousUser | None, code: str, action: Pe
 _DOING = {
     Permission.VIEW: "查看", Permission.EDIT: "修改", Permission.SUBMIT: "报送", Permission.REVIEW: "审核",
     Permission.REOPEN: "重新打开", Permission.COMMENT: "评论", Permission.REVEAL_PERSONAL: "查看完整身份证号",
+    Permission.WRITE_REPORT: "撰写自评报告",
 }
 
 

@@ -12,15 +12,15 @@ from xiezuo.audit.attached import attached_table
 from xiezuo.audit.checks import AuditFinding, run_checks
 from xiezuo.audit.extract import Extraction, extract
 from xiezuo.audit.mapping import AuditContext, map_figures
-from xiezuo.audit.numbers import fmt
-from xiezuo.audit.reader import Document
+from xiezuo.audit.numerals import fmt
+from xiezuo.audit.reader import Document, document_from_text
 from xiezuo.catalogue.loader import Catalogue
 from xiezuo.core.errors import InvalidValue, Location
 
 TableValues = Mapping[str, Decimal | str | None]
 
 
-TITLE_UNIT_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:县|区|市|旗))\s*20\d{2}\s*年度?[^。\n]{0,20}自评报告")
+TITLE_UNIT_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:县|区|市|旗))\s*20\d{2}\s*年度?[^。\n]{0,20}自评报告")
 MIN_ATTACHED_ROWS = 10  # fewer matched lines is not the statistics table
 
 
@@ -35,9 +35,32 @@ class AuditResult:
         return [f for f in self.findings if f.confidence >= min_confidence]
 
 
+_PAGE_NUMBER_RE = re.compile(r"^\s*(?:[—–-]\s*\d{1,3}\s*[—–-]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?)\s*$")
+_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、](?!\d)|附件)")
+_TERMINAL = tuple("。！？；：”」』）)")
+
+
+def unwrap_pdf_text(text: str) -> str:
+    """A PDF's text layer as paragraphs: lines wrapped inside a sentence joined without the break
+    (有限\n公司 → 有限公司), page numbers (— 4 —) dropped. Headings and sentence ends keep theirs."""
+    out: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if _PAGE_NUMBER_RE.match(line):
+            continue
+        if out and out[-1].strip() and line.strip() and not out[-1].rstrip().endswith(_TERMINAL) \
+                and not _HEADING_START.match(line) and not _HEADING_START.match(out[-1]) and "\t" not in line:
+            out[-1] = out[-1].rstrip() + line.strip()
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def audit_document(document: Document, *, catalogue: Catalogue | None = None, table: TableValues | None = None,
                    context: AuditContext | None = None, use_attached: bool = False) -> AuditResult:
     """Extract, map and check. With `use_attached` and no `table`, compare with the report's own 附件1."""
+    if document.source.lower().endswith(".pdf"):
+        # Quotes and highlights then point into the unwrapped text, which the result carries.
+        document = document_from_text(unwrap_pdf_text(document.text), source=document.source)
     year = context.year if context else None
     ex = extract(document, report_year=year)
     if context is None or not context.west_names:
@@ -45,6 +68,7 @@ def audit_document(document: Document, *, catalogue: Catalogue | None = None, ta
         m = TITLE_UNIT_RE.search(document.text[:3000])
         context = AuditContext(year=ex.report_year, west_names=(m.group(1),) if m else (),
                                east_names=context.east_names if context else ())
+    ex.west_names = context.short_names(context.west_names) if context else ()
     where: dict[str, int] | None = None
     source = "table" if table else ""
     if catalogue is not None:
@@ -73,7 +97,10 @@ def facts(ex: Extraction) -> list[dict[str, object]]:
             "label": f.pre + f.post,
             "entity": f.entity.name if f.entity else None,
             "entity_kind": f.entity.kind if f.entity else None,
-            "year": f.year,
+            "year": f.year or (ex.report_year if not f.is_other_year else None),
+            "subject": f.subject,
+            "side": f.side,
+            "scope": f.scope,
             "approx": f.approx,
             "relation": f.relation,
             "parent": ex.by_id(f.parent).text.strip() if f.parent is not None else None,

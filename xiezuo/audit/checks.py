@@ -8,13 +8,13 @@ roundings the text announces and figures that are simply different quantities ar
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xiezuo.audit.extract import Extraction, Figure, concept, labels_match, scope
-from xiezuo.audit.numbers import fmt, from_base, places, same_within_rounding, to_base
+from xiezuo.audit.extract import CountedList, Entity, Extraction, Figure, concept, labels_match, scope
+from xiezuo.audit.numerals import fmt, from_base, places, same_within_rounding, to_base
 from xiezuo.catalogue.loader import Catalogue
 
 CHECK_LABELS = {
@@ -24,6 +24,7 @@ CHECK_LABELS = {
     "count": "所述个数与列举不符",
     "name": "名称写法不一致",
     "claim": "增减表述与数字不符",
+    "rate": "比例与所给数字不符",
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -36,6 +37,7 @@ class AuditFinding:
     quotes: list[dict[str, object]]
     row: str | None = None
     severity: str = field(default="")
+    row_label: str = ""  # the row as the table prints it, for people (never its code)
 
     def __post_init__(self) -> None:
         self.confidence = round(max(0.0, min(1.0, self.confidence)), 2)
@@ -44,7 +46,26 @@ class AuditFinding:
 
     def as_dict(self) -> dict[str, object]:
         return {"check": self.check, "severity": self.severity, "confidence": self.confidence,
-                "message": self.message, "quotes": self.quotes, "row": self.row}
+                "message": self.message, "quotes": self.quotes, "row": self.row, "row_label": self.row_label}
+
+
+_ORDINAL_RE = re.compile(r"^\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十]+[）)]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+
+
+_LABELS: dict[int, tuple[Catalogue, dict[str, str]]] = {}
+
+
+def row_label(catalogue: Catalogue, code: str) -> str:
+    """The row's printed label without its ordinal; a label the table prints more than once
+    (其中：脱贫劳动力数) comes with the row it sits under."""
+    cached = _LABELS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        plain = {r.code: _ORDINAL_RE.sub("", r.label.strip()) for r in catalogue.rows}
+        counts = Counter(plain.values())
+        shown = {c: (f"{plain[r.parent]} › {label}" if counts[label] > 1 and r.parent in plain else label)
+                 for c, label in plain.items() for r in (catalogue.by_code[c],)}
+        cached = _LABELS[id(catalogue)] = (catalogue, shown)
+    return cached[1][code]
 
 
 def _v(value: Decimal, unit: str) -> str:
@@ -73,7 +94,12 @@ def _table_quote(catalogue: Catalogue, code: str, value: Decimal | str, ex: Extr
         start = where[code]
         end = ex.document.text.find("\n", start)
         location = {**ex.document.location(start, end if end > 0 else len(ex.document.text)), **location}
-    return {"text": f"{row.label.strip()}：{shown}{row.unit}", "location": location}
+    return {"text": f"{row_label(catalogue, code)}：{shown}{row.unit}", "location": location}
+
+
+def _consistent_with(fig: Figure, value: Decimal | str | None, unit: str) -> bool:
+    """The figure agrees with a table cell that holds a number (text and empty cells never agree)."""
+    return isinstance(value, Decimal) and _consistent(fig, value, unit)
 
 
 def _consistent(fig: Figure, value: Decimal, unit: str) -> bool:
@@ -93,11 +119,16 @@ def run_checks(ex: Extraction, catalogue: Catalogue | None = None,
     if catalogue is not None and table:
         findings += check_text_table(ex, catalogue, table, table_where)
     findings += check_text_text(ex, catalogue)
-    findings += check_sums(ex)
+    findings += check_sums(ex, catalogue)
     findings += check_counts(ex)
     findings += check_names(ex)
     findings += check_claims(ex)
+    findings += check_rates(ex)
     findings.sort(key=lambda f: (-f.confidence, _first_offset(f)))
+    if catalogue is not None:
+        for f in findings:
+            if f.row and f.row in catalogue.by_code:
+                f.row_label = row_label(catalogue, f.row)
     return findings
 
 
@@ -123,8 +154,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
             continue
         if _consistent(fig, value, row.unit):
             continue
-        if any(isinstance(table.get(c), Decimal) and _consistent(fig, table[c], catalogue.by_code[c].unit)  # type: ignore[arg-type]
-               for c in fig.row_candidates):
+        if any(_consistent_with(fig, table.get(c), catalogue.by_code[c].unit) for c in fig.row_candidates):
             continue  # another row this phrase may name agrees: not a contradiction
         # A total that includes a sub-figure the table keeps in another row (投入 698 万元，其中捐物 605 万元).
         kids = [k for k in ex.children(fig) if k.row and k.row != fig.row and k.is_level]
@@ -150,11 +180,10 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
             notes.append(f"注意单位：文中为「{fig.unit}」，表中为「{row.unit}」")
         # Does the text's number belong to a neighbouring row? Say so: it is the likeliest slip.
         neighbours = _neighbours(catalogue, fig.row)
-        same = [c for c in neighbours if isinstance(table.get(c), Decimal)
-                and _consistent(fig, table[c], catalogue.by_code[c].unit)]  # type: ignore[arg-type]
+        same = [c for c in neighbours if _consistent_with(fig, table.get(c), catalogue.by_code[c].unit)]
         if same:
             r2 = catalogue.by_code[same[0]]
-            notes.append(f"文中数字与表中「{r2.label.strip()}」{r2.format(table[same[0]])}{r2.unit}相同，可能引用了该项")
+            notes.append(f"文中数字与表中「{row_label(catalogue, r2.code)}」{r2.format(table[same[0]])}{r2.unit}相同，可能引用了该项")
         grouped[(fig.row, fig.base)].append((fig, confidence, "；".join(notes)))
     out = []
     for (code, _), items in grouped.items():
@@ -165,7 +194,7 @@ def check_text_table(ex: Extraction, catalogue: Catalogue, table: Mapping[str, D
         conv = ""
         if fig.unit != row.unit and fig.family == "money":
             conv = f"（折合 {fmt(from_base(fig.base, row.unit))}{row.unit}）"
-        label = row.label.strip()
+        label = row_label(catalogue, code)
         times = f"（文中 {len(items)} 处）" if len(items) > 1 else ""
         msg = (f"正文写「{fig.phrase}」，数值 {_v(fig.value, fig.unit)}{conv}{times}；"
                f"统计表「{label}」为 {row.format(value)}{row.unit}。")
@@ -199,7 +228,7 @@ def check_text_text(ex: Extraction, catalogue: Catalogue | None) -> list[AuditFi
     for code, figs in by_row.items():
         groups = _value_groups(figs)
         if len(groups) > 1:
-            label = catalogue.by_code[code].label.strip() if catalogue else code
+            label = row_label(catalogue, code) if catalogue else code
             shown = "、".join(f"{_v(g[0].value, g[0].unit)}（{len(g)} 处）" for g in groups)
             out.append(AuditFinding(
                 check="text_text", row=code, confidence=min(f.row_confidence for f in figs) - 0.1,
@@ -218,6 +247,7 @@ def check_text_text(ex: Extraction, catalogue: Catalogue | None) -> list[AuditFi
         if fig.parent is not None and fig.relation in ("child", "part"):
             parent_key = concept(_label_for_entity(ex.by_id(fig.parent)))
         by_key[(fig.entity.name, key_concept, scope(label), fig.family, parent_key)].append(fig)
+    out += _restated(ex)
     for (entity, _, _, _, _), figs in by_key.items():
         groups = _value_groups(figs)
         if len(groups) > 1:
@@ -242,7 +272,7 @@ def _value_groups(figs: list[Figure]) -> list[list[Figure]]:
     for f in figs:
         for g in groups:
             h = g[0]
-            if same_within_rounding(f.value, f.unit, h.value, h.unit) or \
+            if f.base == h.base or same_within_rounding(f.value, f.unit, h.value, h.unit) or \
                     same_within_rounding(h.value, h.unit, f.value, f.unit):
                 g.append(f)
                 break
@@ -266,7 +296,21 @@ def _total_equal(total: Figure, parts: list[Figure]) -> bool:
     return same_within_rounding(total.value, total.unit, from_base(s, total.unit), total.unit) or s == total.base
 
 
-def check_sums(ex: Extraction) -> list[AuditFinding]:
+def _overlapping(kids: list[Figure], catalogue: Catalogue | None) -> bool:
+    """Categories that may overlap are not parts of a sum: 帮扶西部县1个，其中脱贫县1个、国家乡村振兴重点
+    帮扶县1个. Known from the table when two or more of them name rows the template keeps as 其中
+    subsets (not exhaustive parts) of one row; never when one of them is 其他 (the rest)."""
+    if catalogue is None or any(re.search(r"其他|其余|其它", k.pre) for k in kids):
+        return False
+    parents: dict[str | None, int] = defaultdict(int)
+    for k in kids:
+        row = catalogue.by_code.get(k.row) if k.row else None
+        if row is not None and row.relation == "subset":
+            parents[row.parent] += 1
+    return any(n >= 2 for n in parents.values())
+
+
+def check_sums(ex: Extraction, catalogue: Catalogue | None = None) -> list[AuditFinding]:
     out: list[AuditFinding] = []
     for parent in ex.figures:
         if parent.relation == "comparison":
@@ -275,9 +319,11 @@ def check_sums(ex: Extraction) -> list[AuditFinding]:
             kids = [k for k in ex.children(parent, relation) if k.relation == relation]
             if not kids:
                 continue
-            if any(k.approx for k in kids) or parent.approx:
+            if any(k.approx for k in kids) or parent.approx or _overlapping(kids, catalogue):
                 continue
             firm = [k for k in kids if not k.tentative]
+            if re.search(r"其他|其余|其它", kids[-1].pre):
+                firm = kids  # a run that ends in 其他 names every part: the commas did not end it
             if _total_equal(parent, kids):
                 continue
             if relation == "child" and len(firm) == 1 and firm[0].base > parent.base and firm[0].is_level \
@@ -358,9 +404,10 @@ def check_counts(ex: Extraction) -> list[AuditFinding]:
         if lst.partial or n != n.to_integral_value() or int(n) == len(lst.items):
             continue
         names = "、".join(i[0] for i in lst.items)
-        msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），其后只列出 {len(lst.items)} 项：{names}。"
+        where = "前面" if lst.before else "其后"
+        msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），{where}只列出 {len(lst.items)} 项：{names}。"
         if int(n) < len(lst.items):
-            msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），其后却列出 {len(lst.items)} 项：{names}。"
+            msg = f"文中称「{lst.count.phrase}」（{_v(n, lst.count.unit)}），{where}却列出 {len(lst.items)} 项：{names}。"
         missing = _missing_by_threshold(ex, lst)
         if missing:
             msg += missing
@@ -372,17 +419,30 @@ def check_counts(ex: Extraction) -> list[AuditFinding]:
     return out
 
 
-def _missing_by_threshold(ex: Extraction, lst) -> str:  # type: ignore[no-untyped-def]
+def _block_figures(ex: Extraction, fig: Figure) -> list[Figure]:
+    """The figures of fig's paragraph: they sit side by side in `ex.figures`, around fig."""
+    if fig.id < 0 or fig.id >= len(ex.figures) or ex.figures[fig.id] is not fig:
+        return [f for f in ex.figures if f.block == fig.block]
+    lo = hi = fig.id
+    while lo > 0 and ex.figures[lo - 1].block == fig.block:
+        lo -= 1
+    while hi + 1 < len(ex.figures) and ex.figures[hi + 1].block == fig.block:
+        hi += 1
+    return ex.figures[lo:hi + 1]
+
+
+def _missing_by_threshold(ex: Extraction, lst: CountedList) -> str:
     """「投资 1000 万元以上企业 5 家」: name the entities the paragraph shows above the bar but the list omits."""
-    sentence = [f for f in ex.figures if f.sentence_start == lst.count.sentence_start and f.approx == "at_least"
+    block = _block_figures(ex, lst.count)
+    sentence = [f for f in block if f.sentence_start == lst.count.sentence_start and f.approx == "at_least"
                 and f.end <= lst.count.start]
     if not sentence:
         return ""
     bar = sentence[-1]
     listed = {i[0] for i in lst.items}
     above: dict[str, Figure] = {}
-    for f in ex.figures:
-        if f.block != lst.count.block or f.entity is None or f.unit != bar.unit or not f.is_level or f.parent:
+    for f in block:
+        if f.entity is None or f.unit != bar.unit or not f.is_level or f.parent:
             continue
         if not labels_match(_label_for_entity(f), bar.pre + bar.post) and concept(_label_for_entity(f)) != "到位投资":
             continue
@@ -415,31 +475,45 @@ def _one_edit(a: str, b: str) -> tuple[bool, str, str]:
     return False, "", ""
 
 
+def _deletions(name: str) -> set[str]:
+    return {name} | {name[:i] + name[i + 1:] for i in range(len(name))}
+
+
 def check_names(ex: Extraction) -> list[AuditFinding]:
-    mentions: dict[tuple[str, str], list] = defaultdict(list)  # type: ignore[type-arg]
+    mentions: dict[tuple[str, str], list[Entity]] = defaultdict(list)
     for e in ex.entities:
         if e.kind in KIND_WORDS:
             mentions[(e.kind, e.name)].append(e)
+    # Names one edit apart share a one-deletion variant: index the variants instead of comparing
+    # every pair of names (linear in the number of names).
+    by_variant: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for kind, name in sorted(mentions):
+        if len(name) >= 3:
+            for v in _deletions(name):
+                by_variant[(kind, v)].append(name)
+    pairs: set[tuple[str, str, str]] = set()
+    for (kind, _), group in by_variant.items():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if a != b:
+                    first, second = sorted((a, b))
+                    pairs.add((kind, first, second))
     out = []
-    keys = sorted(mentions)
-    for i, (kind, a) in enumerate(keys):
-        for kind2, b in keys[i + 1:]:
-            if kind2 != kind or min(len(a), len(b)) < 3:
-                continue
-            ok, ca, cb = _one_edit(a, b)
-            if not ok or ca in _ORDINAL or cb in _ORDINAL:
-                continue
-            ma, mb = mentions[(kind, a)], mentions[(kind, b)]
-            if _share_sentence(ex, ma, mb):
-                continue  # named side by side: two different things
-            long_name = min(len(a), len(b)) >= 6
-            substitution = len(a) == len(b)
-            confidence = (0.85 if substitution else 0.7) if long_name else (0.6 if substitution else 0.55)
-            kind_word = KIND_WORDS[kind]
-            msg = (f"「{a}」（{len(ma)} 处）与「{b}」（{len(mb)} 处）只差一个字，"
-                   f"可能是同一{kind_word}的不同写法，请核对。")
-            quotes = [_entity_quote(ex, ma[0]), _entity_quote(ex, mb[0])]
-            out.append(AuditFinding(check="name", confidence=confidence, message=msg, quotes=quotes))
+    for kind, a, b in sorted(pairs):
+        ok, ca, cb = _one_edit(a, b)
+        if not ok or ca in _ORDINAL or cb in _ORDINAL:
+            continue
+        ma, mb = mentions[(kind, a)], mentions[(kind, b)]
+        if _share_sentence(ex, ma, mb):
+            continue  # named side by side: two different things
+        long_name = min(len(a), len(b)) >= 6
+        substitution = len(a) == len(b)
+        confidence = (0.85 if substitution else 0.7) if long_name else (0.6 if substitution else 0.55)
+        kind_word = KIND_WORDS[kind]
+        msg = (f"「{a}」（{len(ma)} 处）与「{b}」（{len(mb)} 处）只差一个字，"
+               f"可能是同一{kind_word}的不同写法，请核对。")
+        quotes = [_entity_quote(ex, ma[0]), _entity_quote(ex, mb[0])]
+        out.append(AuditFinding(check="name", confidence=confidence, message=msg, quotes=quotes))
     return out
 
 
@@ -450,12 +524,12 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def _share_sentence(ex: Extraction, ma: list, mb: list) -> bool:  # type: ignore[type-arg]
+def _share_sentence(ex: Extraction, ma: list[Entity], mb: list[Entity]) -> bool:
     spans = {_sentence_span(ex.document.text, m.start, m.end) for m in ma}
     return any(_sentence_span(ex.document.text, m.start, m.end) in spans for m in mb)
 
 
-def _entity_quote(ex: Extraction, e) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _entity_quote(ex: Extraction, e: Entity) -> dict[str, object]:
     s, t = _sentence_span(ex.document.text, e.start, e.end)
     s, t = max(s, e.start - 40), min(t, e.end + 40)
     text = re.sub(r"\s+", "", ex.document.text[s:t])
@@ -467,14 +541,14 @@ def _entity_quote(ex: Extraction, e) -> dict[str, object]:  # type: ignore[no-un
 
 def check_claims(ex: Extraction) -> list[AuditFinding]:
     out = []
-    for claim in ex.claims:
-        pairs = []
-        for f in ex.figures:
-            if f.block != claim.block or f.start >= claim.end or f.relation == "comparison" or not f.is_level:
-                continue
-            prev = [c for c in ex.children(f, "comparison")]
+    block_pairs: dict[int, list[tuple[Figure, Figure]]] = defaultdict(list)
+    for f in ex.figures:  # each level with its one other-year figure, by paragraph, once
+        if f.relation != "comparison" and f.is_level:
+            prev = ex.children(f, "comparison")
             if len(prev) == 1:
-                pairs.append((f, prev[0]))
+                block_pairs[f.block].append((f, prev[0]))
+    for claim in ex.claims:
+        pairs = [(f, p) for f, p in block_pairs.get(claim.block, []) if f.start < claim.end]
         if not pairs:
             continue
         chosen = []
@@ -489,7 +563,10 @@ def check_claims(ex: Extraction) -> list[AuditFinding]:
                 chosen.append(best)
         matched = bool(chosen)
         if not chosen:
-            chosen = pairs
+            # No subject named (…，同比增长25%（上年22人次）): the pair stated just before, in its sentence.
+            near = [(f, p) for f, p in pairs if f.sentence_start == claim.sentence_start]
+            chosen, matched = (near[-1:], True) if near else (pairs, False)
+        chosen = list({(f.id, p.id): (f, p) for f, p in chosen}.values())  # each pair once
         wrong = [(f, p) for f, p in chosen if (f.base <= p.base if claim.direction == "up" else f.base >= p.base)]
         word = "增加（超出）" if claim.direction == "up" else "减少（低于）"
         claim_text = re.sub(r"\s+", "", ex.document.text[claim.start:claim.end])
@@ -529,3 +606,100 @@ def check_claims(ex: Extraction) -> list[AuditFinding]:
 def _bigrams(text: str) -> set[str]:
     text = re.sub(r"\s+", "", text)
     return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+# ---------------------------------------------------------------- restated quantities
+
+_SPEAKER = re.compile(r"^(?:全县|我县|本县|全市|我市|本市|全区|我区|本区|县域|全年|今年|当年|本年度?)")
+
+
+def _restated(ex: Extraction) -> list[AuditFinding]:
+    """The same quantity, with no table row, stated twice with different values: same label, same
+    subject, same scope, in different paragraphs (培训致富带头人326人次 … 培训致富带头人362人次)."""
+    west = [n for n in ex.west_names if n]
+    by_key: dict[tuple[str, str, str | None, str | None], list[Figure]] = defaultdict(list)
+    for fig in ex.figures:
+        if fig.row or not fig.is_level or fig.approx or fig.relation is not None or fig.chinese:
+            continue
+        clause = ex.document.text[fig.clause_start:fig.clause_end]
+        if fig.entity is not None and fig.entity.name in clause:
+            continue  # about a named company or village: the entity check compares those
+        label = fig.pre + fig.post
+        for name in west:
+            label = label.replace(name, "")
+        label = _SPEAKER.sub("", label)
+        if len(label) < 5 or fig.family in ("percent", "rate") or \
+                (fig.family == "money" and fig.subject is None):
+            continue  # short or generic (投入资金…): different things share such labels
+        by_key[(label, fig.family, fig.scope, fig.subject)].append(fig)
+    out: list[AuditFinding] = []
+    for (label, _, _, _), figs in by_key.items():
+        if len({f.block for f in figs}) < 2:
+            continue  # within one paragraph a repeated label is a list of different parties
+        groups = _value_groups(figs)
+        if len(groups) > 1:
+            shown = "、".join(f"{_v(g[0].value, g[0].unit)}（{len(g)} 处）" for g in groups)
+            out.append(AuditFinding(check="text_text", confidence=0.6,
+                                    message=f"正文两处写「{label}」，数值不同：{shown}。",
+                                    quotes=[_quote(ex, g[0]) for g in groups]))
+    return out
+
+
+# ---------------------------------------------------------------- shares and rates from the text
+
+_SHARE_RE = re.compile(r"占(?P<den>[^，。；,;]{0,20}?)(?:的)?(?:比例|比重)?(?:为|达|达到)?\s*$|占比(?:为|达|达到)?\s*$")
+_USE_RE = re.compile(r"(?:使用率|使用比例|支出率|执行率)(?:为|达|达到)?\s*$")
+
+
+def check_rates(ex: Extraction) -> list[AuditFinding]:
+    """A share or 使用率 stated beside the figures it is computed from: 其中脱贫劳动力920人次，占比
+    达70.2% (920 / 1380); 已使用7612万元，资金使用比例88% (7612 / 8650)."""
+    out: list[AuditFinding] = []
+    text = ex.document.text
+    by_block: dict[int, list[Figure]] = defaultdict(list)
+    for f in ex.figures:
+        if f.relation != "implied":
+            by_block[f.block].append(f)
+    for f in ex.figures:
+        if f.unit not in ("%", "％") or f.approx or f.is_other_year or f.delta:
+            continue
+        head = text[f.clause_start:f.start]
+        block = [g for g in by_block[f.block] if g.end <= f.start and g.unit not in ("%", "％")
+                 and g.is_level and not g.approx and g.relation != "comparison"]
+        if not block:
+            continue
+        share, use = _SHARE_RE.search(head), _USE_RE.search(head)
+        num = den = None
+        if share:
+            num = next((g for g in reversed(block) if g.sentence_start == f.sentence_start), None)
+            if num is None:
+                continue
+            named = (share.group("den") or "") if share.groupdict().get("den") is not None else ""
+            if num.parent is not None and num.relation in ("child", "part") and not named:
+                den = ex.by_id(num.parent)
+            elif named:
+                wanted = _bigrams(named)
+                scored = [(len(wanted & _bigrams(g.pre + g.post)), g) for g in block
+                          if g.end <= num.start and g.family == num.family]
+                best = max((sc for sc, _ in scored), default=0)
+                if best >= 2:
+                    den = [g for sc, g in scored if sc == best][-1]
+                else:
+                    den = next((g for g in reversed(block) if g.end <= num.start and g.family == num.family), None)
+        elif use:
+            num = next((g for g in reversed(block) if g.family == "money" and "使用" in g.pre), None)
+            if num is not None:
+                den = next((g for g in reversed(block) if g.family == "money" and g.end <= num.start
+                            and "使用" not in g.pre), None)
+        if num is None or den is None or num is den or num.family != den.family or not den.base:
+            continue
+        rate = num.base / den.base * 100
+        if same_within_rounding(f.value, "%", rate, "%"):
+            continue
+        shown = fmt(round(rate, max(1, places(f.value))))
+        out.append(AuditFinding(
+            check="rate", confidence=0.75,
+            message=(f"文中称「{f.phrase}」（{_v(f.value, '%')}），按文中数字 {_v(num.value, num.unit)} ÷ "
+                     f"{_v(den.value, den.unit)} 计算应为 {shown}%。"),
+            quotes=[_quote(ex, f), _quote(ex, num), _quote(ex, den)], row=f.row))
+    return out

@@ -10,12 +10,14 @@ Plain Python over a `reader.Document`. Structure recognised, in the ways reports
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from xiezuo.audit.numbers import (
+from xiezuo.audit import clauses
+from xiezuo.audit.numerals import (
     COUNT_UNITS,
     OTHER_UNITS,
     RATE_UNITS,
@@ -27,10 +29,11 @@ from xiezuo.audit.numbers import (
 from xiezuo.audit.reader import Block, Document
 
 AR_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
-CN_NUM = r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
+CN_NUM = r"负?[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+(?:点[零〇一二三四五六七八九]+)?"
 _UNITS = sorted({*UNIT_FAMILY, *OTHER_UNITS, *RATE_UNITS} - {"万元", "亿元", "千元", "万人", "万户", "万亩",
                                                               "万人次"}, key=len, reverse=True)
 FIGURE_RE = re.compile(
+    rf"百分之(?P<pnum>{CN_NUM})|"
     rf"(?P<num>{AR_NUM}|{CN_NUM})\s*(?P<approx>余|多)?\s*(?P<mult>万|亿|千)?\s*"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})"
 )
@@ -60,6 +63,13 @@ STRIP_SUFFIX = re.compile(
 DELTA_SUFFIX = re.compile(r"(?:增加|增长|减少|下降|提高|降低|多|少|增|减)了?$")
 BOUND_AFTER = re.compile(r"^\s*(以上|以下|以内|及以上|左右|多|余)")
 APPROX_BEFORE = re.compile(r"((?<![签合预节公条制契])约|(?<![就接最附靠将])近|逾|超过|将近|大约|接近|不少于|不低于|至少)\s*$")
+
+_WS = re.compile(r"\s+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_POST_CUT = re.compile(r"在|到|赴|于|用于|为|的|成为|通过|开展|参加|进行|完成|实现|获得")
+_QZ_IN = re.compile(r"其中[，,：:\s]*[^，。；]*$")
+_QZ_BEFORE = re.compile(r"其中[，,：:\s]*$")
+_QUOTES = re.compile(r"[*“”\"'《》]")
 
 # Entities: what a clause is about. Kind → name suffixes.
 ENTITY_SUFFIXES = {
@@ -116,6 +126,9 @@ class Figure:
     parent: int | None = None
     relation: str | None = None  # child | part | comparison | implied
     tentative: bool = False  # a 其中 child inferred across commas, kept only if it adds up
+    subject: str | None = None  # relocation | park | project: what its sentence is about (clauses.py)
+    scope: str | None = None  # new | cumulative: the scope word stated or carried to it
+    side: str | None = None  # e2w | w2e: who acts, set when figures are mapped
     row: str | None = None
     row_confidence: float = 0.0
     row_candidates: tuple[str, ...] = ()
@@ -151,6 +164,7 @@ class CountedList:
     start: int
     end: int
     partial: bool  # ends with 等: the list does not claim to be complete
+    before: bool = False  # the count follows its list (A、B两所学校; …大田试验区六大功能区)
 
 
 @dataclass
@@ -185,6 +199,7 @@ class Extraction:
     totals: list[Total] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     report_year: int | None = None
+    west_names: tuple[str, ...] = ()  # the unit's own names, once known (set by the audit)
 
     _kids: dict[int, list[Figure]] | None = field(default=None, repr=False)
 
@@ -202,8 +217,8 @@ class Extraction:
 
 
 def _clean(label: str) -> str:
-    label = re.sub(r"\s+", "", label)
-    label = re.sub(r"[*“”\"'《》]", "", label)
+    label = _WS.sub("", label)
+    label = _QUOTES.sub("", label)
     label = YEAR_RE.sub("", label)
     for _ in range(3):
         new = STRIP_SUFFIX.sub("", STRIP_PREFIX.sub("", label))
@@ -225,6 +240,13 @@ def _paren_depths(text: str) -> list[int]:
         if ch in "）)" and d > 0:
             d -= 1
     return depths
+
+
+def _around(positions: list[int], start: int, end: int, length: int) -> tuple[int, int]:
+    """The span between the delimiter before `start` and the one at or after `end`."""
+    i = bisect.bisect_left(positions, start) - 1
+    j = bisect.bisect_left(positions, end)
+    return (positions[i] + 1 if i >= 0 else 0), (positions[j] if j < len(positions) else length)
 
 
 def _last_delim(text: str, end: int, floor: int, delims: str = DELIMS) -> int:
@@ -263,17 +285,27 @@ def _guess_year(document: Document) -> int | None:
 def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
     text = ex.document.text
     b0, b1 = block.start, block.end
-    seg = text[b0:b1]
+    seg = text[b0:b1].replace("\n", " ")  # a line break inside a paragraph is a wrap, not a delimiter
     depths = _paren_depths(seg)
     entities = _entities(seg, b0)
     ex.entities.extend(entities)
     figs: list[Figure] = []
     prev_end = 0
+    # Where clauses and sentences end, found once per paragraph rather than scanned per figure.
+    clause_at = [i for i, ch in enumerate(seg) if ch in DELIMS]
+    sentence_at = [i for i, ch in enumerate(seg) if ch in SENTENCE_END or ch in "；;"]
     for m in FIGURE_RE.finditer(seg):
-        unit = m.group("unit")
         s, e = m.start(), m.end()
-        num = m.group("num")
+        if m.group("pnum"):
+            num, unit, mult = m.group("pnum"), "%", ""
+        else:
+            num, unit, mult = m.group("num"), m.group("unit"), m.group("mult") or ""
         chinese = not num[0].isdigit()
+        if num in ("一", "壹"):
+            continue  # 一个、一批… are words, not figures
+        if chinese and not mult and len(num) > 1 and num[-1] in "万亿" and num[-1] + unit in UNIT_FAMILY \
+                and "亿" not in num[:-1] and (num[-1] == "亿" or "万" not in num[:-1]):
+            num, mult = num[:-1], num[-1]  # 五千万元: 5000 万元, as written
         nxt = seg[e:e + 1]
         if unit in _NOT_AFTER and nxt and nxt in _NOT_AFTER[unit]:
             continue
@@ -284,21 +316,21 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
             if before in "第周每初":
                 continue
             value = parse_number(num)
-            if value is None or value < 2:
-                continue  # 一个、一批… are words, not figures
+            if value is None:
+                continue
         else:
             value = parse_number(num)
             if value is None:
                 continue
-        written_unit = (m.group("mult") or "") + unit
-        if m.group("mult") and written_unit not in UNIT_FAMILY:
+        written_unit = mult + unit
+        if mult and written_unit not in UNIT_FAMILY:
             # 73.1万人 is kept as 万人; 5万个 becomes 50000 个.
-            factor = {"万": 10_000, "亿": 100_000_000, "千": 1000}[m.group("mult")]
+            factor = {"万": 10_000, "亿": 100_000_000, "千": 1000}[mult]
             value, written_unit = value * factor, unit
         approx = None
         after = seg[e:e + 6]
         bound = BOUND_AFTER.match(after)
-        if m.group("approx"):
+        if m.group("approx") and not m.group("pnum"):
             approx = "at_least"
         if bound:
             word = bound.group(1)
@@ -307,17 +339,15 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
         if APPROX_BEFORE.search(seg[max(0, s - 4):s]):
             approx = approx or ("at_least" if re.search(r"(逾|超过|超|不少于|不低于|至少)\s*$",
                                                          seg[max(0, s - 4):s]) else "about")
-        clause_s = _last_delim(seg, s, 0)
-        clause_e = _next_delim(seg, e, len(seg))
-        sent_s = _last_delim(seg, s, 0, SENTENCE_END + "；;")
-        sent_e = _next_delim(seg, e, len(seg), SENTENCE_END + "；;")
+        clause_s, clause_e = _around(clause_at, s, e, len(seg))
+        sent_s, sent_e = _around(sentence_at, s, e, len(seg))
         pre_raw = seg[max(clause_s, prev_end):s]
         post_raw = ""
-        if e < len(seg) and re.match(r"[\u4e00-\u9fff]", seg[e]):
-            stop = _next_delim(seg, e, len(seg))
+        if e < len(seg) and _HAN.match(seg[e]):
+            stop = _around(clause_at, s, e, len(seg))[1]
             nm = FIGURE_RE.search(seg, e, stop)
             post_raw = seg[e:nm.start() if nm else stop]
-            post_raw = re.split(r"在|到|赴|于|用于|为|的|成为|通过|开展|参加|进行|完成|实现|获得", post_raw)[0]
+            post_raw = _POST_CUT.split(post_raw)[0]
         year = None
         prev_year = False
         ctx = seg[clause_s:s]
@@ -327,27 +357,56 @@ def _extract_block(ex: Extraction, bindex: int, block: Block) -> None:
         if PREV_RE.search(ctx):
             prev_year = True
         pre = _clean(pre_raw)
-        delta = bool(DELTA_SUFFIX.search(re.sub(r"\s+", "", pre_raw))) and not pre_raw.strip().endswith("增加值")
+        delta = bool(DELTA_SUFFIX.search(_WS.sub("", pre_raw))) and not pre_raw.strip().endswith("增加值")
         if pre == "" and figs and figs[-1].end - b0 >= s - 2 and seg[figs[-1].end - b0:s].strip() == "":
             pre = figs[-1].pre  # 998户4248人: the second figure shares the first one's label
         fig = Figure(
             id=len(ex.figures) + len(figs), value=value, unit=written_unit, start=b0 + s, end=b0 + e,
             block=bindex, text=seg[s:e], pre=pre, post=_clean(post_raw),
-            phrase=re.sub(r"\s+", "", seg[clause_s:clause_e]), clause_start=b0 + clause_s,
+            phrase=_WS.sub("", seg[clause_s:clause_e]), clause_start=b0 + clause_s,
             clause_end=b0 + clause_e, sentence_start=b0 + sent_s, sentence_end=b0 + sent_e,
             heading=block.heading, depth=depths[s], year=year, prev_year=prev_year, approx=approx,
             delta=delta, chinese=chinese,
         )
-        fig.qizhong = bool(re.search(r"其中[，,：:\s]*[^，。；]*$", seg[clause_s:s])) or bool(
-            re.search(r"其中[，,：:\s]*$", seg[max(0, clause_s - 4):clause_s]))
+        fig.qizhong = bool(_QZ_IN.search(seg[clause_s:s])) or bool(
+            _QZ_BEFORE.search(seg[max(0, clause_s - 4):clause_s]))
         fig.entity = _entity_for(entities, fig, seg, b0)
         figs.append(fig)
         prev_end = e
     ex.figures.extend(figs)
+    _pass_context(ex, figs, seg, b0)
     _structure(ex, figs, seg, b0, depths)
     _counted_lists(ex, figs, seg, b0)
+    _counted_after(ex, figs, seg, b0, block.heading)
     _totals(ex, figs, seg, b0)
-    _claims(ex, bindex, seg, b0)
+    _claims(ex, bindex, seg, b0, figs)
+
+
+# ---------------------------------------------------------------- clause context
+
+def _pass_context(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
+    """Subject and scope of every figure, from its clause and the clauses before it in its sentence."""
+    if not figs:
+        return
+    text = ex.document.text
+    cl = clauses.split(seg, b0)
+    clauses.carry_subject(cl, text)
+    inherited: list[str | None] = []
+    current: str | None = None
+    sentence = -1
+    for c in cl:  # the scope each clause inherits from the clauses before it
+        if c.sentence != sentence:
+            current, sentence = None, c.sentence
+        inherited.append(current)
+        current = clauses.scope_before(text[c.start:c.end]) or current
+    starts = [c.start for c in cl]
+    for f in figs:
+        i = bisect.bisect_right(starts, f.start) - 1
+        if i < 0:
+            continue
+        c = cl[i]
+        f.subject = c.subject
+        f.scope = clauses.scope_before(text[c.start:f.start]) or inherited[i]
 
 
 # ---------------------------------------------------------------- entities
@@ -440,9 +499,16 @@ def _same_kind(a: Figure, b: Figure) -> bool:
 
 
 def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Structure passes, in order: each reads what the earlier ones decided."""
     if not figs:
         return
-    # 1. Comparisons with another year, in parentheses: 2641人(2022年2625人).
+    for step in (_pass_comparisons, _pass_qizhong, _pass_implied_children, _pass_paren_breakdowns,
+                 _pass_colon_breakdowns, _pass_all_of):
+        step(ex, figs, seg, b0, depths)
+
+
+def _pass_comparisons(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Comparisons with another year, in parentheses: 2641人(2022年2625人)."""
     for f in figs:
         if f.depth == 0:
             continue
@@ -457,17 +523,58 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
                 f.prev_year = True
         if f.year is not None and (ex.report_year is None or f.year != ex.report_year) or PREV_RE.search(inner) \
                 or f.prev_year:
+            # The figure compared is a level, never the change (较上年增加150人（上年3200人）).
             cands = [g for g in figs if g.end <= f.start and _same_kind(g, f) and g.relation != "comparison"
-                     and g.start > b0 + open_at - 80]
+                     and g.start > b0 + open_at - 80 and not g.delta]
             inside = [g for g in cands if g.start > b0 + open_at]
             target = inside[-1] if inside else (cands[-1] if cands else None)
+            if target is None or target.sentence_start != f.sentence_start:
+                target = _compared_by_subject(figs, f, seg, b0, open_at) or target
             f.relation = "comparison"
             f.prev_year = f.prev_year or f.year is None
             if target is not None:
                 f.parent = target.id
                 if f.year is None and ex.report_year:
                     f.year = ex.report_year - 1
-    # 2. 其中 runs.
+
+
+def _referent_before(figs: list[Figure], kid: Figure, seg: str, b0: int, sent_lo: int, q: int) -> Figure | None:
+    """「拨付资金12860万元，已使用11574万元。资金主要用于…，其中用于产业帮扶7210万元」: a 其中 in a
+    sentence with no figure before it breaks down the quantity its subject names in the sentence
+    before — the first figure there whose label shares the subject's noun."""
+    subject = _bigrams(re.sub(r"\s+", "", seg[sent_lo - b0:q - b0])[:4])
+    prev_lo = b0 + _last_delim(seg, sent_lo - b0 - 1, 0, SENTENCE_END) if sent_lo > b0 else b0
+    for g in figs:
+        if prev_lo <= g.start < sent_lo and _same_kind(g, kid) and g.is_level and g.depth == 0 \
+                and g.relation not in ("comparison", "child") and subject & _bigrams(g.pre + g.post):
+            return g
+    return None
+
+
+def _compared_by_subject(figs: list[Figure], f: Figure, seg: str, b0: int, open_at: int) -> Figure | None:
+    """「转移就业规模较上年增加了600人（上年11845人）」: the level compared is named by the words
+    before 较/比/同比, stated earlier in the paragraph."""
+    clause = seg[f.sentence_start - b0:open_at]
+    m = re.search(r"([\u4e00-\u9fff]{2,14}?)(?:较|比|同比|与)", clause)
+    if not m:
+        return None
+    subject = _bigrams(m.group(1))
+    best, score = None, 1
+    for g in figs:
+        if g.end > f.start or g.relation == "comparison" or g.delta or not _same_kind(g, f) or not g.is_level:
+            continue
+        s = len(subject & _bigrams(g.pre + g.post))
+        if s >= score:
+            best, score = g, s
+    return best
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _pass_qizhong(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """其中 runs."""
     for m in QIZHONG_RE.finditer(seg):
         q = b0 + m.start()
         after = [f for f in figs if f.start >= q + 2 and f.relation is None]
@@ -524,20 +631,29 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
                        and g.relation not in ("comparison", "child") and g.depth <= qdepth and g.is_level]
             if not sentence_initial:
                 parents = [g for g in parents if g.sentence_start == kids[0][0].sentence_start or g.depth < qdepth]
-            if not parents:
+            parent = parents[-1] if parents else None
+            if parent is None and not sentence_initial and \
+                    not any(sent_lo <= g.start < q for g in figs):
+                parent = _referent_before(figs, kids[0][0], seg, b0, sent_lo, q)
+            if parent is None:
                 continue
-            parent = parents[-1]
             for f, t in kids:
                 if f.id == parent.id:
                     continue
                 f.parent, f.relation, f.tentative = parent.id, "child", t
-    # 3. Implied children: 617人，脱贫人口617人 — a 脱贫/监测 figure right after a figure of its kind.
+
+
+def _pass_implied_children(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Implied children: 617人，脱贫人口617人 — a 脱贫/监测 figure right after a figure of its kind."""
     for a, b in zip(figs, figs[1:], strict=False):
         if b.relation is None and a.relation != "comparison" and b.sentence_start == a.sentence_start and \
                 _same_kind(a, b) and re.match(r"^(脱贫|监测|低收入|残疾)", b.pre) and not \
                 re.match(r"^(脱贫|监测|低收入|残疾)", a.pre) and b.clause_start - a.end <= 2 and b.depth == a.depth:
             b.parent, b.relation = a.id, "child"
-    # 4. Breakdowns in parentheses right after a figure: 19 人（1-6 个月 7 人、7-12 个月 4 人…）.
+
+
+def _pass_paren_breakdowns(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """Breakdowns in parentheses right after a figure: 19 人（1-6 个月 7 人、7-12 个月 4 人…）."""
     for f in figs:
         rest = seg[f.end - b0:f.end - b0 + 2].lstrip()
         if not rest.startswith(("（", "(")) or f.relation == "comparison":
@@ -551,7 +667,10 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
         if len(inner_figs) >= 2 and not re.match(r"\s*(其中|均为|全部为|含)", seg[open_at + 1:close_at]):
             for g in inner_figs:
                 g.parent, g.relation = f.id, "part"
-    # 5. 按…分布： the top-level figures after the colon break down the last figure before it.
+
+
+def _pass_colon_breakdowns(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """按…分布： the top-level figures after the colon break down the last figure before it."""
     for m in BREAKDOWN_RE.finditer(seg):
         k = b0 + m.end()
         stop = b0 + _next_delim(seg, m.end(), len(seg), SENTENCE_END + "\n")
@@ -565,7 +684,10 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
         for f in parts:
             if _same_kind(f, before[-1]):
                 f.parent, f.relation = before[-1].id, "part"
-    # 6. 均为脱贫人口 in a part's parentheses: the part's 脱贫 child equals the part.
+
+
+def _pass_all_of(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: list[int]) -> None:
+    """均为脱贫人口 in a part's parentheses: the part's 脱贫 child equals the part."""
     for f in figs:
         rest = seg[f.end - b0:f.end - b0 + 12]
         m2 = re.match(r"\s*[（(]\s*(?:均为|全部为|全是)([\u4e00-\u9fff]{2,6})", rest)
@@ -579,7 +701,6 @@ def _structure(ex: Extraction, figs: list[Figure], seg: str, b0: int, depths: li
             implied.phrase = f.phrase
             implied.id = len(ex.figures)
             ex.figures.append(implied)
-
 
 def _counted_lists(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
     for m in re.finditer(r"分别(?:是|为|有)[：:]?", seg):
@@ -612,6 +733,71 @@ def _counted_lists(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> Non
                                     partial=partial))
 
 
+LIST_BEFORE_RE = re.compile(r"((?:[\u4e00-\u9fff“”·（）()]{2,20}、)+[\u4e00-\u9fff“”·（）()]{2,20}?)$")
+BIG_COUNT_RE = re.compile(r"(?P<num>[一二两三四五六七八九十]+)大(?P<noun>[\u4e00-\u9fff]{1,6}?)(?=[：:，,。；]|$)")
+_COUNT_NOUN_STOP = set("个所家项类大")
+
+
+def _fits(noun: str, last_item: str) -> bool:
+    """The counted noun names the kind of the items: 学校 for 将台堡中学, 乡镇 for 郭原乡, 功能区 for 研学区."""
+    return any(ch in last_item[-2:] for ch in noun if ch not in _COUNT_NOUN_STOP)
+
+
+def _counted_after(ex: Extraction, figs: list[Figure], seg: str, b0: int, heading: tuple[str, ...]) -> None:
+    """Counts stated after the list (A、B两所学校) or as 六大功能区：A、B、… with the items after the colon."""
+    for f in figs:
+        if f.family != "count" or f.value != f.value.to_integral_value() or f.relation is not None:
+            continue
+        sent_lo = f.sentence_start - b0
+        head = seg[sent_lo:f.start - b0]
+        m = LIST_BEFORE_RE.search(head)
+        if not m or not f.post:
+            continue
+        names = m.group(1).split("、")
+        partial = names[-1].endswith("等")  # A、B等三所学校: not claimed to be all of them
+        names[-1] = names[-1].removesuffix("等")
+        if not _fits(f.post, names[-1]):
+            continue
+        base = sent_lo + m.start(1)
+        items, pos = [], base
+        for p in names:
+            items.append((p, b0 + pos, b0 + pos + len(p)))
+            pos += len(p) + 1
+        ex.lists.append(CountedList(count=f, items=items, start=b0 + base, end=f.end, partial=partial, before=True))
+    for m in BIG_COUNT_RE.finditer(seg):
+        value = parse_number(m.group("num"))
+        if value is None:
+            continue
+        noun = m.group("noun")
+        after = seg[m.end():m.end() + 1]
+        if after in "：:":
+            stop = _next_delim(seg, m.end() + 1, len(seg), "。；;\n")
+            body, base = seg[m.end() + 1:stop], m.end() + 1
+            before = False
+        else:
+            lm = LIST_BEFORE_RE.search(seg[_last_delim(seg, m.start(), 0, "。；;，,：:\n"):m.start()])
+            if not lm:
+                continue
+            body = lm.group(1)
+            base = m.start() - len(body)
+            before = True
+        body = re.sub(r"等[\u4e00-\u9fff]{0,3}$", "", body.strip())
+        parts = [p for p in body.split("、") if p.strip()]
+        if len(parts) < 2 or not _fits(noun, parts[-1]):
+            continue
+        items, pos = [], base
+        for p in parts:
+            k = seg.find(p, pos)
+            items.append((p, b0 + k, b0 + k + len(p)))
+            pos = k + len(p)
+        lo, hi = b0 + min(base, m.start()), b0 + max(m.end(), base + len(body))
+        count = Figure(id=-1, value=value, unit="个", start=b0 + m.start(), end=b0 + m.end(), block=-1,
+                       text=m.group(0), pre="", post=noun, phrase=_WS.sub("", ex.document.text[lo:hi]),
+                       clause_start=lo, clause_end=hi, sentence_start=lo, sentence_end=hi, heading=heading,
+                       depth=0, chinese=True)
+        ex.lists.append(CountedList(count=count, items=items, start=lo, end=hi, partial=False, before=before))
+
+
 def _totals(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
     for m in TOTAL_RE.finditer(seg):
         k = b0 + m.start()
@@ -637,22 +823,22 @@ def _totals(ex: Extraction, figs: list[Figure], seg: str, b0: int) -> None:
                 ex.totals.append(Total(figure=t, parts=parts, items=len(items)))
 
 
-def _claims(ex: Extraction, bindex: int, seg: str, b0: int) -> None:
+def _claims(ex: Extraction, bindex: int, seg: str, b0: int, figs: list[Figure]) -> None:
     pattern = re.compile(rf"(均|都|皆|全部)?({CLAIM_UP}|{CLAIM_DOWN})了?\s*(?:了)?(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)")
     pattern2 = re.compile(rf"(?:(?:较|比|与)\s*(?P<ref>(?:20\d{{2}}\s*年度?|上年度?|去年|上一年|同期)(?:同期)?)"
                           rf"\s*(?:[（(][^）)]{{0,20}}[）)])?(?:相比)?|同比)[，,]?\s*"
-                          rf"(?:均|都|分别)?(?P<dir>{CLAIM_UP}|{CLAIM_DOWN})")
+                          rf"(?:均|都|分别)?(?P<dir>{CLAIM_UP}|{CLAIM_DOWN}|多|少)")
     for m in list(pattern.finditer(seg)) + list(pattern2.finditer(seg)):
         word = m.group(2) if m.re is pattern else m.group("dir")
-        direction = "up" if re.fullmatch(CLAIM_UP, word) else "down"
+        direction = "up" if re.fullmatch(CLAIM_UP + "|多", word) else "down"
         sent_lo = _last_delim(seg, m.start(), 0, SENTENCE_END + "；;")
         clause_lo = _last_delim(seg, m.start(), 0, "，,。；;\n")
-        subject_text = re.sub(r"\s+", "", seg[clause_lo:m.start()])
+        subject_text = _WS.sub("", seg[clause_lo:m.start()])
         subjects = [s for s in re.split(r"及|和|与|、|以及", subject_text) if len(s) >= 2]
         pct = delta = None
         # 增加115人，增长3.7%: the change itself and the rate may follow the claim word.
         tail = seg[m.end():m.end() + 16]
-        near = [f for f in ex.figures if f.block == bindex and b0 + m.end() <= f.start <= b0 + m.end() + 16]
+        near = [f for f in figs if b0 + m.end() <= f.start <= b0 + m.end() + 16]
         for f in near:
             gap = seg[m.end():f.start - b0]
             if f.unit in ("%", "％") and (f.start - (b0 + m.end()) <= 2 or re.search(rf"({CLAIM_UP}|{CLAIM_DOWN})\s*$", gap)):

@@ -162,8 +162,32 @@ def _docx_text(path: Path) -> str:
     return "\n".join(lines)
 
 
-def _pdf_text(path: Path) -> str:
+def _docx_reason(exc: Exception) -> str:
+    """What is wrong with a .docx, in words a user can act on."""
+    import zipfile
+
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if isinstance(exc, zipfile.BadZipFile | PackageNotFoundError):
+        return "不是 .docx 格式（可能是旧版 .doc、改了扩展名或文件已损坏），请在 Word 中另存为 .docx 后上传"
+    if isinstance(exc, KeyError):
+        return "文件缺少 Word 正文部分（word/document.xml），可能已损坏"
+    return "文件内容已损坏，请在 Word 中重新保存为 .docx 后上传"
+
+
+def _pdf_reason(exc: Exception) -> str:
+    """What is wrong with a PDF, in words a user can act on (pypdf's own messages are English)."""
+    text = str(exc).lower()
+    if "encrypt" in text or "password" in text or "decrypt" in text:
+        return "PDF 已加密（设有密码），请取消密码后再上传"
+    if "ended unexpectedly" in text or "eof" in text or "truncated" in text or "startxref" in text:
+        return "PDF 文件不完整（可能没有下载或复制完整），请重新导出后上传"
+    return "PDF 文件已损坏或不是 PDF 格式，请重新导出后上传"
+
+
+def _pdf_text(path: Path, label: str = "") -> str:
     text = ""
+    label = label or path.name
     try:
         from pypdf import PdfReader
 
@@ -171,7 +195,7 @@ def _pdf_text(path: Path) -> str:
         text = "\n".join((page.extract_text() or "") for page in reader.pages)
         pages = max(1, len(reader.pages))
     except Exception as exc:  # pypdf raises many types for broken files
-        raise ReportUnreadable(f"无法读取 PDF：{exc}", location=Location(file=path.name)) from exc
+        raise ReportUnreadable(f"无法读取 PDF：{_pdf_reason(exc)}", location=Location(file=label)) from exc
     if len(text.strip()) < 20 * pages and shutil.which("pdftotext"):
         # Some CJK PDFs defeat pypdf's layout; poppler reads them in order.
         done = subprocess.run(  # noqa: S603
@@ -181,7 +205,7 @@ def _pdf_text(path: Path) -> str:
         if done.returncode == 0:
             text = done.stdout.decode("utf-8", "replace")
     if not text.strip():
-        raise ReportUnreadable("PDF 没有文字层（可能是扫描件），无法核查", location=Location(file=path.name))
+        raise ReportUnreadable("PDF 没有文字层（可能是扫描件），无法核查", location=Location(file=label))
     return text
 
 
@@ -196,9 +220,9 @@ def read_report(path: Path | str, *, name: str | None = None) -> Document:
         try:
             text = _docx_text(path)
         except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for bad files
-            raise ReportUnreadable(f"无法读取 Word 文件：{exc}", location=Location(file=label)) from exc
+            raise ReportUnreadable(f"无法读取 Word 文件：{_docx_reason(exc)}", location=Location(file=label)) from exc
     elif suffix == ".pdf":
-        text = _pdf_text(path)
+        text = _pdf_text(path, label)
     elif suffix in (".txt", ".md", ""):
         raw = path.read_bytes()
         for enc in ("utf-8-sig", "gb18030"):

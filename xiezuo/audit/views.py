@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xiezuo.accounts.scope import org_for, visible_orgs
-from xiezuo.audit.audit import audit_document
+from xiezuo.audit.audit import AuditResult, audit_document
 from xiezuo.audit.pages import annotated_pieces
 from xiezuo.audit.reader import ReportUnreadable, read_report
 from xiezuo.audit.selectors import audit_context_for, audit_table_for
@@ -21,11 +21,11 @@ MAX_UPLOAD = 20 * 1024 * 1024
 ALLOWED = (".txt", ".docx", ".pdf")
 
 
-def _render_result(request: HttpRequest, context: dict[str, object], result: object, name: str) -> HttpResponse:
-    pieces, shown = annotated_pieces(result)  # type: ignore[arg-type]
+def _render_result(request: HttpRequest, context: dict[str, object], result: AuditResult, name: str) -> HttpResponse:
+    pieces, shown = annotated_pieces(result)
     context.update({"name": name, "pieces": pieces, "findings": shown,
-                    "table_source": result.table_source,  # type: ignore[attr-defined]
-                    "figures": len(result.extraction.figures),  # type: ignore[attr-defined]
+                    "table_source": result.table_source,
+                    "figures": len(result.extraction.figures),
                     "min_confidence": request.POST.get("min_confidence", request.GET.get("min_confidence", "0"))})
     return render(request, "audit/upload.html", context)
 

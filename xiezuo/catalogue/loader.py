@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from xiezuo.core.errors import CatalogueError, InvalidValue, Location
+
+if TYPE_CHECKING:
+    from xiezuo.catalogue.drafting import DraftingTemplate
 
 ROW_KINDS = ("section", "group", "value")
 VALUE_KINDS = ("int", "decimal", "percent", "text")
@@ -139,6 +142,8 @@ class Catalogue:
     rows: list[Row]
     rules: list[Rule]
     source: str = ""
+    # The year's drafting rules for 一、 (`<year>.drafting.toml` beside the table file), if any.
+    drafting: DraftingTemplate | None = None
     by_code: dict[str, Row] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -172,7 +177,13 @@ def load_catalogue(path: Path | str) -> Catalogue:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"无法读取模板文件：{exc.strerror}", location=Location(file=str(path))) from exc
-    return parse_catalogue(text, source=path.name)
+    catalogue = parse_catalogue(text, source=path.name)
+    from xiezuo.catalogue.drafting import drafting_path, load_drafting
+
+    rules = drafting_path(path)
+    if rules.exists():
+        catalogue.drafting = load_drafting(rules, catalogue)
+    return catalogue
 
 
 def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:

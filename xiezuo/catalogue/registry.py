@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,8 +12,27 @@ from xiezuo.core.errors import NotFound
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
+def data_dirs() -> list[Path]:
+    """The folders holding year templates: XIEZUO_CATALOGUE_DIRS (os.pathsep-separated) first, then DATA_DIR.
+
+    A deployment adds a new year's template (table and drafting rules) by dropping its files into
+    one of these folders; a file in an earlier folder wins over one for the same year in a later one.
+    """
+    extra = [Path(p) for p in os.environ.get("XIEZUO_CATALOGUE_DIRS", "").split(os.pathsep) if p]
+    return [*extra, DATA_DIR]
+
+
+def _year_files() -> dict[int, Path]:
+    files: dict[int, Path] = {}
+    for folder in reversed(data_dirs()):
+        for path in folder.glob("*.toml"):
+            if path.stem.isdigit():
+                files[int(path.stem)] = path
+    return files
+
+
 def available_years() -> list[int]:
-    return sorted(int(p.stem) for p in DATA_DIR.glob("*.toml") if p.stem.isdigit())
+    return sorted(_year_files())
 
 
 @lru_cache(maxsize=8)
@@ -30,4 +50,4 @@ def get_catalogue(year: int) -> Catalogue:
     chosen = earlier[-1] if earlier else years[0]
     from xiezuo.engine.validate import catalogue_check
 
-    return catalogue_check(load_catalogue(DATA_DIR / f"{chosen}.toml"))
+    return catalogue_check(load_catalogue(_year_files()[chosen]))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 
 from xiezuo.core.errors import ErrorReport, XiezuoError
+
+if TYPE_CHECKING:
+    from xiezuo.orgunits.models import OrgUnit
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -36,7 +39,7 @@ def run_guarded(app: typer.Typer, args: list[str] | None = None) -> int:
     return 0
 
 
-def resolve_org(code_or_name: str):  # type: ignore[no-untyped-def]
+def resolve_org(code_or_name: str) -> OrgUnit:
     from xiezuo.orgunits.selectors import orgunit_resolve
 
     return orgunit_resolve(code_or_name)

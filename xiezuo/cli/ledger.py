@@ -51,19 +51,19 @@ def import_(
     append: bool = typer.Option(False, "--append", help="追加到已有台账（默认用文件替换该县该年度的台账）"),
 ) -> None:
     """导入台账文件。整份文件逐格检查，有任何错误都不写入，并列出每个有误的单元格。"""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from xiezuo.ledgers.services import ledger_import
 
     unit = resolve_org(org)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def on_progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+            progress.update(tasks[stage], completed=done, total=total)
 
         result = ledger_import(kind=kind, path=file, org=unit, year=year, replace=not append, dry_run=dry_run,
                                on_progress=on_progress)
@@ -111,9 +111,8 @@ def derive(
     from rich.table import Table
 
     table = Table(title=f"{unit.name} {year} 年度：台账生成值与统计表对照", show_lines=False)
-    for name, justify in (("指标", "left"), ("单位", "left"), ("填报值", "right"), ("台账生成值", "right"),
-                          ("差额", "right"), ("处理", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for name in ("指标", "单位", "填报值", "台账生成值", "差额", "处理"):
+        table.add_column(name, justify="right" if name in ("填报值", "台账生成值", "差额") else "left")
     differ = 0
     for ln in lines:
         d = ln.as_dict()

@@ -22,7 +22,10 @@ def report(
     from xiezuo.documents.reports import report_write
 
     unit = resolve_org(org)
-    for path in report_write(unit, year, out, pdf=pdf):
+    def warn(message: str) -> None:
+        console.print(f"[yellow]提醒：[/yellow]{message}")
+
+    for path in report_write(unit, year, out, pdf=pdf, on_warning=warn):
         console.print(f"已写出 {path}", highlight=False)
 
 

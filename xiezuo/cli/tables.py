@@ -43,12 +43,9 @@ def table(
     if format is TableFormat.xlsx:
         if out is None:
             fail("xlsx 格式需要用 --out 指定输出文件")
-        columns = [column]
-        if unit.parent is not None and unit.level == "county":
-            # The official layout puts the area first; its column stays empty until roll-up fills it.
-            columns = [Column(name=unit.parent.name, values={}), column]
         out.parent.mkdir(parents=True, exist_ok=True)
-        table_xlsx(catalogue, columns, out, area_name=unit.parent.name if unit.parent else "")
+        # A county's own table: its column under the city's heading, no empty column for the city.
+        table_xlsx(catalogue, [column], out, area_name=unit.parent.name if unit.parent else "")
         console.print(f"已写出 {out}", highlight=False)
         return
     text = table_json(catalogue, column) if format is TableFormat.json else table_csv(catalogue, [column])

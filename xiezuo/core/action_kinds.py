@@ -20,6 +20,7 @@ class ActionKind(models.TextChoices):
     RECONCILIATION_KEEP = "reconciliation.keep", "保留填报值"
     COVER_LETTER_SAVE = "cover_letter.save", "保存报送文件"
     NARRATIVE_SAVE = "narrative.save", "保存报告正文"
+    DRAFTED_PARAGRAPH_SAVE = "drafted_paragraph.save", "修改报告自动生成段落"
     TYPICAL_CASE_SAVE = "typical_case.save", "保存典型案例"
     TYPICAL_CASE_REMOVE = "typical_case.remove", "删除典型案例"
     SUBMISSION_CREATE = "submission.create", "开始填报"

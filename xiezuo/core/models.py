@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from xiezuo.core.action_kinds import ActionKind
-
 
 class ChangeRecord(models.Model):
     """Who changed what: written in the same transaction as the change itself."""
@@ -16,7 +14,9 @@ class ChangeRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64, choices=ActionKind.choices)
+    # An `ActionKind` value (checked by `change_record`); not a database choice list, so a new kind of
+    # write needs no migration.
+    action = models.CharField(max_length=64)
     # The object changed, as "app.model" + key, so every area can log without a foreign key.
     object_type = models.CharField(max_length=64)
     object_key = models.CharField(max_length=200, db_index=True)

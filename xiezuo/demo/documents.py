@@ -38,9 +38,14 @@ def demo_documents_load(*, by: AbstractBaseUser | None = None, folder: Path = DO
             signed_on = data["signed_on"]
             if not isinstance(signed_on, dt.date):
                 signed_on = dt.date.fromisoformat(str(signed_on))
+            printed_on = data.get("printed_on")
+            if printed_on is not None and not isinstance(printed_on, dt.date):
+                printed_on = dt.date.fromisoformat(str(printed_on))
             cover_letter_save(
                 org=org, year=year, by=by, expected_version=texts.cover.version if texts.cover else 0,
                 **{**{f: data[f] for f in COVER_FIELDS}, "signed_on": signed_on},
+                signer=str(data.get("signer", "")), copies_to=str(data.get("copies_to", "")),
+                printed_by=str(data.get("printed_by", "")), printed_on=printed_on,
             )
             saved += 1
         for section in NarrativeSection.values:

@@ -11,27 +11,29 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.table import Table
+from docx.section import Section
+from docx.shared import Length, Mm, Pt, RGBColor
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from xiezuo.catalogue.loader import Catalogue
-from xiezuo.documents import numbers
+from xiezuo.documents import style as cn
 from xiezuo.documents.drafting import Draft
 from xiezuo.tables.exports import Column
 
@@ -79,6 +81,10 @@ class CoverData:
     body: str
     signatory: str
     signed_on: dt.date
+    signer: str = ""  # 签发人 of an 上行文, on the 发文字号 line
+    copies_to: str = ""  # 版记: 抄送机关
+    printed_by: str = ""  # 版记: 印发机关
+    printed_on: dt.date | None = None  # 版记: 印发日期
 
 
 @dataclass(frozen=True)
@@ -106,14 +112,22 @@ class ReportContent:
     cases_title: str
     cases: list[CaseData] = field(default_factory=list)
     cover: CoverData | None = None
+    unit_name: str = ""  # the DOCX's author
+    dated: dt.date | None = None  # the DOCX's created date: the 成文日期 when there is one
 
 
 # --- low-level formatting -------------------------------------------------------------------
 
 
-def _set_fonts(rpr_parent: object, name: str) -> None:
+class _HasRunProperties(Protocol):
+    """A run (w:r) or a style (w:style): both carry run properties (w:rPr)."""
+
+    def get_or_add_rPr(self) -> Any: ...
+
+
+def _set_fonts(rpr_parent: _HasRunProperties, name: str) -> None:
     """Name the font for every script, East Asian included, and drop theme fonts (which win)."""
-    rpr = rpr_parent.get_or_add_rPr()  # type: ignore[attr-defined]
+    rpr = rpr_parent.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
         rfonts = OxmlElement("w:rFonts")
@@ -161,9 +175,9 @@ def _format(paragraph: Paragraph, *, align: int | None = None, first_line_chars:
 
 
 def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Decimal = BODY_PT,
-          style: str = "公文正文", bold: bool = False, color: RGBColor | None = None, **fmt: object) -> Paragraph:
+          style: str = "公文正文", bold: bool = False, color: RGBColor | None = None, **fmt: Any) -> Paragraph:
     paragraph = doc.add_paragraph(style=style)
-    _format(paragraph, **fmt)  # type: ignore[arg-type]
+    _format(paragraph, **fmt)
     if size > BODY_PT:
         # A line of 2号 text is taller than one grid line; snapped to the grid it would take two
         # (the title would then push the 落款 of a one-page covering report onto a second page).
@@ -184,12 +198,6 @@ def _blank(doc: DocxDocument, lines: int = 1) -> None:
 def text_width_chars(text: str) -> Decimal:
     """Width in full-width characters: ASCII digits and letters are half a character."""
     return sum((Decimal("0.5") if ord(ch) < 0x2E80 else Decimal(1) for ch in text), Decimal(0))
-
-
-def _page_break(doc: DocxDocument) -> None:
-    paragraph = doc.add_paragraph(style="公文正文")
-    _format(paragraph)
-    paragraph.add_run().add_break(WD_BREAK.PAGE)
 
 
 # --- document setup -----------------------------------------------------------------------
@@ -239,14 +247,15 @@ def _setup(doc: DocxDocument) -> None:
         ("附件标识", HEITI, BODY_PT),
         ("表格文字", FANGSONG, TABLE_PT),
         ("页码", SONGTI, PAGE_NUMBER_PT),
+        ("版记", FANGSONG, Decimal(14)),
     ):
         _add_style(doc, name, font, size)
     # Odd and even pages carry different footers (page number right on odd, left on even pages).
     doc.settings.odd_and_even_pages_header_footer = True
 
 
-def _grid(section: object, *, lines: bool = True) -> None:
-    sect_pr = section._sectPr  # type: ignore[attr-defined]
+def _grid(section: Section, *, lines: bool = True) -> None:
+    sect_pr = section._sectPr
     grid = sect_pr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
@@ -262,35 +271,35 @@ def _grid(section: object, *, lines: bool = True) -> None:
         grid.set(qn("w:linePitch"), "312")
 
 
-def _portrait(section: object) -> None:
+def _portrait(section: Section) -> None:
     s = section
-    s.orientation = WD_ORIENT.PORTRAIT  # type: ignore[attr-defined]
-    s.page_width, s.page_height = PAGE_WIDTH, PAGE_HEIGHT  # type: ignore[attr-defined]
-    s.top_margin, s.bottom_margin = TOP, BOTTOM  # type: ignore[attr-defined]
-    s.left_margin, s.right_margin = LEFT, RIGHT  # type: ignore[attr-defined]
-    s.gutter = Mm(0)  # type: ignore[attr-defined]
-    s.header_distance = Mm(15)  # type: ignore[attr-defined]
-    s.footer_distance = _footer_distance(BOTTOM)  # type: ignore[attr-defined]
+    s.orientation = WD_ORIENT.PORTRAIT
+    s.page_width, s.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    s.top_margin, s.bottom_margin = TOP, BOTTOM
+    s.left_margin, s.right_margin = LEFT, RIGHT
+    s.gutter = Mm(0)
+    s.header_distance = Mm(15)
+    s.footer_distance = _footer_distance(BOTTOM)
     _grid(section, lines=True)
 
 
-def _landscape(section: object) -> None:
+def _landscape(section: Section) -> None:
     """The same 版心 turned: the binding edge (订口) stays where the portrait pages have it."""
     s = section
-    s.orientation = WD_ORIENT.LANDSCAPE  # type: ignore[attr-defined]
-    s.page_width, s.page_height = PAGE_HEIGHT, PAGE_WIDTH  # type: ignore[attr-defined]
-    s.left_margin, s.right_margin = TOP, BOTTOM  # type: ignore[attr-defined]
-    s.top_margin, s.bottom_margin = RIGHT, LEFT  # type: ignore[attr-defined]
-    s.gutter = Mm(0)  # type: ignore[attr-defined]
-    s.header_distance = Mm(12)  # type: ignore[attr-defined]
-    s.footer_distance = _footer_distance(LEFT)  # type: ignore[attr-defined]
+    s.orientation = WD_ORIENT.LANDSCAPE
+    s.page_width, s.page_height = PAGE_HEIGHT, PAGE_WIDTH
+    s.left_margin, s.right_margin = TOP, BOTTOM
+    s.top_margin, s.bottom_margin = RIGHT, LEFT
+    s.gutter = Mm(0)
+    s.header_distance = Mm(12)
+    s.footer_distance = _footer_distance(LEFT)
     _grid(section, lines=False)
 
 
-def _footer_distance(bottom_margin: object) -> object:
+def _footer_distance(bottom_margin: Length) -> Length:
     # The number's line is 4号 high; its top edge sits 7 mm below the 版心.
     line_mm = PAGE_NUMBER_PT / 72 * Decimal("25.4")
-    return Mm(float(Decimal(bottom_margin.mm) - PAGE_NUMBER_GAP_MM - line_mm))  # type: ignore[attr-defined]
+    return Mm(float(Decimal(bottom_margin.mm) - PAGE_NUMBER_GAP_MM - line_mm))
 
 
 def _page_number(paragraph: Paragraph) -> None:
@@ -314,17 +323,18 @@ def _page_number(paragraph: Paragraph) -> None:
     _run(paragraph, " —", SONGTI, PAGE_NUMBER_PT)
 
 
-def _footers(section: object) -> None:
+def _footers(section: Section) -> None:
     one_char = PAGE_NUMBER_PT
     for footer, align, side in (
-        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),  # type: ignore[attr-defined]
-        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),  # type: ignore[attr-defined]
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
     ):
         footer.is_linked_to_previous = False
         paragraph = footer.paragraphs[0]
         paragraph.style = "页码"
-        kwargs = {"right_chars": Decimal(1)} if side == "right" else {"left_chars": Decimal(1)}
-        _format(paragraph, align=align, line_pt=PAGE_NUMBER_PT, char_pt=one_char, **kwargs)  # type: ignore[arg-type]
+        inset = Decimal(1)
+        _format(paragraph, align=align, line_pt=PAGE_NUMBER_PT, char_pt=one_char,
+                right_chars=inset if side == "right" else Decimal(0), left_chars=inset if side == "left" else Decimal(0))
         _page_number(paragraph)
 
 
@@ -371,44 +381,223 @@ def free_text(doc: DocxDocument, text: str) -> None:
             _rich_runs(paragraph, rest)
 
 
+ISSUER_MARK_TOP_MM = 35  # 发文机关标志上边缘至版心上边缘 (GB/T 9704-2012 7.2.3)
+# Where a title or 标志 line may break: around brackets and titles of documents, before 关于.
+PHRASE_SPLIT = re.compile(r"(?=[（《])|(?<=[）》])|(?=关于)")
+# Words a line never splits (a break inside "报告" or "报送" reads as two words).
+UNSPLIT = ("东西部协作", "乡村振兴", "领导小组", "办公室", "自评报告", "工作", "报告", "报送", "年度", "文件")
+CLOSING = "）》」』、，。；：！？"
+
+
+def _allowed_cuts(text: str) -> list[int]:
+    """Positions inside `text` where a line may end: not inside a word above, a number, or before closing marks."""
+    banned: set[int] = set()
+    for word in UNSPLIT:
+        start = text.find(word)
+        while start != -1:
+            banned.update(range(start + 1, start + len(word)))
+            start = text.find(word, start + 1)
+    for m in re.finditer(r"\d+", text):
+        banned.update(range(m.start() + 1, m.end()))
+    return [i for i in range(1, len(text)) if i not in banned and text[i] not in CLOSING
+            and text[i - 1] not in "（《「『"]
+
+
+def _cut(text: str, width: Decimal) -> int:
+    """The longest head of `text` that fits `width` and ends at an allowed position (0 if none)."""
+    fitting = [i for i in _allowed_cuts(text) if text_width_chars(text[:i]) <= width]
+    return fitting[-1] if fitting else 0
+
+
+def phrase_lines(text: str, width: Decimal) -> list[str]:
+    """A 标志 or title in lines of at most `width` characters, broken at phrase boundaries.
+
+    Phrases are the runs between brackets, book-title marks and 关于; a phrase longer than a line
+    is cut where no word (报告, 报送, 工作, …) or number would be split, and never before a closing
+    mark. A short first part of a line is filled from the next phrase (关于报送《…).
+    """
+    if text_width_chars(text) <= width:
+        return [text]
+    lines: list[str] = []
+    current = ""
+    for piece in (p for p in PHRASE_SPLIT.split(text) if p):
+        if text_width_chars(current + piece) <= width:
+            current += piece
+            continue
+        if current and text_width_chars(current) < width / 2:
+            head = _cut(piece, width - text_width_chars(current))
+            if head:
+                current, piece = current + piece[:head], piece[head:]
+        if current:
+            lines.append(current)
+            current = ""
+        while text_width_chars(piece) > width:
+            head = _cut(piece, width) or len(piece)
+            lines.append(piece[:head])
+            piece = piece[head:]
+        current = piece
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _lines_para(doc: DocxDocument, lines: Sequence[str], *, font: str, size: Decimal, style: str,
+                color: RGBColor | None = None, **fmt: Any) -> Paragraph:
+    """One centred paragraph whose lines break where `phrase_lines` says (line breaks, not paragraphs)."""
+    paragraph = _para(doc, style=style, size=size, align=WD_ALIGN_PARAGRAPH.CENTER, **fmt)
+    for i, line in enumerate(lines):
+        if i:
+            paragraph.runs[-1].add_break()
+        _run(paragraph, line, font, size, color=color)
+    return paragraph
+
+
+def _chars_per_line(size: Decimal) -> Decimal:
+    return (Decimal(TEXT_WIDTH_MM) / Decimal("25.4") * 72 / size).quantize(Decimal(1), rounding="ROUND_FLOOR")
+
+
+def _no_snap(paragraph: Paragraph) -> Paragraph:
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    paragraph._p.get_or_add_pPr().append(snap)
+    return paragraph
+
+
+def _body_lines(text: str, indent: int = 0) -> int:
+    return max(1, math.ceil((text_width_chars(text) + indent) / CHARS))
+
+
 def _cover(doc: DocxDocument, cover: CoverData) -> None:
     size = TITLE_PT if text_width_chars(cover.issuer_mark) > 16 else Decimal(36)
-    _para(doc, cover.issuer_mark, font=XIAOBIAOSONG, size=size, style="发文机关标志", color=RED,
-          align=WD_ALIGN_PARAGRAPH.CENTER, line_pt=max(LINE_PT, size * Decimal("1.3")))
-    _blank(doc, 1)
-    number = _para(doc, cover.doc_number, style="发文字号", align=WD_ALIGN_PARAGRAPH.CENTER)
-    # The red separator line (版头中的分隔线) under the 发文字号, across the 版心.
+    mark_lines = phrase_lines(cover.issuer_mark, _chars_per_line(size))
+    title_lines = phrase_lines(cover.title, _chars_per_line(TITLE_PT))
+    mark_pt = max(LINE_PT, size * Decimal("1.3"))
+    body = [ln.strip() for ln in cover.body.splitlines() if ln.strip()]
+    # One page: when the 标志 35 mm down, the blank lines the standard asks for, the title, the body,
+    # the 署名 and the 成文日期 do not fit, the lines below the red rule are set closer (7.3.5.1
+    # allows adjusting line spacing so the date and seal stay with the text).
+    fixed = Decimal(ISSUER_MARK_TOP_MM) / Decimal("25.4") * 72 + mark_pt * len(mark_lines) + LINE_PT * 3
+    flexible_lines = (2 + len(title_lines) + 1 + _body_lines(cover.recipient)
+                      + sum(_body_lines(ln, 2) for ln in body) + SIGNATURE_BLANKS + 2)
+    # Less one line and the red rule's own space: LibreOffice and Word round line boxes differently.
+    room = Decimal(TEXT_HEIGHT_MM) / Decimal("25.4") * 72 - fixed - LINE_PT - Decimal(12)
+    line_pt = min(LINE_PT, (room / flexible_lines).quantize(Decimal("0.5"), rounding="ROUND_FLOOR"))
+    tight = line_pt < LINE_PT
+
+    def para(text: str = "", **kw: Any) -> Paragraph:
+        paragraph = _para(doc, text, line_pt=line_pt, **kw)
+        return _no_snap(paragraph) if tight else paragraph
+
+    mark = _lines_para(doc, mark_lines, font=XIAOBIAOSONG, size=size, style="发文机关标志", color=RED, line_pt=mark_pt)
+    # The 标志's top edge 35 mm below the top of the 版心; two blank lines down to the 发文字号.
+    mark.paragraph_format.space_before = Mm(ISSUER_MARK_TOP_MM)
+    _blank(doc, 2)
+    if cover.signer:
+        # 上行文: 发文字号 one character in from the left, 签发人 one character in from the right, one line.
+        number = _para(doc, style="发文字号", left_chars=Decimal(1))
+        _run(number, cover.doc_number, FANGSONG, BODY_PT)
+        stop = Pt(float(Decimal(TEXT_WIDTH_MM) / Decimal("25.4") * 72 - BODY_PT))
+        number.paragraph_format.tab_stops.add_tab_stop(stop, WD_TAB_ALIGNMENT.RIGHT)
+        _run(number, "\t签发人：", FANGSONG, BODY_PT)
+        _run(number, cover.signer, KAITI, BODY_PT)
+    else:
+        number = _para(doc, cover.doc_number, style="发文字号", align=WD_ALIGN_PARAGRAPH.CENTER)
+    # The red separator line (版头中的分隔线) 4 mm under the 发文字号, across the 版心.
     p_bdr = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for k, v in (("w:val", "single"), ("w:sz", "12"), ("w:space", "8"), ("w:color", "FF0000")):
+    for k, v in (("w:val", "single"), ("w:sz", "12"), ("w:space", "11"), ("w:color", "FF0000")):
         bottom.set(qn(k), v)
     p_bdr.append(bottom)
     number._p.get_or_add_pPr().append(p_bdr)
-    _blank(doc, 1)
-    _para(doc, cover.title, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题", align=WD_ALIGN_PARAGRAPH.CENTER)
-    _blank(doc, 1)
-    _para(doc, cover.recipient, style="主送机关")
-    for line in (ln.strip() for ln in cover.body.splitlines()):
-        if line:
-            _rich_runs(_para(doc, style="公文正文", first_line_chars=2), line)
-    _signature(doc, cover.signatory, cover.signed_on)
-
-
-def _signature(doc: DocxDocument, signatory: str, signed_on: dt.date) -> None:
-    """成文日期 four characters from the right; the 署名 centred over the date (sealed layout)."""
-    date_text = numbers.date_cn(signed_on)
-    _blank(doc, 3)
-    date_w, sig_w = text_width_chars(date_text), text_width_chars(signatory)
+    for _ in range(2):
+        para()
+    title = _lines_para(doc, title_lines, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题",
+                        line_pt=max(line_pt, TITLE_PT + 2))
+    if tight:
+        _no_snap(title)
+    para()
+    para(cover.recipient, style="主送机关")
+    for line in body:
+        _rich_runs(para(style="公文正文", first_line_chars=2), line)
+    for _ in range(SIGNATURE_BLANKS):
+        para()
+    date_text = cn.date_cn(cover.signed_on)
+    date_w, sig_w = text_width_chars(date_text), text_width_chars(cover.signatory)
     sig_right = max(Decimal(0), Decimal(4) + (date_w - sig_w) / 2)
-    _para(doc, signatory, style="落款", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=sig_right)
-    _para(doc, date_text, style="成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=Decimal(4))
+    para(cover.signatory, style="落款", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=sig_right)
+    para(date_text, style="成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=Decimal(4))
+
+
+SIGNATURE_BLANKS = 2  # between the body and the 署名: room for the seal pressing on both
+
+
+IMPRINT_PT = Decimal(14)  # 4号
+
+
+def _rule(paragraph: Paragraph, side: str, eighths_pt: int) -> None:
+    borders = paragraph._p.get_or_add_pPr().find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        paragraph._p.get_or_add_pPr().append(borders)
+    line = OxmlElement(f"w:{side}")
+    for k, v in (("w:val", "single"), ("w:sz", str(eighths_pt)), ("w:space", "1"), ("w:color", "000000")):
+        line.set(qn(k), v)
+    borders.append(line)
+
+
+def _imprint(doc: DocxDocument, cover: CoverData) -> None:
+    """版记 (GB/T 9704-2012 7.4) at the foot of the last page, an even one: 抄送, then 印发机关 and
+    印发日期, between a 0.35 mm first and last rule with a 0.25 mm rule between; no page number.
+
+    It is the footer of a last section that starts on an even page, with its foot on the 版心's
+    bottom edge: Word and LibreOffice both keep a footer at the bottom of the page.
+    """
+    section = doc.add_section(WD_SECTION.EVEN_PAGE)
+    _portrait(section)
+    section.footer_distance = BOTTOM
+    odd, even = section.footer, section.even_page_footer
+    for footer in (odd, even):
+        footer.is_linked_to_previous = False
+        for paragraph in footer.paragraphs:
+            for run in list(paragraph.runs):
+                run._r.getparent().remove(run._r)
+    holder = even
+    rows: list[Paragraph] = []
+    first = holder.paragraphs[0]
+    if cover.copies_to:
+        first.style = doc.styles["版记"]
+        _format(first, left_chars=Decimal(1), right_chars=Decimal(1), line_pt=IMPRINT_PT * Decimal("1.6"),
+                char_pt=IMPRINT_PT)
+        _run(first, f"抄送：{cover.copies_to}。", FANGSONG, IMPRINT_PT)
+        rows.append(first)
+        printed = holder.add_paragraph(style="版记")
+    else:
+        printed = first
+        printed.style = doc.styles["版记"]
+    _format(printed, left_chars=Decimal(1), right_chars=Decimal(1), line_pt=IMPRINT_PT * Decimal("1.6"),
+            char_pt=IMPRINT_PT)
+    _run(printed, cover.printed_by or cover.signatory, FANGSONG, IMPRINT_PT)
+    if cover.printed_on is not None:
+        # Right tab at the paragraph's right edge (right indent one character).
+        stop = Pt(float(Decimal(TEXT_WIDTH_MM) / Decimal("25.4") * 72 - IMPRINT_PT * 2))
+        printed.paragraph_format.tab_stops.add_tab_stop(stop, WD_TAB_ALIGNMENT.RIGHT)
+        _run(printed, f"\t{cn.date_cn(cover.printed_on)}印发", FANGSONG, IMPRINT_PT)
+    rows.append(printed)
+    _rule(rows[0], "top", 8)  # 0.35 mm ≈ 1 pt
+    if len(rows) > 1:
+        _rule(rows[1], "top", 6)  # 0.25 mm ≈ 0.75 pt
+    _rule(rows[-1], "bottom", 8)
+    # The section's body holds one empty line; its page shows only the 版记.
+    _para(doc, "")
 
 
 def _tasks(doc: DocxDocument, draft: Draft, heading_number: int) -> None:
-    _para(doc, f"{numbers.chinese_numeral(heading_number)}、{draft.heading}", font=HEITI, style="一级标题",
+    _para(doc, f"{cn.chinese_numeral(heading_number)}、{draft.heading}", font=HEITI, style="一级标题",
           first_line_chars=2, keep_next=True)
+    if draft.note:
+        _para(doc, draft.note, first_line_chars=2)
     for i, part in enumerate(draft.parts, start=1):
-        _para(doc, f"（{numbers.chinese_numeral(i)}）{part.heading}", font=KAITI, style="二级标题",
+        _para(doc, f"（{cn.chinese_numeral(i)}）{part.heading}", font=KAITI, style="二级标题",
               first_line_chars=2, keep_next=True)
         for j, para in enumerate(part.paragraphs, start=1):
             paragraph = _para(doc, style="三级标题", first_line_chars=2)
@@ -434,15 +623,15 @@ def _attachment_head(doc: DocxDocument, number: int | None, title: str) -> None:
     _blank(doc, 1)
 
 
-def _cell_text(cell: object, text: str, *, font: str = FANGSONG, align: int = WD_ALIGN_PARAGRAPH.LEFT,
+def _cell_text(cell: _Cell, text: str, *, font: str = FANGSONG, align: int = WD_ALIGN_PARAGRAPH.LEFT,
                bold: bool = False, indent_chars: int = 0) -> None:
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    paragraph = cell.paragraphs[0]
     paragraph.style = "表格文字"
     _format(paragraph, align=align, line_pt=TABLE_PT * Decimal("1.35"), char_pt=TABLE_PT,
             left_chars=Decimal(indent_chars))
     if text:
         _run(paragraph, text, font, TABLE_PT, bold=bold)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # type: ignore[attr-defined]
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def _row_xml(cells: Sequence[tuple[str, str, bool, str, int]], widths: Sequence[int], fill: str | None,
@@ -470,8 +659,33 @@ def _row_xml(cells: Sequence[tuple[str, str, bool, str, int]], widths: Sequence[
     return "".join(parts)
 
 
-def _row_flags(row: object, *, header: bool = False) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+def _spanning_row_xml(head: Sequence[tuple[str, str, bool, str, int]], lines: Sequence[str],
+                      widths: Sequence[int], span: int, style_id: str) -> str:
+    """A text row of an area's table: label and unit, then one cell over all unit columns listing
+    each unit's entry under its name, one per line (a narrow column per unit would stand a page tall).
+    The row may break across pages."""
+    size = int(TABLE_PT * 2)
+    line = int(TABLE_PT * Decimal("1.35") * 20)
+    font = xml_escape(FANGSONG, {'"': "&quot;"})
+    rpr = (f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
+           f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>')
+    ppr = (f'<w:pPr><w:pStyle w:val="{xml_escape(style_id)}"/>'
+           f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>')
+    parts = [f"<w:tr {nsdecls('w')}>"]
+    for (text, _font, _bold, align, indent), width in zip(head, widths, strict=False):
+        ind = f'<w:ind w:left="{int(TABLE_PT * indent * 20)}" w:leftChars="{indent * 100}"/>' if indent else ""
+        run = f'<w:r>{rpr}<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>' if text else ""
+        parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                     f'<w:p>{ppr}{ind}<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
+    body = "".join(f'<w:p>{ppr}<w:jc w:val="left"/></w:pPr><w:r>{rpr}<w:t xml:space="preserve">{xml_escape(t)}</w:t></w:r></w:p>'
+                   for t in lines) or f'<w:p>{ppr}</w:pPr></w:p>'
+    parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{sum(widths[2:2 + span])}" w:type="dxa"/><w:gridSpan w:val="{span}"/>'
+                 f'<w:vAlign w:val="center"/></w:tcPr>{body}</w:tc></w:tr>')
+    return "".join(parts)
+
+
+def _row_flags(row: _Row, *, header: bool = False) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
     cant = OxmlElement("w:cantSplit")
     tr_pr.append(cant)
     if header:
@@ -516,6 +730,11 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
              2 if row.is_subitem else 0),
             (row.unit if row.is_value else "", FANGSONG, False, "center", 0),
         ]
+        if n > 1 and row.value_kind == "text":
+            entries = [f"{col.name}：{col.values[row.code]}" for col in columns
+                       if isinstance(col.values.get(row.code), str) and str(col.values[row.code]).strip()]
+            tbl.append(parse_xml(_spanning_row_xml(cells, entries, widths_tw, n, style_id)))
+            continue
         for col in columns:
             value = col.values.get(row.code) if row.is_value else None
             text = row.format(value) if value is not None else ""
@@ -549,16 +768,20 @@ def report_document(content: ReportContent) -> DocxDocument:
     # python-docx starts with one empty paragraph-less body; everything below appends.
     if content.cover is not None:
         _cover(doc, content.cover)
-        _page_break(doc)
-    _para(doc, content.title, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题", align=WD_ALIGN_PARAGRAPH.CENTER)
+    title = _para(doc, content.title, font=XIAOBIAOSONG, size=TITLE_PT, style="公文标题",
+                  align=WD_ALIGN_PARAGRAPH.CENTER)
+    # The report starts a new page after the covering 报告 (a break paragraph could spill onto an empty page).
+    title.paragraph_format.page_break_before = content.cover is not None or None
     _blank(doc, 1)
     if content.intro.strip():
         free_text(doc, content.intro)
     _tasks(doc, content.draft, 1)
-    for number, heading, text in ((2, "工作创新情况", content.innovation), (3, "存在问题及意见建议", content.problems)):
-        _para(doc, f"{numbers.chinese_numeral(number)}、{heading}", font=HEITI, style="一级标题",
+    # A part the unit has not written is left out (the caller warns before generating), never a placeholder.
+    written = [(h, t) for h, t in (("工作创新情况", content.innovation), ("存在问题及意见建议", content.problems)) if t.strip()]
+    for number, (heading, text) in enumerate(written, start=2):
+        _para(doc, f"{cn.chinese_numeral(number)}、{heading}", font=HEITI, style="一级标题",
               first_line_chars=2, keep_next=True)
-        free_text(doc, text or "（待填写）")
+        free_text(doc, text)
     names = [content.table.title] + ([content.cases_title] if content.cases else [])
     _attachment_note(doc, names)
 
@@ -580,8 +803,29 @@ def report_document(content: ReportContent) -> DocxDocument:
                   align=WD_ALIGN_PARAGRAPH.CENTER)
             _blank(doc, 1)
             free_text(doc, case.text)
+    if content.cover is not None and (content.cover.copies_to or content.cover.printed_on or content.cover.printed_by):
+        _imprint(doc, content.cover)
     _drop_leading_empty(doc)
+    _core_properties(doc, content)
     return doc
+
+
+def _core_properties(doc: DocxDocument, content: ReportContent) -> None:
+    """Author, title and dates from the unit and the document, not python-docx's template values."""
+    props = doc.core_properties
+    title = content.cover.title if content.cover is not None else content.title
+    when = (dt.datetime.combine(content.dated, dt.time(0, 0), tzinfo=dt.UTC) if content.dated is not None
+            else dt.datetime.now(dt.UTC).replace(microsecond=0))
+    props.author = props.last_modified_by = content.unit_name
+    props.title = title
+    props.subject = content.title
+    props.keywords = "东西部协作；自评报告"
+    props.comments = ""
+    props.category = "公文"
+    props.language = "zh-CN"
+    props.created = props.modified = when
+    props.last_printed = when
+    props.revision = 1
 
 
 def _drop_leading_empty(doc: DocxDocument) -> None:
@@ -594,4 +838,4 @@ def _drop_leading_empty(doc: DocxDocument) -> None:
 
 
 def report_docx(content: ReportContent, out: Path | io.BytesIO) -> None:
-    report_document(content).save(out)  # type: ignore[arg-type]
+    report_document(content).save(out if isinstance(out, io.BytesIO) else str(out))

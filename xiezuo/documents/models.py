@@ -25,6 +25,12 @@ class CoverLetter(models.Model):
     body = models.TextField("正文")
     signatory = models.CharField("落款（发文机关署名）", max_length=200)
     signed_on = models.DateField("成文日期")
+    # 上行文: the 签发人 stands on the 发文字号 line (GB/T 9704-2012 7.2.4); empty for other documents.
+    signer = models.CharField("签发人", max_length=100, blank=True)
+    # 版记 (7.4): 抄送机关, 印发机关 and 印发日期 at the foot of the last even page; left out when empty.
+    copies_to = models.CharField("抄送机关", max_length=500, blank=True)
+    printed_by = models.CharField("印发机关", max_length=200, blank=True)
+    printed_on = models.DateField("印发日期", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -71,6 +77,36 @@ class Narrative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}/{self.year}/{self.section} v{self.version}"
+
+
+class DraftedParagraph(models.Model):
+    """The user's version of one drafted 一、 paragraph, one row per saved version.
+
+    `text` is a template: the figures the user kept are placeholders bound to their cells or
+    ledger records (filled in with the current data whenever the report is made); figures the
+    user typed over are plain text. An empty text goes back to the drafted paragraph.
+    """
+
+    org = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    year = models.IntegerField("年度")
+    key = models.CharField("段落", max_length=200)  # "组织领导/工作推动部署情况。"
+    version = models.PositiveIntegerField("版本")
+    text = models.TextField("正文（含数据占位符）", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year", "key", "version"], name="uniq_draftedparagraph_version"),
+        ]
+        ordering = ["org", "year", "key", "-version"]
+        verbose_name = "修改后的自动生成段落"
+        verbose_name_plural = "修改后的自动生成段落"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}/{self.year}/{self.key} v{self.version}"
 
 
 class TypicalCase(models.Model):

@@ -48,6 +48,11 @@ def soffice_path() -> str:
     return path
 
 
+# Keep the blank pages Word and LibreOffice insert before a section that starts on an even page
+# (the 版记 must stand on the last, even page); LibreOffice drops them from a PDF by default.
+PDF_FILTER = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+
+
 def docx_to_pdf(docx: Path, out_dir: Path | None = None) -> Path:
     """Convert `docx` and return the PDF's path (beside the DOCX unless `out_dir` is given)."""
     soffice = soffice_path()
@@ -64,7 +69,7 @@ def docx_to_pdf(docx: Path, out_dir: Path | None = None) -> Path:
         libreoffice_copy(docx, source)
         cmd = [
             soffice, f"-env:UserInstallation={Path(profile).as_uri()}/user", "--headless", "--norestore",
-            "--nologo", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work), str(source),
+            "--nologo", "--convert-to", PDF_FILTER, "--outdir", str(work), str(source),
         ]
         try:
             result = subprocess.run(  # noqa: S603 — fixed arguments, no shell

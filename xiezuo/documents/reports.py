@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from xiezuo.documents.gbt9704 import report_docx
@@ -16,11 +17,21 @@ def report_docx_bytes(org: OrgUnit, year: int) -> bytes:
     return buf.getvalue()
 
 
-def report_write(org: OrgUnit, year: int, out_dir: Path, *, pdf: bool = False) -> list[Path]:
-    """会宁县2023年度东西部协作工作自评报告.docx (and .pdf) in `out_dir`; returns the paths written."""
+def report_write(
+    org: OrgUnit, year: int, out_dir: Path, *, pdf: bool = False, on_warning: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """会宁县2023年度东西部协作工作自评报告.docx (and .pdf) in `out_dir`; returns the paths written.
+
+    What the unit has not filled yet (its covering 报告, 二、 or 三、, counties without figures) is
+    passed to `on_warning` before the file is written.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     docx_path = out_dir / report_filename(org, year)
-    report_docx(report_data(org, year).content, docx_path)
+    data = report_data(org, year)
+    for warning in data.warnings:
+        if on_warning is not None:
+            on_warning(warning)
+    report_docx(data.content, docx_path)
     written = [docx_path]
     if pdf:
         from xiezuo.documents.pdf import docx_to_pdf

@@ -18,7 +18,7 @@ from xiezuo.accounts.scope import Permission
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import InvalidValue, Location, NotFound, StaleEdit
-from xiezuo.documents.models import CoverLetter, Narrative, NarrativeSection, TypicalCase
+from xiezuo.documents.models import CoverLetter, DraftedParagraph, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import OrgUnit
 
 # 发文字号: 机关代字 + 〔年份〕 + 序号 + 号. Square or round brackets typed by users become 〔〕.
@@ -30,8 +30,8 @@ def _actor_id(by: AbstractBaseUser | None) -> int | None:
     return by.pk if by is not None and by.pk else None
 
 
-def _check_version(latest: models.Model | None, expected: int | None, what: str) -> int:
-    current = latest.version if latest is not None else 0  # type: ignore[attr-defined]
+def _check_version(latest: CoverLetter | Narrative | TypicalCase | DraftedParagraph | None, expected: int | None, what: str) -> int:
+    current = latest.version if latest is not None else 0
     if expected is not None and expected != current:
         who = getattr(getattr(latest, "created_by", None), "username", None) or "他人"
         raise StaleEdit(
@@ -62,7 +62,7 @@ def _required(value: str, label: str) -> str:
 
 
 class _TextSave(Action[Any]):
-    permission = Permission.EDIT
+    permission = Permission.WRITE_REPORT
     frozen_with_submission = True
 
     org: OrgUnit
@@ -77,12 +77,14 @@ class CoverLetterSave(_TextSave):
 
     kind = ActionKind.COVER_LETTER_SAVE
     field_labels = {"issuer_mark": "发文机关标志", "doc_number": "发文字号", "title": "标题", "recipient": "主送机关",
-                    "body": "正文", "signatory": "落款", "signed_on": "成文日期", "version": "版本"}
+                    "body": "正文", "signatory": "落款", "signed_on": "成文日期", "signer": "签发人",
+                    "copies_to": "抄送机关", "printed_by": "印发机关", "printed_on": "印发日期", "version": "版本"}
 
     def __init__(
         self, *, org: OrgUnit, year: int, by: AbstractBaseUser | None, expected_version: int | None,
         issuer_mark: str, doc_number: str, title: str, recipient: str, body: str, signatory: str,
-        signed_on: dt.date,
+        signed_on: dt.date, signer: str = "", copies_to: str = "", printed_by: str = "",
+        printed_on: dt.date | None = None,
     ) -> None:
         self.org, self.year, self.by, self.expected_version = org, year, by, expected_version
         self.fields: dict[str, Any] = {
@@ -94,7 +96,15 @@ class CoverLetterSave(_TextSave):
             "body": _required(body, "正文"),
             "signatory": _required(signatory, "落款"),
             "signed_on": signed_on,
+            # Several 签发人 are separated by spaces or 、 as typed; kept as one line.
+            "signer": re.sub(r"\s+", " ", signer or "").strip(),
+            # 抄送机关 end without a full stop (GB/T 9704-2012 7.4.2): whatever was typed.
+            "copies_to": re.sub(r"\s+", "", copies_to or "").rstrip("。.，,；;:："),
+            "printed_by": (printed_by or "").strip(),
+            "printed_on": printed_on,
         }
+        if printed_on is not None and printed_on < signed_on:
+            raise InvalidValue("印发日期不能早于成文日期", location=Location(column="印发日期", value=str(printed_on)))
 
     def perform(self) -> CoverLetter:
         org, year, fields = self.org, self.year, self.fields
@@ -147,6 +157,50 @@ class NarrativeSave(_TextSave):
                     old=None if latest is None else {"text": latest.text, "version": latest.version},
                     new={"text": self.body, "version": narrative.version})
         return narrative
+
+
+class DraftedParagraphSave(_TextSave):
+    """The user's version of a drafted 一、 paragraph: figures left in 【】 stay bound to the data.
+
+    `text` is the paragraph as the editor shows it (`DraftParagraph.editable_text`), edited; an
+    empty text returns to the drafted paragraph. Saved as a template (see
+    `drafting.edited_template`), each save a new version.
+    """
+
+    kind = ActionKind.DRAFTED_PARAGRAPH_SAVE
+    field_labels = {"text": "正文", "version": "版本"}
+
+    def __init__(self, *, org: OrgUnit, year: int, key: str, text: str, by: AbstractBaseUser | None,
+                 expected_version: int | None) -> None:
+        from xiezuo.documents.drafting import edited_template
+        from xiezuo.documents.selectors import report_data
+
+        self.org, self.year, self.key, self.by, self.expected_version = org, year, key, by, expected_version
+        paragraph = next((p for part in report_data(org, year).draft.parts for p in part.paragraphs if p.key == key),
+                         None)
+        if paragraph is None:
+            raise NotFound(f"{org.name}{year}年的报告中没有「{key}」这一段", location=Location(column="段落", value=key))
+        self.label = paragraph.lead.rstrip("。")
+        typed = (text or "").strip()
+        self.body = edited_template(paragraph, typed) if typed else ""
+
+    def perform(self) -> DraftedParagraph:
+        org, year, key = self.org, self.year, self.key
+        latest = (
+            DraftedParagraph.objects.select_for_update().filter(org=org, year=year, key=key).order_by("-version").first()
+        )
+        current = _check_version(latest, self.expected_version, self.label)
+        try:
+            with transaction.atomic():
+                saved = DraftedParagraph.objects.create(
+                    org=org, year=year, key=key, version=current + 1, text=self.body, created_by_id=_actor_id(self.by),
+                )
+        except IntegrityError:
+            raise StaleEdit(f"「{self.label}」刚被他人保存，您的修改未保存。请刷新后再改。") from None
+        self.record(object_type="documents.draftedparagraph", object_key=f"{org.code}/{year}/{key}",
+                    old=None if latest is None else {"text": latest.text, "version": latest.version},
+                    new={"text": self.body, "version": saved.version})
+        return saved
 
 
 class TypicalCaseSave(_TextSave):
@@ -206,5 +260,6 @@ class TypicalCaseRemove(TypicalCaseSave):
 
 cover_letter_save = CoverLetterSave.run
 narrative_save = NarrativeSave.run
+drafted_paragraph_save = DraftedParagraphSave.run
 typical_case_save = TypicalCaseSave.run
 typical_case_remove = TypicalCaseRemove.run

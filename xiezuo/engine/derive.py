@@ -198,7 +198,7 @@ def compile_all(
 
 def convert(spec: DeriveSpec, raw: object) -> Decimal:
     """A query result in the row's unit and decimals (money: 元 → 万元/亿元)."""
-    value = Decimal(int(raw)) if raw is not None else Decimal(0)  # type: ignore[call-overload]
+    value = Decimal(int(str(raw))) if raw is not None else Decimal(0)
     if spec.money:
         value = value / YUAN_PER[spec.unit]
     if spec.integer:

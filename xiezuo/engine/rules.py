@@ -277,9 +277,10 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
             raise CatalogueError(f"「{code}」是标题行，没有数值")
 
     def code_arg(call: Call, index: int = 0) -> str:
-        if len(call.args) <= index or not isinstance(call.args[index], Ref):
+        arg = call.args[index] if len(call.args) > index else None
+        if not isinstance(arg, Ref):
             raise CatalogueError(f"{call.name}() 的第 {index + 1} 个参数应为行代码")
-        code = call.args[index].code  # type: ignore[union-attr]
+        code = arg.code
         check_code(code)
         return code
 

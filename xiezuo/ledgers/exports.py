@@ -11,6 +11,12 @@ from xiezuo.ledgers.files import cell_out, write_csv, write_xlsx
 from xiezuo.ledgers.schema import ledger_of
 from xiezuo.ledgers.services import LedgerExportFullIds, model_of
 from xiezuo.orgunits.models import OrgUnit
+from xiezuo.tables.exports import neutralised
+
+
+def _safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe."""
+    return neutralised(value) if isinstance(value, str) else value
 
 
 def ledger_template(*, kind: str, path: Path) -> Path:
@@ -54,7 +60,7 @@ def ledger_export(
     cols = ledger.columns
     names = [c.name for c in cols]
     qs = model_of(ledger)._default_manager.filter(org=org, year=year).order_by("id").values_list(*names)
-    rows = ([cell_out(c, v, reveal_ids=reveal_ids) for c, v in zip(cols, rec, strict=True)]
+    rows = ([_safe(cell_out(c, v, reveal_ids=reveal_ids)) for c, v in zip(cols, rec, strict=True)]
             for rec in qs.iterator(chunk_size=5000))
     if path.suffix.lower() == ".csv":
         count = write_csv(path, ledger, rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 # Column types. `money` is an amount in 万元 with at most 4 decimals, stored as whole 元 so sums
 # are exact integers on SQLite and PostgreSQL alike.
@@ -66,8 +67,8 @@ class Ledger:
         return [c.header for c in self.columns]
 
 
-def _c(name: str, header: str, type: str = "text", **kw: object) -> Column:
-    return Column(name=name, header=header, type=type, **kw)  # type: ignore[arg-type]
+def _c(name: str, header: str, type: str = "text", **kw: Any) -> Column:
+    return Column(name=name, header=header, type=type, **kw)
 
 
 DIRECTIONS = (("e2w", "东部到西部"), ("w2e", "西部到东部"))

@@ -20,7 +20,7 @@ CHUNK = 5_000
 
 def columns_of(model: type[Model], names: Sequence[str]) -> list[str]:
     """Database column names for the given field names (foreign keys become `<name>_id`)."""
-    return [str(model._meta.get_field(n).column) for n in names]  # type: ignore[union-attr]
+    return [str(getattr(model._meta.get_field(n), "column", n)) for n in names]
 
 
 def next_id(model: type[Model]) -> int:

@@ -398,10 +398,11 @@ def _targets(ctx: Context) -> int:
     rows = [r for r in ctx.catalogue.value_rows if r.key and r.is_numeric and r.value_kind != "percent"]
     year = ctx.sizes.year
     found: dict[tuple[int, str], Decimal] = {
-        (org_id, code): number  # type: ignore[misc]  # number__isnull=False above
+        (org_id, code): number
         for org_id, code, number in DataValue.objects.filter(
             org__synthetic=True, org__level=Level.COUNTY, year=year, code__in=[r.code for r in rows],
             number__isnull=False).values_list("org_id", "code", "number")
+        if number is not None
     }
     ctx.reporter.stage("年度目标", len(found))
     updated = timestamp(ctx.now)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -26,12 +28,36 @@ class Column:
     sources: Mapping[str, str] | None = None
 
 
-def number_format(row: Row) -> str:
+def number_format(row: Row, value: Decimal | None = None) -> str:
+    """The cell's format: exactly the decimals the value has, up to the published places.
+
+    A format such as "0.##" would print a whole number as "5590." — so each cell gets "0" or
+    "0.0…" for its own value.
+    """
     if row.value_kind == "text":
         return "@"
-    if row.places:
-        return "0." + "#" * row.places if row.value_kind != "int" else "0"
-    return "0"
+    if row.value_kind == "int" or not row.places:
+        return "0"
+    if value is None:
+        return "0." + "#" * row.places
+    exponent = value.normalize().as_tuple().exponent
+    shown = min(-exponent, row.places) if isinstance(exponent, int) and exponent < 0 else 0
+    return "0." + "0" * shown if shown else "0"
+
+
+# A text cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet will run: a leading apostrophe before a formula trigger."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def text_cell(cell: Any, text: str) -> None:
+    """Put text into an openpyxl cell as a string, never a formula (openpyxl makes "=…" a formula)."""
+    cell.value = text
+    cell.data_type = "s"
 
 
 def table_rows_json(catalogue: Catalogue, column: Column) -> list[dict[str, object]]:
@@ -57,11 +83,13 @@ def table_json(catalogue: Catalogue, column: Column) -> str:
 def table_csv(catalogue: Catalogue, columns: Sequence[Column]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["code", "section", "指标", "单位", *(c.name for c in columns)])
+    writer.writerow(["code", "section", "指标", "单位", *(neutralised(c.name) for c in columns)])
     for row in catalogue.rows:
+        cells = [(row.format(v) if (v := c.values.get(row.code)) is not None else "") for c in columns]
         writer.writerow([
-            row.code, catalogue.by_code[row.section].label, row.label, row.unit,
-            *((row.format(v) if (v := c.values.get(row.code)) is not None else "") for c in columns),
+            row.code, neutralised(catalogue.by_code[row.section].label), neutralised(row.label), neutralised(row.unit),
+            # Numbers are written as numbers; only text can be mistaken for a formula.
+            *(neutralised(text) if row.value_kind == "text" else text for text in cells),
         ])
     return buf.getvalue()
 
@@ -84,7 +112,7 @@ def table_xlsx(catalogue: Catalogue, columns: Sequence[Column], out: Path | io.B
     last = get_column_letter(ncols)
 
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = catalogue.title
+    text_cell(ws["A1"], catalogue.title)
     ws["A1"].font = Font(name="方正小标宋简体", size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
@@ -96,39 +124,49 @@ def table_xlsx(catalogue: Catalogue, columns: Sequence[Column], out: Path | io.B
     ws["A2"], ws["B2"] = "指标", "单位"
     if columns:
         # One merged cell over all org columns; each unit's name below it (area first).
-        ws.cell(row=2, column=3, value=f"{area_name}填报数据" if area_name else "填报数据")
+        text_cell(ws.cell(row=2, column=3), f"{area_name}填报数据" if area_name else "填报数据")
         if len(columns) > 1:
             ws.merge_cells(start_row=2, start_column=3, end_row=2, end_column=ncols)
         for i, col in enumerate(columns):
-            ws.cell(row=3, column=3 + i, value=col.name)
+            text_cell(ws.cell(row=3, column=3 + i), col.name)
     for r in (2, 3):
         for c in range(1, ncols + 1):
             cell = ws.cell(row=r, column=c)
             cell.font, cell.alignment, cell.border = header_font, center, BORDER
 
     body_font = Font(name="仿宋_GB2312", size=11)
+    label_width, value_width = 58, (18 if len(columns) > 1 else 40)
     r = 4
     for row in catalogue.rows:
-        label_cell = ws.cell(row=r, column=1, value=row.label)
-        unit_cell = ws.cell(row=r, column=2, value=row.unit if row.is_value else None)
+        label_cell = ws.cell(row=r, column=1)
+        text_cell(label_cell, row.label)
+        unit_cell = ws.cell(row=r, column=2)
+        if row.is_value:
+            text_cell(unit_cell, row.unit)
         emphasis = row.kind in ("section", "group")
         label_cell.font = Font(name="黑体" if row.kind == "section" else "仿宋_GB2312", size=11, bold=emphasis)
-        indent = 2 if row.is_subitem else 0
-        label_cell.alignment = Alignment(vertical="center", wrap_text=True, indent=indent)
+        # 其中 rows stand in by two characters per level; horizontal="left" so every viewer applies it.
+        indent = 2 * (1 + sum(1 for _ in _subitem_levels(catalogue, row))) if row.is_subitem else 0
+        label_cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=indent)
         unit_cell.font, unit_cell.alignment = body_font, center
+        lines = _lines(row.label, label_width - indent)
         for i, col in enumerate(columns):
             cell = ws.cell(row=r, column=3 + i)
             value = col.values.get(row.code) if row.is_value else None
             if value is not None:
                 if isinstance(value, Decimal):
-                    # openpyxl writes Decimal as a number; the format keeps the published places.
+                    # openpyxl writes Decimal as a number; the format prints its published places.
                     cell.value = value
-                    cell.number_format = number_format(row)
+                    cell.number_format = number_format(row, value)
                     cell.alignment = Alignment(horizontal="right", vertical="center")
                 else:
-                    cell.value = str(value)
-                    cell.alignment = Alignment(vertical="center", wrap_text=True)
+                    text_cell(cell, str(value))
+                    cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+                    lines = max(lines, _lines(str(value), value_width))
             cell.font = body_font
+        if lines > 1:
+            # Excel does not grow a row for wrapped text when printing: set the height it needs.
+            ws.row_dimensions[r].height = min(15 * lines + 4, 409)
         for c in range(1, ncols + 1):
             cell = ws.cell(row=r, column=c)
             cell.border = BORDER
@@ -148,4 +186,25 @@ def table_xlsx(catalogue: Catalogue, columns: Sequence[Column], out: Path | io.B
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.evenFooter.center.text = "第 &P 页，共 &N 页"
     wb.save(out)
+
+
+def _subitem_levels(catalogue: Catalogue, row: Row) -> list[Row]:
+    """The 其中 rows above this one (a sub-item of a sub-item is indented further)."""
+    out = []
+    parent = catalogue.by_code.get(row.parent) if row.parent else None
+    while parent is not None and parent.is_subitem:
+        out.append(parent)
+        parent = catalogue.by_code.get(parent.parent) if parent.parent else None
+    return out
+
+
+def _lines(text: str, width: float) -> int:
+    """Printed lines of wrapped text in a column `width` characters wide (a Chinese character is two)."""
+    total = 0
+    for part in text.splitlines() or [""]:
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        total += max(1, math.ceil(units / max(width - 1, 1)))
+    return total

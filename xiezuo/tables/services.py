@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
@@ -17,6 +18,8 @@ from xiezuo.core.changes import actor_display_name, stored_actor
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source
+
+R = TypeVar("R")
 
 
 def _jsonable(value: Decimal | str | None) -> str | None:
@@ -74,20 +77,27 @@ def _value_change(old: DataValue | None, row: Row, value: Decimal | str | None, 
     return changed_fields(before, {"value": _jsonable(value), "source": source})
 
 
-VALUE_FIELDS = {"value": "数值", "source": "来源"}
-
-
 @dataclass(kw_only=True)
-class ValueSet(Action[DataValue]):
-    """Set one cell. `expected_version` is the version the editor saw (0 = the cell was empty)."""
+class _TableWrite(Action[R]):
+    """What every write of a unit-year's table shares: who may, the lock, how history labels it."""
 
-    kind = ActionKind.VALUE_SET
     permission = Permission.EDIT
     frozen_with_submission = True
-    field_labels = VALUE_FIELDS
+    field_labels = {"value": "数值", "source": "来源"}
 
     org: OrgUnit
     year: int
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+
+@dataclass(kw_only=True)
+class ValueSet(_TableWrite[DataValue]):
+    """Set one cell. `expected_version` is the version the editor saw (0 = the cell was empty)."""
+
+    kind = ActionKind.VALUE_SET
+
     code: str
     raw: object
     expected_version: int | None = None
@@ -98,9 +108,6 @@ class ValueSet(Action[DataValue]):
         # Parsed before the transaction: a wrong value is refused without touching the database.
         self.row = _row(get_catalogue(self.year), self.code)
         self.value = self.row.parse(self.raw, location=Location(row=self.row.label, value=self.raw))
-
-    def target(self) -> tuple[OrgUnit | None, int | None]:
-        return self.org, self.year
 
     def validate(self) -> None:
         self.current = DataValue.objects.select_for_update(of=("self",)).filter(
@@ -128,16 +135,11 @@ value_set = ValueSet.run
 
 
 @dataclass(kw_only=True)
-class ValuesSetMany(Action[int]):
+class ValuesSetMany(_TableWrite[int]):
     """Set many cells at once; every input is checked first and nothing is written if one is bad."""
 
     kind = ActionKind.VALUES_IMPORT
-    permission = Permission.EDIT
-    frozen_with_submission = True
-    field_labels = VALUE_FIELDS
 
-    org: OrgUnit
-    year: int
     inputs: Sequence[ValueInput]
     source: str = Source.ENTERED
     file: str | None = None
@@ -155,9 +157,6 @@ class ValuesSetMany(Action[int]):
                 errors.append(exc)
         if errors:
             raise ErrorReport(errors=errors, file=self.file)
-
-    def target(self) -> tuple[OrgUnit | None, int | None]:
-        return self.org, self.year
 
     def perform(self) -> int:
         existing = {v.code: v for v in DataValue.objects.select_for_update().filter(org=self.org, year=self.year)}

@@ -14,7 +14,7 @@ from xiezuo.audit.reader import document_from_text
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.cli import app
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "data" / "values-620422.csv"
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "data" / "tables" / "values-620422.csv"
 
 
 def test_attached_table_reads_every_printed_row(seed_text):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from docx import Document as DocxDocument
@@ -63,3 +65,19 @@ def test_unreadable_files_say_why_in_chinese(tmp_path):
     gbk = tmp_path / "report.txt"
     gbk.write_bytes("培训农村劳动力人数617人。".encode("gb18030"))
     assert "617" in read_report(gbk).text
+
+
+def test_unreadable_uploads_name_the_users_file_with_a_chinese_reason(tmp_path):
+    cut = tmp_path / "upload.pdf"
+    pdf = (Path(__file__).parent / "corpus" / "ziyun.pdf").read_bytes()
+    cut.write_bytes(pdf[: len(pdf) // 3])
+    with pytest.raises(ReportUnreadable) as err:
+        read_report(cut, name="环县自评报告.pdf")
+    message = err.value.full_message
+    assert "环县自评报告.pdf" in message and "PDF" in message
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,}", message.replace("PDF", "")), message  # no English reason
+    doc = tmp_path / "upload.docx"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0 an old .doc file")
+    with pytest.raises(ReportUnreadable) as err:
+        read_report(doc, name="礼县自评报告.docx")
+    assert "礼县自评报告.docx" in err.value.full_message and "另存为 .docx" in err.value.full_message

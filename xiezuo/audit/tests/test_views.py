@@ -36,6 +36,7 @@ def test_clerk_sees_findings_in_place(demo, seed_text):
     marks = re.findall(r'<mark id="(q\d+)" class="sev-(\w+)" data-findings="([^"]+)"[^>]*>([^<]*)</mark>', html)
     assert any("培训农村劳动力人数617人" in text.replace(" ", "") for _, _, _, text in marks)
     assert "统计表「培训农村劳动力人数」为 790人次" in html
+    assert "指标「培训农村劳动力人数」" in html and "train_people" not in html  # the printed label, not the code
     assert 'data-confidence="0.55"' in html  # low ones are listed; the page's filter hides them
 
 

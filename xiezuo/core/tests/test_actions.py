@@ -93,6 +93,9 @@ def _cases(org: OrgUnit, clerk: Any) -> dict[ActionKind, Callable[[], Action[Any
         ActionKind.NARRATIVE_SAVE: lambda: documents.NarrativeSave(
             org=org, year=YEAR, section=documents.NarrativeSection.values[0], text="新的开篇", by=clerk,
             expected_version=None),
+        ActionKind.DRAFTED_PARAGRAPH_SAVE: lambda: documents.DraftedParagraphSave(
+            org=org, year=YEAR, key="组织领导/工作推动部署情况。", text="县委、县政府共召开【10次】会议", by=clerk,
+            expected_version=None),
         ActionKind.TYPICAL_CASE_SAVE: lambda: documents.TypicalCaseSave(
             org=org, year=YEAR, number=None, title="新案例", text="正文", by=clerk, expected_version=None),
         ActionKind.TYPICAL_CASE_REMOVE: lambda: documents.TypicalCaseRemove(
@@ -112,8 +115,7 @@ def test_every_action_is_registered_with_a_name_and_a_lock_decision() -> None:
         assert cls.frozen_with_submission or cls.exempt_reason, f"{cls.__name__}: freezes or says why not"
     # Every kind that has an action class is listed once; the per-row import record has none by design.
     assert set(ActionKind) - set(registry) <= {ActionKind.LEDGER_IMPORT_ROW, ActionKind.ORGUNIT_CREATE,
-                                              ActionKind.ORGUNIT_UPDATE, ActionKind.PAIRING_CREATE,
-                                              ActionKind.USER_UPDATE, ActionKind.BACKUP_RESTORE}
+                                              ActionKind.BACKUP_RESTORE}
 
 
 @pytest.mark.parametrize("state", [State.SUBMITTED, State.APPROVED])

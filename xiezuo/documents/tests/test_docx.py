@@ -1,7 +1,10 @@
 """Re-open the generated DOCX and check what GB/T 9704-2012 and the table ask for."""
 
 import io
+import math
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -10,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.core.money import YUAN_PER as MONEY_FACTORS
 from xiezuo.documents.gbt9704 import CHAR_SPACE, LINE_PITCH_TWIPS
 from xiezuo.documents.reports import report_docx_bytes
 from xiezuo.documents.selectors import report_data
@@ -183,7 +187,12 @@ def test_every_figure_in_the_docx_paragraphs_equals_its_row(docx_doc, huining):
             assert b.text in text
             if isinstance(b.value, Decimal) and not b.ledger:
                 source = values if b.year == 2023 else prev
-                assert Decimal(NUMBER.match(b.text).group()) == sum(Decimal(source[c]) for c in b.codes)
+                number = NUMBER.match(b.text).group()
+                printed, unit = Decimal(number), b.text[len(number):]
+                row_unit = get_catalogue(2023).by_code[b.codes[0]].unit
+                if unit in MONEY_FACTORS and row_unit in MONEY_FACTORS:  # stated in 万元, kept in 亿元
+                    printed = printed * MONEY_FACTORS[unit] / MONEY_FACTORS[row_unit]
+                assert printed == sum(Decimal(source[c]) for c in b.codes) == b.value
 
 
 def test_city_document_has_the_city_and_each_county(demo):
@@ -202,3 +211,74 @@ def test_city_document_has_the_city_and_each_county(demo):
         if v is not None and row.is_numeric:
             assert Decimal(tr.cells[col].text) == v
     assert any(p.text == "白银市2023年度东西部协作工作自评报告" for p in doc.paragraphs)
+
+
+def test_city_report_is_true_as_a_city_document(demo):
+    """白银市: no invented covering 报告 or date, no placeholder text, the county without figures named."""
+    from xiezuo.documents.selectors import report_data
+    from xiezuo.orgunits.models import OrgUnit
+
+    city = OrgUnit.objects.get(code="620400")
+    data = report_data(city, 2023)
+    assert any("报送文件" in w for w in data.warnings) and any("二、工作创新情况" in w for w in data.warnings)
+    doc = Document(io.BytesIO(report_docx_bytes(city, 2023)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "待填写" not in text
+    assert "办公室文件" not in text and "请审示" not in text  # no covering 报告 the city did not write
+    assert doc.paragraphs[0].text == "白银市2023年度东西部协作工作自评报告"
+    counties = list(OrgUnit.objects.filter(parent=city).order_by("code").values_list("name", flat=True))
+    (table,) = doc.tables
+    assert [c.text for c in table.rows[1].cells[3:]] == counties
+    missing = [c.name for c in data.content.table.columns[1:] if not any(v not in (None, "") for v in c.values.values())]
+    assert missing == ["靖远县"]
+    assert f"{len(counties)}个县（市、区）中，靖远县尚未报送2023年度数据" in text
+    # Counties' meetings are the counties', not the city committee's.
+    assert "各县（区）委、各县（区）政府共召开" in text and "市委常委会" not in text
+    # 合计 shows figures only; text rows list each county's entry under its name in one wide cell.
+    from xiezuo.documents.gbt9704 import text_width_chars
+
+    tallest = 0
+    for row in table.rows[2:]:
+        cells = row._tr.findall(qn("w:tc"))
+        if len(cells) == 3:  # label, unit, one cell spanning the unit columns
+            entries = [p.text for p in row.cells[2].paragraphs]
+            assert all(e.split("：", 1)[0] in counties for e in entries), entries
+        else:
+            total = row.cells[2].text
+            assert total == "" or NUMBER.fullmatch(total), total
+        for tc in cells:
+            chars = int(tc.find(qn("w:tcPr")).find(qn("w:tcW")).get(qn("w:w"))) / 20 / 10.5
+            lines = sum(max(1, math.ceil(float(text_width_chars("".join(t.text or "" for t in p.iter(qn("w:t"))))) / chars))
+                        for p in tc.findall(qn("w:p")))
+            tallest = max(tallest, lines)
+    assert tallest <= 10  # no row of 附件1 is more than a few lines tall
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdfinfo") is None,
+                    reason="LibreOffice and poppler are needed to render the PDF")
+def test_city_attachment_pages_are_readable(demo, tmp_path):
+    from xiezuo.documents.reports import report_write
+    from xiezuo.orgunits.models import OrgUnit
+
+    _, pdf = report_write(OrgUnit.objects.get(code="620400"), 2023, tmp_path, pdf=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    # 143 rows over five counties and the total: a handful of landscape pages, not one per text row.
+    assert pages <= 12
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "待填写" not in text and "靖远县尚未报送" in text.replace(" ", "")
+
+
+def test_the_city_report_audits_clean_against_its_roll_up(demo, tmp_path):
+    from xiezuo.audit.audit import audit_document
+    from xiezuo.audit.mapping import AuditContext
+    from xiezuo.audit.reader import read_report
+    from xiezuo.documents.reports import report_write
+    from xiezuo.orgunits.models import OrgUnit
+    from xiezuo.rollup.selectors import area_values
+
+    city = OrgUnit.objects.get(code="620400")
+    (docx,) = report_write(city, 2023, tmp_path)
+    result = audit_document(read_report(docx), catalogue=get_catalogue(2023), table=dict(area_values(city, 2023)),
+                            context=AuditContext(year=2023, west_names=("白银市",), east_names=("和平区",)))
+    assert [f.message for f in result.findings] == []

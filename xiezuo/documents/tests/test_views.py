@@ -74,3 +74,29 @@ def test_bad_doc_number_is_explained(demo, client, huining):
     }, follow=True)
     assert "发文字号应为" in r.content.decode()
     assert document_texts(huining, 2023).cover.version == cover.version
+
+
+def test_the_city_writes_its_own_covering_report(demo, client):
+    """白银市's reviewer edits the city's own header fields; they are what the city report prints."""
+    c = _client(client, "baiyin-reviewer")
+    page = c.get("/documents/620400/2023/").content.decode()
+    assert "保存报送文件" in page
+    response = c.post("/documents/620400/2023/cover/", {
+        "version": "0", "issuer_mark": "中共白银市委农村工作领导小组办公室文件", "doc_number": "市农领办发[2023]9号",
+        "signer": "赵某", "title": "关于报送《白银市2023年度东西部协作工作自评报告》的报告",
+        "recipient": "中共甘肃省委农村工作领导小组", "body": "现将自评报告随文上报，请审示。",
+        "signatory": "中共白银市委农村工作领导小组办公室", "signed_on": "2023-12-08",
+    })
+    assert response.status_code == 302
+    from xiezuo.orgunits.models import OrgUnit
+
+    download = c.get("/documents/620400/2023/report.docx")
+    doc = Document(io.BytesIO(b"".join(download.streaming_content)))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "中共白银市委农村工作领导小组办公室文件"
+    assert "市农领办发〔2023〕9号\t签发人：赵某" in texts and "2023年12月8日" in texts
+    # A county's clerk cannot write the city's report, nor the city reviewer a county's.
+    assert _client(client, "huining-clerk").post("/documents/620400/2023/cover/", {"version": "1"}).status_code == 404
+    assert document_texts(OrgUnit.objects.get(code="620400"), 2023).cover.version == 1
+    assert _client(client, "baiyin-reviewer").post("/documents/620422/2023/narrative/intro/",
+                                                   {"version": "1", "text": "x"}).status_code == 404

@@ -23,9 +23,10 @@ def test_title_and_merged_header(workbook):
     ws = workbook["统计表"]
     assert ws["A1"].value == "2023年东西部协作重点工作统计表"
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A1:D1", "A2:A3", "B2:B3", "C2:D2"} <= merged
+    assert {"A1:C1", "A2:A3", "B2:B3"} <= merged
     assert (ws["A2"].value, ws["B2"].value) == ("指标", "单位")
-    assert (ws["C3"].value, ws["D3"].value) == ("白银市", "会宁县")
+    # The county's own column under its city's heading; no empty column for the city.
+    assert (ws["C2"].value, ws["C3"].value, ws.max_column) == ("白银市填报数据", "会宁县", 3)
     assert ws.freeze_panes == "C4"
     assert ws.print_title_rows == "$2:$3"
     assert ws.page_setup.orientation == "landscape"
@@ -41,14 +42,16 @@ def test_every_row_and_value_as_published(workbook):
     for cells, row in zip(rows, catalogue.rows, strict=True):
         assert cells[0].value == row.label
         assert (cells[1].value or "") == (row.unit if row.is_value else "")
-        assert cells[2].value is None  # the city column waits for roll-up
         by_label.setdefault(row.code, cells)
-    assert Decimal(str(by_label["resettle_funds"][3].value)) == Decimal("30.96")
-    assert by_label["resettle_funds"][3].number_format == "0.##"
-    assert by_label["consumption_sales"][3].number_format == "0.####"
-    assert Decimal(str(by_label["social_goods"][3].value)) == Decimal("612.3725")
-    assert by_label["meet_party"][3].value == 1
-    assert "姚建军" in by_label["visit_e2w_principal"][3].value
+    assert Decimal(str(by_label["resettle_funds"][2].value)) == Decimal("30.96")
+    # Each cell's format shows exactly its own decimals: 5590 prints "5590", never "5590.".
+    assert by_label["resettle_funds"][2].number_format == "0.00"
+    assert by_label["consumption_sales"][2].number_format == "0.0000"
+    assert (by_label["funds_allocated"][2].value, by_label["funds_allocated"][2].number_format) == (5590, "0")
+    assert by_label["funds_used"][2].number_format == "0.00"  # 5086.25
+    assert Decimal(str(by_label["social_goods"][2].value)) == Decimal("612.3725")
+    assert by_label["meet_party"][2].value == 1
+    assert "姚建军" in by_label["visit_e2w_principal"][2].value
 
 
 def test_sections_emphasised_and_subitems_indented(workbook):
@@ -57,7 +60,20 @@ def test_sections_emphasised_and_subitems_indented(workbook):
     for cells, row in zip(ws.iter_rows(min_row=4), catalogue.rows, strict=False):
         if row.kind == "section":
             assert cells[0].font.bold and cells[0].fill.fgColor.rgb.endswith("DDE4EE")
-        if row.code == "train_poor":
-            assert cells[0].alignment.indent == 2
+        if row.code == "funds_industry":
+            assert cells[0].alignment.indent == 2 and cells[0].alignment.horizontal == "left"
+        if row.code == "services_schools":  # a sub-item of a sub-item stands further in
+            assert cells[0].alignment.indent == 4
         if row.code == "train_classes":
             assert cells[0].alignment.indent == 0
+
+
+def test_text_rows_are_tall_enough_and_pages_are_numbered(workbook):
+    ws = workbook["统计表"]
+    catalogue = get_catalogue(2023)
+    for r, row in enumerate(catalogue.rows, start=4):
+        if row.code == "policy_docs":  # two documents with dates and issuers: several printed lines
+            assert ws.row_dimensions[r].height >= 60
+        if row.code == "meet_party":
+            assert ws.row_dimensions[r].height is None
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text

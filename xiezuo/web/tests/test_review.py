@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from xiezuo.core.models import ChangeRecord
 from xiezuo.orgunits.models import OrgUnit
@@ -147,7 +148,7 @@ def test_with_every_county_approved_the_city_submits_without_a_statement(login):
 
 def test_deadline_set_by_the_city_makes_late_counties_a_to_do(login):  # type: ignore[no-untyped-def]
     client = login("baiyin-reviewer")
-    yesterday = dt.date.today() - dt.timedelta(days=2)
+    yesterday = timezone.localdate() - dt.timedelta(days=2)
     assert client.post("/org/620400/2023/deadline/", {"due": yesterday.isoformat()}).status_code == 302
     assert ChangeRecord.objects.filter(action="deadline.set", org_code="620400").exists()
     body = client.get("/todo/").content.decode()

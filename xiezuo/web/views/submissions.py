@@ -50,7 +50,7 @@ def _render(request: HttpRequest, org: OrgUnit, year: int, *, status: int = 200,
     events = list(submission_events(page.submission)) if page.submission else []
     for event in events:
         row = page.catalogue.by_code.get(event.row_code) if event.row_code else None
-        event.row_label = row.label if row else event.row_code  # type: ignore[attr-defined]
+        event.row_label = row.label if row else event.row_code  # type: ignore[attr-defined]  # display label for the template, not a model field
     if not explanations:
         # A resubmission starts from the explanations given last time.
         last_submit = next((e for e in reversed(events) if e.kind == EventKind.SUBMIT), None)

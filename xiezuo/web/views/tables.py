@@ -55,7 +55,7 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
                       by=acting_user(request), expected_version=version)
     except InputError as exc:
         error = exc.message
-    if not request.htmx:  # type: ignore[attr-defined]
+    if request.headers.get("HX-Request") != "true":
         if error:
             messages.error(request, error)
         else:

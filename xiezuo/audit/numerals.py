@@ -1,14 +1,15 @@
-"""Numbers and units as Chinese reports write them: 三十五, 1.2亿元, 698.4475万元, 90.99%.
+"""Numbers and units as Chinese reports write them: 三十五, 一万二千, 1.2亿元, 698.4475万元, 90.99%.
 
-Plain Python. Values stay Decimal in the unit written; `to_base` converts for comparison.
+Plain Python; the Chinese numerals themselves are read by cn2an. Values stay Decimal in the unit
+written; `to_base` converts for comparison.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+import cn2an
 
 # unit → (family, factor to the family's base unit)
 UNIT_FAMILY: dict[str, tuple[str, Decimal]] = {
@@ -51,43 +52,47 @@ RATE_UNITS = ("元/亩", "元/人", "元/户", "元/月", "元/年", "元/斤", 
 COUNT_UNITS = frozenset({"个", "家", "所", "项", "对", "处", "座"})
 
 
-def cn_to_int(text: str) -> int | None:
-    """三十五 → 35, 两 → 2, 一百零八 → 108, 二〇二三 → 2023; None if it is not a numeral."""
-    if not text:
+# The domain layer around the numerals: 百分之 and the bounds (余/多/以上) are ours; the numeral
+# itself (一万二千三百四十五, 三千五, 负五, 零点五, 二〇二三) is cn2an's.
+CN_NUMERAL_CHARS = frozenset("零〇一二两三四五六七八九十百千万亿点负壹贰叁肆伍陆柒捌玖拾佰仟")
+_PERCENT_PREFIX = "百分之"
+
+
+@lru_cache(maxsize=8192)
+def _cn2an(text: str) -> Decimal | None:
+    try:
+        value = cn2an.cn2an(text, "normal")
+    except (ValueError, KeyError, IndexError, TypeError):
         return None
-    if all(ch in CN_DIGIT for ch in text):
-        if len(text) == 1:
-            return CN_DIGIT[text]
-        return int("".join(str(CN_DIGIT[ch]) for ch in text))
-    total, current = 0, 0
-    for ch in text:
-        if ch in CN_DIGIT:
-            current = CN_DIGIT[ch]
-        elif ch in CN_SMALL:
-            total += (current or 1) * CN_SMALL[ch]
-            current = 0
-        else:
-            return None
-    return total + current
+    # cn2an gives int or float; repr of the float is the shortest decimal that reads back the same.
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(int(value))
+
+
+def cn_to_int(text: str) -> int | None:
+    """三十五 → 35, 两 → 2, 一万二千三百四十五 → 12345, 二〇二三 → 2023; None if it is not a whole numeral."""
+    if not text or not set(text) <= CN_NUMERAL_CHARS:
+        return None
+    value = _cn2an(text)
+    if value is None or value != value.to_integral_value():
+        return None
+    return int(value)
 
 
 def parse_number(text: str) -> Decimal | None:
+    """A written number: 1,200.5, 三点五, 三亿五千万, 负五, 百分之三十五 (→ 35, the unit is the caller's)."""
     text = text.replace(",", "").replace("，", "").strip()
     if not text:
         return None
-    if text[0].isdigit():
+    if text[0].isdigit() or (text[0] in "-+" and text[1:2].isdigit()):
         try:
             return Decimal(text)
         except InvalidOperation:
             return None
-    if "点" in text:
-        whole, frac = text.split("点", 1)
-        w = cn_to_int(whole)
-        if w is None or not all(ch in CN_DIGIT for ch in frac):
-            return None
-        return Decimal(f"{w}.{''.join(str(CN_DIGIT[c]) for c in frac)}")
-    n = cn_to_int(text)
-    return None if n is None else Decimal(n)
+    if text.startswith(_PERCENT_PREFIX):
+        text = text[len(_PERCENT_PREFIX):]
+    if not set(text) <= CN_NUMERAL_CHARS:
+        return None
+    return _cn2an(text)
 
 
 def family(unit: str) -> str:
