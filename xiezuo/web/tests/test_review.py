@@ -169,3 +169,20 @@ def test_partner_opinion_is_shown_on_the_submission(login):  # type: ignore[no-u
     assert 'id="partner-opinion"' in body and "同意自评结果" in body and "和平区" in body
     # Only the partner writes it.
     assert login("huining-clerk").post(SUBMISSION + "opinion/", {"comment": "自己写"}).status_code == 403
+
+
+def test_partner_dashboard_shows_paired_counties_with_money_people_projects_sales(login):  # type: ignore[no-untyped-def]
+    from xiezuo.orgunits.services import pairing_create
+
+    heping, huining = OrgUnit.objects.get(code="120101"), OrgUnit.objects.get(code="620422")
+    pairing_create(east=heping, west=huining, kind="school", start_year=2022, end_year=None)
+    body = login("heping-partner").get("/").content.decode()
+    row = body.split('<tr data-org="620422">')[1].split("</tr>")[0]
+    assert "县（市、区）结对" in row and "学校结对" in row
+    funds = DataValue.objects.get(org=huining, year=2023, code="funds_allocated").number
+    assert f"{funds:f}".rstrip("0").rstrip(".") + " 万元" in row
+    for header in ("已拨付到位财政援助资金数（万元）", "在东部结对省份就业的农村劳动力数（人）", "目前已启动实施项目数（项）",
+                   "东部省份采购、帮助销售西部结对省份农副产品金额"):
+        assert header in body, header
+    # Other counties of the city are not the partner's.
+    assert "靖远县" not in body

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from xiezuo.accounts.models import Role
-from xiezuo.accounts.scope import profile_of, visible_orgs
-from xiezuo.orgunits.models import Level, Side
+from xiezuo.accounts.scope import profile_of
 from xiezuo.web.selectors import current_year
 
 
@@ -27,8 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.ADMIN):
         return redirect("web:review", code, year)
     # An eastern partner follows its paired western counties.
-    counties = visible_orgs(request.user).filter(level=Level.COUNTY, side=Side.WEST).order_by("code")
-    return render(request, "web/partner_home.html", {"counties": counties, "year": year})
+    from xiezuo.web.partner import partner_page
+
+    return render(request, "web/partner_home.html", {"page": partner_page(profile.org, year), "year": year,
+                                                     "org": profile.org})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
