@@ -175,3 +175,23 @@ def test_the_city_story(demo, live_server, browser, artifacts_dir, capsys):  # t
     expect(newbie.locator("#row-meet_party .saved")).to_be_visible()
     for ctx in (clerk_ctx, lead_ctx, rev_ctx, prov_ctx, admin_ctx, new_ctx):
         ctx.close()
+
+
+def test_dashboards_and_city_pages_at_1024_px(demo, live_server, browser, artifacts_dir):  # type: ignore[no-untyped-def]
+    shot = Shots(artifacts_dir, "w1024")
+    ctx, page = session(browser, live_server.url, "baiyin-reviewer", width=1024, height=768)
+    for url, chart in (("/org/620400/2023/dashboard/", "#chart-completeness svg"),
+                       ("/org/620400/2023/assessment/", "#bar-chart svg"),
+                       ("/org/620400/2023/comparison/", "#bar-chart svg")):
+        page.goto(url)
+        expect(page.locator(chart)).to_be_visible()
+        # The page itself never scrolls sideways at 1024 px: wide tables scroll in their own box.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
+        page.wait_for_timeout(300)
+        shot(page, url.strip("/").split("/")[-1])
+    # The completeness axis ends at 100 %.
+    page.goto("/org/620400/2023/dashboard/")
+    ticks = [t or "" for t in page.locator("#chart-completeness svg text").all_text_contents()]
+    numbers = [int(t) for t in ticks if t.isdigit()]
+    assert numbers and max(numbers) <= 100, ticks
+    ctx.close()
