@@ -186,3 +186,19 @@ def test_partner_dashboard_shows_paired_counties_with_money_people_projects_sale
         assert header in body, header
     # Other counties of the city are not the partner's.
     assert "靖远县" not in body
+
+
+def test_partner_does_not_see_labourers_names_unless_allowed(login, settings):  # type: ignore[no-untyped-def]
+    from xiezuo.ledgers.schema import ledger_of
+    from xiezuo.ledgers.services import model_of
+
+    person = model_of(ledger_of("labour_placements"))._default_manager.filter(org__code="620422", year=2023).first()
+    assert person is not None and len(person.name) >= 2
+    url = "/org/620422/2023/ledgers/labour_placements/"
+    partner = login("heping-partner")
+    body = partner.get(url).content.decode()
+    assert person.name not in body and person.name[0] + "*" in body
+    assert partner.get(url + "download/").status_code == 403
+    assert person.name in login("huining-clerk").get(url).content.decode()
+    settings.XIEZUO_PARTNER_SEES_NAMES = True
+    assert person.name in partner.get(url).content.decode()
