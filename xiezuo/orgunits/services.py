@@ -12,7 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, XiezuoError
-from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
+from xiezuo.orgunits.models import AssessmentClass, Level, OrgUnit, Pairing, PairingKind, Side
 
 ORG_COLUMNS = ["code", "name", "level", "side", "parent_code"]
 PAIRING_COLUMNS = ["east_code", "west_code", "kind", "start_year", "end_year"]
@@ -194,20 +194,26 @@ class OrgUnitUpdate(Action[OrgUnit]):
     kind = ActionKind.ORGUNIT_UPDATE
     admin_only = True
     exempt_reason = "行政区划的管理不属于填报数据"
-    field_labels = {"name": "名称", "lead_signoff_required": "报送前须负责人审核"}
+    field_labels = {"name": "名称", "lead_signoff_required": "报送前须负责人审核", "assessment_class": "考核类别"}
 
     def __init__(self, *, org: OrgUnit, name: str, lead_signoff_required: bool,
-                 by: AbstractBaseUser | None = None) -> None:
+                 assessment_class: str | None = None, by: AbstractBaseUser | None = None) -> None:
         if not name.strip():
             raise InvalidValue("名称不能为空", location=Location(column="名称", value=name))
+        if assessment_class and assessment_class not in AssessmentClass.values:
+            raise InvalidValue(f"考核类别「{assessment_class}」不存在",
+                               location=Location(column="考核类别", value=assessment_class))
         self.org, self.name, self.lead_signoff_required, self.by = org, name.strip(), lead_signoff_required, by
+        self.assessment_class = org.assessment_class if assessment_class is None else assessment_class
 
     def perform(self) -> OrgUnit:
         unit = OrgUnit.objects.select_for_update().get(pk=self.org.pk)
-        old = {"name": unit.name, "lead_signoff_required": unit.lead_signoff_required}
+        fields = ("name", "lead_signoff_required", "assessment_class")
+        old = {f: getattr(unit, f) for f in fields}
         unit.name, unit.lead_signoff_required = self.name, self.lead_signoff_required
-        unit.save(update_fields=["name", "lead_signoff_required"])
-        before, after = changed_fields(old, {"name": unit.name, "lead_signoff_required": unit.lead_signoff_required})
+        unit.assessment_class = self.assessment_class
+        unit.save(update_fields=list(fields))
+        before, after = changed_fields(old, {f: getattr(unit, f) for f in fields})
         if after:
             self.record(object_type="orgunits.orgunit", object_key=unit.code, org_code=unit.code,
                         old=before, new=after)

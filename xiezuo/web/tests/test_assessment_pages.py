@@ -47,3 +47,26 @@ def test_comparison_page_lists_every_county_on_a_key_row(login):  # type: ignore
     # Counties have no comparison or assessment of units below.
     assert client.get("/org/620422/2023/comparison/").status_code == 404
     assert client.get("/org/620422/2023/assessment/").status_code == 404
+
+
+def test_counties_are_ranked_within_their_assessment_class(login, capsys):  # type: ignore[no-untyped-def]
+    admin = login("admin")
+    for code, cls in (("620421", "key_county"), ("620422", "key_county"), ("620423", "other"),
+                      ("620402", "other"), ("620403", "other")):
+        response = admin.post(f"/manage/orgunits/{code}/", {"name": {"620421": "靖远县", "620422": "会宁县",
+                                                                     "620423": "景泰县", "620402": "白银区",
+                                                                     "620403": "平川区"}[code],
+                                                            "assessment_class": cls})
+        assert response.status_code == 302
+    data = json.loads(run_cli(capsys, "assess", "--org", "620400", "--year", "2023", "--format", "json").out)
+    by_class: dict[str, list[int]] = {}
+    for entry in data["ranking"]:
+        by_class.setdefault(entry["class"], []).append(entry["rank"])
+    assert set(by_class) == {"国家乡村振兴重点帮扶县", "其他脱贫县"}
+    assert by_class["国家乡村振兴重点帮扶县"][0] == 1 and by_class["其他脱贫县"][0] == 1
+    assert len(by_class["国家乡村振兴重点帮扶县"]) == 2
+    body = login("baiyin-reviewer").get("/org/620400/2023/assessment/").content.decode()
+    for entry in data["ranking"]:
+        row = body.split(f'<tr data-org="{entry["org"]["code"]}">')[1].split("</tr>")[0]
+        assert f'data-value="{entry["rank"]}">{entry["rank"]}<' in row
+        assert f'<td class="class">{entry["class"]}</td>' in row

@@ -108,7 +108,8 @@ def assessment(request: HttpRequest, code: str, year: int) -> HttpResponse:
     result = assess(org, year)
     chart = {"title": f"{org.name} {year} 年度考核得分", "units": [s.org_name for _, s in result.ranking],
              "series": [{"name": "得分", "data": [float(s.score) for _, s in result.ranking]}]}
-    lines = [{"rank": rank, "s": score, "lost_points": sum((p.points for p in score.lost), Decimal(0))}
+    lines = [{"rank": rank, "s": score, "lost_points": sum((p.points for p in score.lost), Decimal(0)),
+              "cls": result.class_of(score.org_code)}
              for rank, score in result.ranking]
     return render(request, "web/assessment.html", {"org": org, "year": year, "result": result, "chart": chart,
                                                    "lines": lines})

@@ -19,7 +19,7 @@ from xiezuo.accounts.scope import is_admin
 from xiezuo.accounts.services import password_change, user_create, user_password_reset, user_update
 from xiezuo.core.errors import InputError, InvalidValue, NotFound
 from xiezuo.core.models import ChangeRecord
-from xiezuo.orgunits.models import OrgUnit, Pairing, PairingKind
+from xiezuo.orgunits.models import AssessmentClass, OrgUnit, Pairing, PairingKind
 from xiezuo.orgunits.services import orgunit_update, pairing_create
 from xiezuo.web.history import history_entries
 from xiezuo.web.views.common import acting_user
@@ -119,7 +119,7 @@ def orgunit_edit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             orgunit_update(org=unit, name=request.POST.get("name", ""),
                            lead_signoff_required=request.POST.get("lead_signoff_required") == "on",
-                           by=acting_user(request))
+                           assessment_class=request.POST.get("assessment_class", ""), by=acting_user(request))
             messages.success(request, "已保存")
             return redirect("web:manage_orgunit", code)
         except InputError as exc:
@@ -127,7 +127,8 @@ def orgunit_edit(request: HttpRequest, code: str) -> HttpResponse:
             status = 400
     records = ChangeRecord.objects.filter(object_type="orgunits.orgunit", object_key=unit.code).order_by("-at")
     return render(request, "web/manage/orgunit_edit.html",
-                  {"unit": unit, "entries": history_entries(records[:50])}, status=status)
+                  {"unit": unit, "entries": history_entries(records[:50]), "classes": AssessmentClass.choices},
+                  status=status)
 
 
 @login_required
