@@ -68,3 +68,72 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     """Browser tests last: Playwright's sync API leaves an event loop running in the main thread,
     and database fixtures of later, ordinary tests would then refuse to run."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+# Reported by Chromium for every Content-Security-Policy violation; the init script turns the
+# DOM event into a console line too, so nothing the page does escapes the listener.
+CSP_RECORDER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+                + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def csp_watch(request):  # type: ignore[no-untyped-def]
+    """Browser tests: every page carries the CSP header and Chromium reports no violation of it."""
+    if request.node.get_closest_marker("browser") is None:
+        yield None
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    unprotected: list[str] = []
+    documents: list[str] = []
+    real_new_context = browser.new_context
+
+    def new_context(*args, **kwargs):  # type: ignore[no-untyped-def]
+        context = real_new_context(*args, **kwargs)
+        context.add_init_script(CSP_RECORDER)
+
+        def on_console(message) -> None:  # type: ignore[no-untyped-def]
+            text = message.text
+            if "Content Security Policy" in text or text.startswith("CSP violation"):
+                violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+        def on_response(response) -> None:  # type: ignore[no-untyped-def]
+            if response.request.resource_type == "document" and response.status < 300:
+                documents.append(response.url)
+                if "script-src 'self'" not in (response.headers.get("content-security-policy") or ""):
+                    unprotected.append(response.url)
+
+        context.on("console", on_console)
+        context.on("response", on_response)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield violations
+    finally:
+        browser.new_context = real_new_context
+    assert documents, "no page was loaded"
+    assert not unprotected, f"pages without the Content-Security-Policy header: {unprotected}"
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+# Fuzz tests (hypothesis): a fixed, bounded run in CI; XIEZUO_FUZZ=deep for a long local one.
+try:
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    hypothesis_settings.register_profile(
+        "ci", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    hypothesis_settings.register_profile(
+        "deep", max_examples=2000, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    hypothesis_settings.load_profile("deep" if os.environ.get("XIEZUO_FUZZ") == "deep" else "ci")
+except ImportError:  # pragma: no cover - hypothesis is in requirements.lock
+    pass

@@ -137,9 +137,17 @@ def test_rollup_benchmark_prints_queries_and_seconds(scratch_env: dict[str, str]
     assert "queries" in out and "seconds" in out and "assess" in out, out
 
 
+def test_hostile_inputs_benchmark_prints_outcome_time_and_rss(scratch_env: dict[str, str]) -> None:
+    # Its own scratch database: a SQLite file, or (on PostgreSQL) the flushed scratch database.
+    env = {k: v for k, v in scratch_env.items() if not (k == "XIEZUO_DATABASE_URL" and v.startswith("sqlite"))}
+    out = run(["bench/hostile_inputs.py", "--bomb-mb", "20"], env, timeout=600)
+    assert "far-XFD1048576.xlsx" in out and "exit 2" in out and "worst:" in out and "peak RSS" in out
+    assert "exit 1" not in out  # no input ends in a traceback
+
+
 def test_every_benchmark_script_has_a_smoke_run() -> None:
     """A new bench/*.py must be added here, so that it cannot rot unnoticed."""
     smoked = {"engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py", "documents.py",
-              "import_labour.py", "backup_restore.py", "rollup.py", "audit_corpus.py"}
+              "import_labour.py", "backup_restore.py", "rollup.py", "audit_corpus.py", "hostile_inputs.py"}
     scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
     assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"

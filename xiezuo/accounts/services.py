@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from xiezuo.accounts.models import Profile, Role
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
+from xiezuo.core.errors import InvalidValue, Location
 from xiezuo.orgunits.models import OrgUnit
 
 DEFAULT_DEMO_PASSWORD = "xiezuo-demo-2023"  # noqa: S105 — printed on purpose for the demo
@@ -51,6 +54,13 @@ class UserCreate(Action[AbstractBaseUser]):
     def __init__(self, *, username: str, password: str, org: OrgUnit, role: str,
                  by: AbstractBaseUser | None = None, name: str = "") -> None:
         self.username, self.password, self.org, self.role, self.by, self.name = username, password, org, role, by, name
+
+    def validate(self) -> None:
+        # Django's validators (settings.AUTH_PASSWORD_VALIDATORS): length, common, numeric, like the name.
+        try:
+            validate_password(self.password, get_user_model()(username=self.username))
+        except ValidationError as exc:
+            raise InvalidValue("密码不符合要求：" + "；".join(exc.messages), location=Location(row=self.username)) from None
 
     def perform(self) -> AbstractBaseUser:
         User = get_user_model()

@@ -14,14 +14,17 @@ from xiezuo.assessment.models import Target
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
+from xiezuo.core.bounded import check_xlsx
 from xiezuo.core.changes import stored_actor
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, NotFound, StaleEdit, XiezuoError
+from xiezuo.core.textcheck import shown, text_problem
 from xiezuo.orgunits.models import OrgUnit
 
 # The columns of a targets workbook, as a reviewer types them (the English names are accepted too).
 COLUMNS = {"区划代码": "org", "年度": "year", "指标代码": "code", "目标值": "value", "说明": "note",
            "org": "org", "year": "year", "code": "code", "value": "value", "note": "note"}
 REQUIRED = ("org", "year", "code", "value")
+NOTE_MAX_LENGTH = 2000
 
 
 def _parse_target(org: OrgUnit, year: int, code: str, raw: object, location: Location) -> Decimal:
@@ -128,12 +131,13 @@ def targets_import_xlsx(*, path: Path, by: AbstractBaseUser | None) -> int:
     """
     from python_calamine import CalamineWorkbook
 
+    check_xlsx(path, name=path.name)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+        sheet_name = workbook.sheet_names[0]
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for every unreadable file
-        raise InvalidValue(f"无法读取 XLSX 文件：{exc}", location=Location(file=path.name)) from exc
-    sheet_name = workbook.sheet_names[0]
-    rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        raise InvalidValue(f"无法读取 XLSX 文件：{shown(exc, 200)}", location=Location(file=path.name)) from exc
     if not rows:
         raise InvalidValue("工作表是空的", location=Location(file=path.name, sheet=sheet_name))
     header = [_cell_text(c) for c in rows[0]]
@@ -171,9 +175,11 @@ def targets_import_xlsx(*, path: Path, by: AbstractBaseUser | None) -> int:
             continue
         year_text = cell("year")
         try:
-            year = int(Decimal(year_text))
-            if not 2000 <= year <= 2100:
+            year_number = Decimal(year_text)
+            # Bounds before int(): int(Decimal("1e999999999")) would allocate a billion digits.
+            if not year_number.is_finite() or not 2000 <= year_number <= 2100:
                 raise ValueError
+            year = int(year_number)
         except (InvalidOperation, ValueError):
             errors.append(InvalidValue("年度应为四位整数，如 2024", location=where("年度", year_text)))
             continue
@@ -188,7 +194,12 @@ def targets_import_xlsx(*, path: Path, by: AbstractBaseUser | None) -> int:
             errors.append(InvalidValue(f"与第{seen[key]}行重复（同一单位、年度和指标）", location=where("指标代码", code)))
             continue
         seen[key] = lineno
-        parsed.append(TargetInput(org=org, year=year, code=code, value=value, note=cell("note")))
+        note = cell("note")
+        problem = text_problem(note, NOTE_MAX_LENGTH)
+        if problem:
+            errors.append(InvalidValue(f"说明{problem}", location=where("说明", shown(note))))
+            continue
+        parsed.append(TargetInput(org=org, year=year, code=code, value=value, note=note))
     if errors:
         raise ErrorReport(errors=errors, file=path.name)
     return targets_set_many(inputs=parsed, by=by)

@@ -13,7 +13,9 @@ import subprocess  # noqa: S404 - pdftotext is a fixed local binary, never user-
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xiezuo.core.errors import Location, XiezuoError
+from xiezuo.core import bounded
+from xiezuo.core.errors import InvalidValue, Location, XiezuoError
+from xiezuo.core.textcheck import shown
 
 
 class ReportUnreadable(XiezuoError):
@@ -185,21 +187,33 @@ def _pdf_reason(exc: Exception) -> str:
     return "PDF 文件已损坏或不是 PDF 格式，请重新导出后上传"
 
 
-def _pdf_text(path: Path, label: str = "") -> str:
+def _pdf_text(path: Path, label: str, lim: bounded.Limits) -> str:
     text = ""
     label = label or path.name
     try:
         from pypdf import PdfReader
 
         reader = PdfReader(str(path))
-        text = "\n".join((page.extract_text() or "") for page in reader.pages)
         pages = max(1, len(reader.pages))
+        if pages > lim.pdf_pages:
+            raise ReportUnreadable(f"PDF 共 {pages} 页，超过核查上限 {lim.pdf_pages} 页", location=Location(file=label))
+        parts: list[str] = []
+        chars = 0
+        for page in reader.pages:
+            part = page.extract_text() or ""
+            parts.append(part)
+            chars += len(part)
+            if chars > lim.text_chars:
+                break  # read_report refuses it with the length; no need to read further pages
+        text = "\n".join(parts)
+    except ReportUnreadable:
+        raise
     except Exception as exc:  # pypdf raises many types for broken files
         raise ReportUnreadable(f"无法读取 PDF：{_pdf_reason(exc)}", location=Location(file=label)) from exc
     if len(text.strip()) < 20 * pages and shutil.which("pdftotext"):
         # Some CJK PDFs defeat pypdf's layout; poppler reads them in order.
         done = subprocess.run(  # noqa: S603
-            [shutil.which("pdftotext") or "pdftotext", "-enc", "UTF-8", str(path), "-"],
+            [shutil.which("pdftotext") or "pdftotext", "-l", str(lim.pdf_pages), "-enc", "UTF-8", str(path), "-"],
             capture_output=True, timeout=60, check=False,
         )
         if done.returncode == 0:
@@ -212,17 +226,25 @@ def _pdf_text(path: Path, label: str = "") -> str:
 def read_report(path: Path | str, *, name: str | None = None) -> Document:
     """Read a .txt, .docx or .pdf report; raise ReportUnreadable (Chinese message) otherwise."""
     path = Path(path)
-    label = name or path.name
-    suffix = Path(label).suffix.lower() or path.suffix.lower()
+    label = shown(name or path.name, 80)
+    suffix = Path(name or path.name).suffix.lower() or path.suffix.lower()
     if not path.exists():
         raise ReportUnreadable("文件不存在", location=Location(file=label))
+    lim = bounded.limits()
+    # Sizes before parsing: a few MB of zip or PDF can inflate to gigabytes.
+    try:
+        bounded.check_size(path, name=label, lim=lim)
+        if suffix == ".docx":
+            bounded.check_docx(path, name=label, lim=lim)
+    except InvalidValue as exc:
+        raise ReportUnreadable(exc.message, location=exc.location) from None
     if suffix == ".docx":
         try:
             text = _docx_text(path)
         except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for bad files
             raise ReportUnreadable(f"无法读取 Word 文件：{_docx_reason(exc)}", location=Location(file=label)) from exc
     elif suffix == ".pdf":
-        text = _pdf_text(path, label)
+        text = _pdf_text(path, label, lim)
     elif suffix in (".txt", ".md", ""):
         raw = path.read_bytes()
         for enc in ("utf-8-sig", "gb18030"):
@@ -234,5 +256,9 @@ def read_report(path: Path | str, *, name: str | None = None) -> Document:
         else:
             raise ReportUnreadable("文本文件编码无法识别（应为 UTF-8 或 GB18030）", location=Location(file=label))
     else:
-        raise ReportUnreadable(f"不支持的文件类型「{suffix}」：请上传 txt、docx 或 pdf", location=Location(file=label))
+        raise ReportUnreadable(f"不支持的文件类型「{shown(suffix, 20)}」：请上传 txt、docx 或 pdf",
+                               location=Location(file=label))
+    if len(text) > lim.text_chars:
+        raise ReportUnreadable(f"报告共 {len(text):,} 个字符，超过核查上限 {lim.text_chars:,} 个字符；"
+                               "请分章节核查", location=Location(file=label))
     return document_from_text(text, source=label)

@@ -10,15 +10,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xiezuo.accounts.scope import org_for, visible_orgs
-from xiezuo.audit.audit import AuditResult, audit_document
+from xiezuo.audit.audit import AuditResult, TableValues, audit_document
+from xiezuo.audit.mapping import AuditContext
 from xiezuo.audit.pages import annotated_pieces
 from xiezuo.audit.reader import ReportUnreadable, read_report
 from xiezuo.audit.selectors import audit_context_for, audit_table_for
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.errors import Location
+from xiezuo.core.bounded import limits
+from xiezuo.core.errors import Location, XiezuoError
+from xiezuo.core.heavy import run_limited
+from xiezuo.core.textcheck import shown
 
-MAX_UPLOAD = 20 * 1024 * 1024
 ALLOWED = (".txt", ".docx", ".pdf")
+
+
+def _read_and_audit(path: Path, name: str, year: int, table: TableValues | None, context: AuditContext,
+                    use_attached: bool) -> AuditResult:
+    """Read and audit one file: the heavy part of a request, run under `run_limited`."""
+    document = read_report(path, name=name)
+    return audit_document(document, catalogue=get_catalogue(year), table=table, context=context,
+                          use_attached=use_attached)
+
+
+def _audited(path: Path, name: str, year: int, table: TableValues | None, context: AuditContext,
+             use_attached: bool) -> AuditResult:
+    return run_limited(_read_and_audit, path, name, year, table, context, use_attached, what="报告核查")
 
 
 def _render_result(request: HttpRequest, context: dict[str, object], result: AuditResult, name: str) -> HttpResponse:
@@ -50,12 +66,14 @@ def unit_report_audit(request: HttpRequest, code: str, year: int) -> HttpRespons
     context: dict[str, object] = {"org": org, "year": year, "min_confidence": "0", "units": [org],
                                   "unit_report": True}
     name = f"{report_title(org, year)}（本单位撰写部分）"
+    table, audit_context = audit_table_for(org, year), audit_context_for(org, year)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.txt"
         path.write_text("\n".join(p for p in parts if p.strip()), encoding="utf-8")
-        document = read_report(path, name=name + ".txt")
-    result = audit_document(document, catalogue=get_catalogue(year), table=audit_table_for(org, year),
-                            context=audit_context_for(org, year), use_attached=False)
+        try:
+            result = _audited(path, name + ".txt", year, table, audit_context, False)
+        except XiezuoError as exc:
+            return render(request, "web/error.html", {"title": "无法核查", "message": exc.full_message}, status=400)
     return _render_result(request, context, result, name)
 
 
@@ -78,20 +96,21 @@ def audit_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
             name = Path(upload.name or "report").name
             if Path(name).suffix.lower() not in ALLOWED:
                 raise ReportUnreadable("只能核查 txt、docx 或 pdf 文件", location=Location(file=name))
-            if upload.size and upload.size > MAX_UPLOAD:
-                raise ReportUnreadable("文件超过 20MB，无法核查", location=Location(file=name))
+            limit = limits().upload_bytes
+            if upload.size and upload.size > limit:
+                raise ReportUnreadable(f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过核查上限 "
+                                       f"{limit / 1024 / 1024:g} MB", location=Location(file=shown(name, 80)))
+            values = audit_table_for(org, year)
+            audit_context = audit_context_for(org, year)
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / ("report" + Path(name).suffix.lower())
                 with path.open("wb") as out:
                     for chunk in upload.chunks():
                         out.write(chunk)
-                document = read_report(path, name=name)
-            values = audit_table_for(org, year)
-            # No table entered yet for this unit: the report's own 附件1 is the next best thing.
-            result = audit_document(document, catalogue=get_catalogue(year),
-                                    table=values if any(v is not None for v in values.values()) else None,
-                                    context=audit_context_for(org, year), use_attached=True)
-        except ReportUnreadable as exc:
+                # No table entered yet for this unit: the report's own 附件1 is the next best thing.
+                result = _audited(path, name, year, values if any(v is not None for v in values.values()) else None,
+                                  audit_context, True)
+        except XiezuoError as exc:
             context["error"] = exc.full_message
             return render(request, "audit/upload.html", context, status=400)
         return _render_result(request, context, result, name)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from xiezuo.core.errors import CatalogueError, InvalidValue, Location
+from xiezuo.core.money import YUAN_PER
+from xiezuo.core.textcheck import shown, text_problem
 
 if TYPE_CHECKING:
     from xiezuo.catalogue.drafting import DraftingTemplate
@@ -28,6 +30,20 @@ SEVERITIES = ("error", "warning", "info")
 RULE_LEVELS = ("county", "city", "province", "nation")
 NUMERIC_UNITS = ("次", "人次", "个", "所", "家", "期", "项", "人", "户", "万元", "亿元", "元", "%")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# What a value may be, so that it fits tables.DataValue (20 digits, 4 places) on SQLite and
+# PostgreSQL and sums of ten thousand units stay inside a 64-bit integer: amounts up to 10^12 元
+# in the row's unit, counts and other figures up to 10^12, text up to TEXT_MAX_LENGTH characters.
+MAX_PLACES = 4
+MONEY_MAX_YUAN = Decimal(10) ** 12
+NUMBER_MAX = Decimal(10) ** 12
+TEXT_MAX_LENGTH = 2000
+
+
+def default_max(unit: str) -> Decimal:
+    """The largest value a row in `unit` accepts unless its template sets `max`."""
+    if unit in YUAN_PER:
+        return MONEY_MAX_YUAN / YUAN_PER[unit]
+    return NUMBER_MAX
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,11 @@ class Row:
     key: bool = False
     derive: dict[str, Any] | None = None
     note: str = ""
+    max: Decimal | None = None  # largest accepted value; None: default_max(unit)
+
+    @property
+    def max_value(self) -> Decimal:
+        return self.max if self.max is not None else default_max(self.unit)
 
     @property
     def is_value(self) -> bool:
@@ -74,7 +95,11 @@ class Row:
         if isinstance(raw, float):
             raise TypeError("money and counts are never floats; pass str, int or Decimal")
         if self.value_kind == "text":
-            return str(raw).strip()
+            text = str(raw).strip()
+            problem = text_problem(text, TEXT_MAX_LENGTH)
+            if problem:
+                raise InvalidValue(f"「{self.label}」{problem}", location=_shown_location(loc, text))
+            return text
         if not self.is_numeric:
             raise InvalidValue(f"「{self.label}」是标题行，不能填写数值", location=loc)
         text = str(raw).strip().replace(",", "").replace("，", "")
@@ -83,11 +108,17 @@ class Row:
         try:
             number = Decimal(text)
         except InvalidOperation:
+            loc = _shown_location(loc, raw)
             raise InvalidValue(
-                f"「{self.label}」应填{self._kind_words()}（单位：{self.unit}），不能填「{raw}」", location=loc
+                f"「{self.label}」应填{self._kind_words()}（单位：{self.unit}），不能填「{loc.value}」", location=loc
             ) from None
         if not number.is_finite():
             raise InvalidValue(f"「{self.label}」应填有限的数值", location=loc)
+        # Magnitude before any rounding: quantize() of 1e100 raises, int() of 1e999999999 hangs.
+        limit = self.max_value
+        if number.copy_abs() > limit:  # copy_abs: no context rounding, so no Overflow
+            raise InvalidValue(
+                f"「{self.label}」数值过大：最大为 {self.format(limit)}（单位：{self.unit}）", location=loc)
         exponent = number.as_tuple().exponent
         decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         if self.value_kind == "int":
@@ -121,6 +152,11 @@ class Row:
         if "." in text:
             text = text.rstrip("0").rstrip(".")
         return text
+
+
+def _shown_location(loc: Location, value: object) -> Location:
+    """The location with the value as a message may quote it (short, controls visible)."""
+    return Location(file=loc.file, sheet=loc.sheet, row=loc.row, column=loc.column, value=shown(value))
 
 
 @dataclass(frozen=True)
@@ -205,7 +241,7 @@ def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
         fail("缺少 [[rows]]：模板至少应有一行")
 
     allowed = {"code", "kind", "label", "unit", "value", "places", "parent", "relation", "rollup",
-               "formula", "distinct", "aliases", "key", "derive", "note"}
+               "formula", "distinct", "aliases", "key", "derive", "note", "max"}
     rows: list[Row] = []
     seen: dict[str, Row] = {}
     current_section = ""
@@ -262,8 +298,9 @@ def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
                 fail(f"数值行的单位应为 {'、'.join(NUMERIC_UNITS)} 之一", row=code, column="unit", value=unit)
             if value_kind == "percent" and unit != "%":
                 fail("percent 行的单位应为 %", row=code, column="unit", value=unit)
-            if not isinstance(places, int) or not 0 <= places <= 6:
-                fail("places 应为 0–6 的整数", row=code, column="places", value=places)
+            if not isinstance(places, int) or not 0 <= places <= MAX_PLACES:
+                fail(f"places 应为 0–{MAX_PLACES} 的整数（数据库保留 {MAX_PLACES} 位小数）",
+                     row=code, column="places", value=places)
             if value_kind == "int" and places:
                 fail("int 行不能有小数位", row=code, column="places", value=places)
             if rollup is None:
@@ -287,6 +324,20 @@ def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
                      "单位不同请用 relation = \"detail\"", row=code, column="unit", value=unit)
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
             fail("aliases 应为非空字符串的列表", row=code, column="aliases")
+        max_value: Decimal | None = None
+        if "max" in raw:
+            raw_max = raw["max"]
+            try:
+                if kind != "value" or value_kind == "text" or isinstance(raw_max, bool | float):
+                    raise InvalidOperation
+                max_value = Decimal(str(raw_max))
+            except InvalidOperation:
+                fail("max 只用于数值行，应写成整数或带引号的数字，如 max = \"5000\"", row=code, column="max",
+                     value=raw_max)
+            assert max_value is not None
+            if not max_value.is_finite() or max_value <= 0 or max_value > default_max(unit):
+                fail(f"max 应大于 0 且不超过 {default_max(unit):f}（数据库能保存的上限）", row=code, column="max",
+                     value=raw_max)
         derive = raw.get("derive")
         if derive is not None and not isinstance(derive, dict):
             fail("derive 应为表（ledger、filter、aggregate）", row=code, column="derive")
@@ -295,6 +346,7 @@ def parse_catalogue(text: str, *, source: str = "<text>") -> Catalogue:
             unit=unit, value_kind=value_kind, places=places, parent=parent, relation=relation,
             rollup=rollup or "none", formula=raw.get("formula"), distinct=raw.get("distinct"),
             aliases=tuple(aliases), key=bool(raw.get("key", False)), derive=derive, note=raw.get("note", ""),
+            max=max_value,
         )
         rows.append(row)
         seen[code] = row

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from xiezuo.cli.common import console, fail, resolve_org
 
@@ -87,7 +88,8 @@ def audit(
     for n, f in enumerate(findings, start=1):
         style = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
         console.print(f"[{style}]{n}.【{SEVERITY_LABELS[f.severity]}·{CHECK_LABELS[f.check]}】[/]"
-                      f"置信度 {f.confidence:.2f}" + (f"  指标「{f.row_label or f.row}」" if f.row else ""), highlight=False, soft_wrap=True)
+                      f"置信度 {f.confidence:.2f}" + (f"  指标「{escape(f.row_label or f.row)}」" if f.row else ""),
+                      highlight=False, soft_wrap=True, markup=True)
         console.print(f"   {f.message}", highlight=False, soft_wrap=True)
         for q in f.quotes:
             loc = q.get("location") or {}

@@ -109,6 +109,7 @@ def derive(
         sys.stdout.write(json.dumps([ln.as_dict() for ln in lines], ensure_ascii=False, indent=2) + "\n")
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"{unit.name} {year} 年度：台账生成值与统计表对照", show_lines=False)
     for name in ("指标", "单位", "填报值", "台账生成值", "差额", "处理"):
@@ -116,13 +117,13 @@ def derive(
     differ = 0
     for ln in lines:
         d = ln.as_dict()
-        mark = ""
+        mark = Text("")
         if ln.derived is None:
-            mark = "[dim]台账无记录[/]"
+            mark = Text("台账无记录", style="dim")
         elif ln.entered is None:
-            mark = "[yellow]未填报[/]"
+            mark = Text("未填报", style="yellow")
         elif not ln.agrees:
-            mark = "[red]不一致[/]"
+            mark = Text("不一致", style="red")
             differ += 1
         if ln.decision:
             mark += f" 已{'采用生成值' if ln.decision == 'accept' else '保留填报值'}"

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from xiezuo.cli.common import OrgOption, YearOption, console, err_console, fail, resolve_org
 
@@ -56,7 +57,7 @@ def rollup(
         _write(json.dumps(table.as_dict(), ensure_ascii=False, indent=2), out)
         err_console.print(table.coverage_text, highlight=False)
     for note in table.notes:
-        err_console.print(f"[yellow]说明：[/]{note}", highlight=False)
+        err_console.print(f"[yellow]说明：[/]{escape(note)}", highlight=False, markup=True)
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -138,15 +139,16 @@ def assess(
         _write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), None)
         return
     s = result.scheme
-    console.print(f"[bold]{unit.name} {year} 年度考核评价[/]　方案：{s.name}（{s.source}）", highlight=False)
+    console.print(f"[bold]{escape(unit.name)} {year} 年度考核评价[/]　方案：{escape(s.name)}（{escape(str(s.source))}）",
+                  highlight=False, markup=True)
     if not s.official:
-        console.print("[yellow]注意：此为示例方案，非官方考核办法。[/]", highlight=False)
+        console.print("[yellow]注意：此为示例方案，非官方考核办法。[/]", highlight=False, markup=True)
     if result.illustrative_targets:
-        console.print("[yellow]注意：所用年度目标含演示用示例目标，非真实协议指标。[/]", highlight=False)
+        console.print("[yellow]注意：所用年度目标含演示用示例目标，非真实协议指标。[/]", highlight=False, markup=True)
     for rank, score in result.ranking:
         console.print(
-            f"\n第 {rank} 名　[bold]{score.org_name}[/]　{score.score} 分　等次：[bold]{score.grade}[/]"
-            f"（得分 {score.earned} / 可计分 {score.possible}）", highlight=False,
+            f"\n第 {rank} 名　[bold]{escape(score.org_name)}[/]　{score.score} 分　等次：[bold]{escape(score.grade)}[/]"
+            f"（得分 {score.earned} / 可计分 {score.possible}）", highlight=False, markup=True,
         )
         for p in score.lost:
             target = f"，要求 {p.target}" if p.target else ""
@@ -178,7 +180,8 @@ def completeness(
                   f"{counts}；逾期 {len(result.late)} 个", highlight=False)
     for u in result.units:
         state = STATE_LABELS[u.state] if u.started else "未填报"
-        console.print(f"  {u.name}（{u.code}）：{state}{'　[red]逾期[/]' if u.late else ''}", highlight=False)
+        console.print(f"  {escape(u.name)}（{u.code}）：{state}{'　[red]逾期[/]' if u.late else ''}", highlight=False,
+                      markup=True)
 
 
 targets_app = typer.Typer(help="年度目标（年度协议指标）：导入。", no_args_is_help=True)

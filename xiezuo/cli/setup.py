@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from xiezuo.cli.common import console
 
@@ -10,8 +11,8 @@ from xiezuo.cli.common import console
 def _print_logins() -> None:
     from xiezuo.accounts.services import DEMO_ACCOUNTS, demo_password
 
-    console.print(f"\n[bold]演示账号[/]（密码均为 [bold green]{demo_password()}[/]，可用环境变量 XIEZUO_DEMO_PASSWORD 修改）：",
-                  highlight=False)
+    console.print(f"\n[bold]演示账号[/]（密码均为 [bold green]{escape(demo_password())}[/]，"
+                  "可用环境变量 XIEZUO_DEMO_PASSWORD 修改）：", highlight=False, markup=True)
     for a in DEMO_ACCOUNTS:
         console.print(f"  {a.username:<16} {a.description}", highlight=False)
 

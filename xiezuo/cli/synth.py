@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -56,7 +57,7 @@ def synth(
     if summary.replaced:
         console.print(f"已先删除以前生成的 {summary.replaced:,} 个合成区划及其数据", highlight=False)
     console.print(f"合成账号：synth-admin、synth-<县代码>-clerk、synth-<市代码>-reviewer 等，密码均为 "
-                  f"[bold green]{summary.password}[/]", highlight=False)
+                  f"[bold green]{escape(summary.password)}[/]", highlight=False, markup=True)
 
 
 def register(app: typer.Typer) -> None:

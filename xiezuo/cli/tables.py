@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from xiezuo.cli.common import OrgOption, YearOption, console, fail, resolve_org
 
@@ -76,7 +77,8 @@ def validate(
             console.print(f"{unit.name} {year} 年统计表：未发现问题", highlight=False)
         for f in findings:
             style = "red" if f.severity == "error" else "yellow"
-            console.print(f"[{style}]【{SEVERITY_LABELS[f.severity]}】[/]{f.message}  （规则 {f.rule}）", highlight=False)
+            console.print(f"[{style}]【{SEVERITY_LABELS[f.severity]}】[/]{escape(f.message)}  （规则 {escape(f.rule)}）",
+                          highlight=False, markup=True)
         if findings:
             warnings = len(findings) - errors
             console.print(f"\n共 {errors} 个错误、{warnings} 个警告/提示", highlight=False)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import typer
 
 from xiezuo.cli.common import OrgOption, YearOption, console, resolve_org
+from xiezuo.core.bounded import csv_rows, read_text_file
 from xiezuo.core.errors import InvalidValue, Location
+from xiezuo.core.textcheck import shown
 
 values_app = typer.Typer(help="统计表数值：逐项填写或从文件导入", no_args_is_help=True)
 orgunits_app = typer.Typer(help="行政区划与结对关系", no_args_is_help=True)
@@ -34,9 +36,11 @@ def _read_inputs(path: Path) -> list[tuple[str, object, Location]]:
     """CSV with columns code,value (extra columns ignored) or the JSON of `xiezuo table --format json`."""
     if not path.exists():
         raise InvalidValue("文件不存在", location=Location(file=str(path)))
+    text = read_text_file(path, path.name)  # size-checked; UTF-8 or GB18030 (GBK)
     if path.suffix.lower() == ".json":
         try:
-            items = json.loads(path.read_text(encoding="utf-8"))
+            # Exact decimals, never floats; NaN and Infinity stay text for the row to refuse.
+            items = json.loads(text, parse_float=Decimal, parse_constant=str)
         except json.JSONDecodeError as exc:
             raise InvalidValue(f"JSON 格式错误：第 {exc.lineno} 行 {exc.msg}", location=Location(file=path.name)) from exc
         if not isinstance(items, list):
@@ -46,15 +50,18 @@ def _read_inputs(path: Path) -> list[tuple[str, object, Location]]:
             for i, it in enumerate(items, start=1)
             if isinstance(it, dict) and it.get("kind", "value") == "value" and it.get("value") is not None
         ]
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or "code" not in reader.fieldnames or "value" not in reader.fieldnames:
-            raise InvalidValue("CSV 需要 code 和 value 两列", location=Location(file=path.name))
-        return [
-            (rec["code"], rec["value"], Location(file=path.name, row=i, column="value", value=rec["value"]))
-            for i, rec in enumerate(reader, start=2)
-            if (rec.get("value") or "").strip()
-        ]
+    rows = csv_rows(text, path.name)  # any line ends, bounded rows, columns and field size
+    header = [h.strip() for h in rows[0]] if rows else []
+    if "code" not in header or "value" not in header:
+        raise InvalidValue("CSV 需要 code 和 value 两列", location=Location(file=path.name))
+    at_code, at_value = header.index("code"), header.index("value")
+    out: list[tuple[str, object, Location]] = []
+    for i, rec in enumerate(rows[1:], start=2):
+        code = rec[at_code] if at_code < len(rec) else ""
+        value = rec[at_value] if at_value < len(rec) else ""
+        if value.strip():
+            out.append((code, value, Location(file=path.name, row=i, column="value", value=shown(value))))
+    return out
 
 
 @values_app.command("import")

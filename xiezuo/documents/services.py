@@ -18,8 +18,12 @@ from xiezuo.accounts.scope import Permission
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import InvalidValue, Location, NotFound, StaleEdit
+from xiezuo.core.textcheck import checked_text
 from xiezuo.documents.models import CoverLetter, DraftedParagraph, Narrative, NarrativeSection, TypicalCase
 from xiezuo.orgunits.models import OrgUnit
+
+# A report section or case: long, but bounded (control characters are refused too).
+TEXT_MAX = 50_000
 
 # 发文字号: 机关代字 + 〔年份〕 + 序号 + 号. Square or round brackets typed by users become 〔〕.
 DOC_NUMBER = re.compile(r"^\S+〔(\d{4})〕(\d+)号$")
@@ -52,6 +56,11 @@ def doc_number_normalise(raw: str) -> str:
             location=Location(column="发文字号", value=raw),
         )
     return text
+
+
+def _stored(value: object) -> str | None:
+    """A field as the change record keeps it: text, with nothing left as nothing (never "None")."""
+    return None if value is None else str(value)
 
 
 def _required(value: str, label: str) -> str:
@@ -118,8 +127,8 @@ class CoverLetterSave(_TextSave):
         except IntegrityError:
             raise StaleEdit("「报送文件」刚被他人保存，您的修改未保存。请刷新后再改。") from None
         old, new = changed_fields(
-            None if latest is None else {k: str(getattr(latest, k)) for k in fields},
-            {k: str(v) for k, v in fields.items()},
+            None if latest is None else {k: _stored(getattr(latest, k)) for k in fields},
+            {k: _stored(v) for k, v in fields.items()},
         )
         self.record(object_type="documents.coverletter", object_key=f"{org.code}/{year}",
                     old=old, new={**new, "version": letter.version})
@@ -136,7 +145,7 @@ class NarrativeSave(_TextSave):
             raise NotFound(f"报告没有「{section}」这一部分")
         self.org, self.year, self.section, self.by, self.expected_version = org, year, section, by, expected_version
         self.label = NarrativeSection(section).label
-        self.body = (text or "").replace("\r\n", "\n").strip()
+        self.body = checked_text((text or "").replace("\r\n", "\n").strip(), label=self.label, max_length=TEXT_MAX)
 
     def perform(self) -> Narrative:
         org, year, section = self.org, self.year, self.section
@@ -214,7 +223,7 @@ class TypicalCaseSave(_TextSave):
                  by: AbstractBaseUser | None, expected_version: int | None) -> None:
         self.org, self.year, self.number, self.by, self.expected_version = org, year, number, by, expected_version
         self.title = _required(title, "典型案例标题")
-        self.text = (text or "").replace("\r\n", "\n").strip()
+        self.text = checked_text((text or "").replace("\r\n", "\n").strip(), label="典型案例正文", max_length=TEXT_MAX)
 
     def perform(self) -> TypicalCase:
         org, year, number = self.org, self.year, self.number

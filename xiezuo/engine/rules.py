@@ -215,8 +215,17 @@ class Parser:
         raise CatalogueError(f"表达式第 {tok.pos + 1} 个字符处不应出现「{tok.text or '结尾'}」")
 
 
+MAX_EXPRESSION_CHARS = 4000
+
+
 def parse_expression(text: str) -> Node:
-    return Parser(text).parse()
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise CatalogueError(f"表达式过长：{len(text)} 个字符，最多 {MAX_EXPRESSION_CHARS} 个")
+    try:
+        return Parser(text).parse()
+    except RecursionError:
+        # Recursive descent: each bracket, sign or `not` is a level; a crafted rule nests thousands.
+        raise CatalogueError("表达式嵌套层数过多，请拆成几条规则") from None
 
 
 def expression_codes(text: str | Node) -> list[str]:

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xiezuo.core.textcheck import shown as shown_text
+from xiezuo.core.textcheck import text_problem
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.schema import (
     FUND_SUBCATEGORIES,
+    INT_MAX,
+    MONEY_MAX,
     MONEY_SCALE,
     NO,
     PART_OF_WHOLE,
@@ -57,10 +61,16 @@ def _is_blank(raw: object) -> bool:
 
 
 def _text(col: Column) -> Callable[[object], object]:
+    limit = col.max_length
+
     def convert(raw: object) -> object:
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
-        return str(raw).strip()
+        text = str(raw).strip()
+        problem = text_problem(text, limit)
+        if problem:
+            raise Bad(f"「{col.header}」{problem}")
+        return text
 
     return convert
 
@@ -84,14 +94,23 @@ def _int(col: Column) -> Callable[[object], object]:
                     d = Decimal(text)
                 except InvalidOperation:
                     raise Bad(f"「{col.header}」应填整数，不能填文字") from None
-                if d != d.to_integral_value():
+                # The magnitude first: int() of 1e999999999 would allocate a billion digits.
+                if not d.is_finite() or d.copy_abs() > INT_MAX or d != d.to_integral_value():
+                    if d.is_finite() and d.copy_abs() > INT_MAX:
+                        raise Bad(_too_big_int(col)) from None
                     raise Bad(f"「{col.header}」应填整数") from None
                 value = int(d)
         if value < 0:
             raise Bad(f"「{col.header}」不能为负数")
+        if value > INT_MAX:
+            raise Bad(_too_big_int(col))
         return value
 
     return convert
+
+
+def _too_big_int(col: Column) -> str:
+    return f"「{col.header}」数值过大：最大为 {INT_MAX:,}"
 
 
 _MONEY_QUANT = Decimal(1).scaleb(-MONEY_SCALE)
@@ -122,6 +141,8 @@ def _money(col: Column) -> Callable[[object], object]:
             raise Bad(f"「{col.header}」应填金额（万元）")
         if value < 0:
             raise Bad(f"「{col.header}」不能为负数")
+        if value > MONEY_MAX:
+            raise Bad(f"「{col.header}」金额过大：最大为 {MONEY_MAX:,} 万元（即 10^12 元）")
         if value != value.quantize(_MONEY_QUANT):
             raise Bad(f"「{col.header}」以万元为单位，最多保留 {MONEY_SCALE} 位小数（即精确到元）")
         if limit is not None and value > limit:
@@ -165,7 +186,7 @@ def _date(col: Column, year: int) -> Callable[[object], object]:
         else:
             try:
                 value = _parse_date_text(str(raw))
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
                 raise Bad(f"「{col.header}」应为日期，格式如 {year}-03-15") from None
         if in_year and not first <= value <= last:
             raise Bad(f"「{col.header}」不在 {year} 年度内")
@@ -250,8 +271,10 @@ def _empty(col: Column) -> object:
 def shown_value(col: Column, raw: object) -> object:
     """What an error report may show of a cell: never a full ID number."""
     if col.type == "idno" and raw is not None:
-        text = idcard.normalise(raw)
+        text = shown_text(idcard.normalise(raw))
         return idcard.mask(text) if len(text) > 10 else text
+    if isinstance(raw, str):
+        return shown_text(raw)
     return raw
 
 
@@ -359,6 +382,11 @@ def check_rows(
             except Bad as bad:
                 shown = bad.shown if bad.shown is not None else shown_value(col, raw)
                 errors.append(CellError(sheet, rownum, col.header, shown, bad.reason))
+                ok = False
+            except (ArithmeticError, ValueError, TypeError):
+                # A value no converter foresaw (a crafted cell): reported like any bad cell.
+                errors.append(CellError(sheet, rownum, col.header, shown_value(col, raw),
+                                        f"「{col.header}」的值无法识别"))
                 ok = False
         for name, empty in missing_optional:
             rec[name] = empty

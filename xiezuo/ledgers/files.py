@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xiezuo.core.bounded import check_xlsx, csv_rows, read_text_file
 from xiezuo.core.errors import InvalidValue, Location
+from xiezuo.core.textcheck import shown
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.schema import NO, YES, Column, Ledger
 
@@ -34,52 +35,52 @@ class SheetData:
     rows: Sequence[Sequence[object]]
 
 
-def read_ledger_file(path: Path, ledger: Ledger) -> SheetData:
-    """The data sheet of an .xlsx or a .csv file; InvalidValue naming the file when unreadable."""
-    suffix = path.suffix.lower()
+def read_ledger_file(path: Path, ledger: Ledger, *, name: str | None = None) -> SheetData:
+    """The data sheet of an .xlsx or a .csv file; InvalidValue naming the file when unreadable.
+
+    `name` is the file's name as the user knows it (an upload is stored under a short one). The
+    file's size and, for XLSX, its zip entries and sheet extents are checked before it is read.
+    """
+    label = shown(name or path.name, 80)
+    suffix = Path(name).suffix.lower() if name else path.suffix.lower()
     if not path.exists():
         raise InvalidValue("文件不存在", location=Location(file=str(path)))
     if suffix == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, label)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return _read_xlsx(path, ledger)
-    raise InvalidValue("只能导入 .xlsx 或 .csv 文件", location=Location(file=path.name))
+        return _read_xlsx(path, ledger, label)
+    raise InvalidValue("只能导入 .xlsx 或 .csv 文件", location=Location(file=label))
 
 
-def _read_csv(path: Path) -> SheetData:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidValue("无法识别文件编码（应为 UTF-8 或 GB18030）", location=Location(file=path.name))
-    rows = list(csv.reader(io.StringIO(text)))
+def _read_csv(path: Path, label: str) -> SheetData:
+    rows = csv_rows(read_text_file(path, label), label)
     if not rows:
-        raise InvalidValue("文件是空的", location=Location(file=path.name))
+        raise InvalidValue("文件是空的", location=Location(file=label))
     return SheetData(sheet=None, headers=list(rows[0]), rows=rows[1:])
 
 
-def _read_xlsx(path: Path, ledger: Ledger) -> SheetData:
+def _read_xlsx(path: Path, ledger: Ledger, label: str) -> SheetData:
     from python_calamine import CalamineWorkbook
 
+    check_xlsx(path, name=label)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise InvalidValue(f"无法读取 Excel 文件：{exc}", location=Location(file=path.name)) from exc
+        raise InvalidValue(f"无法读取 Excel 文件：{shown(exc, 200)}", location=Location(file=label)) from exc
     names = workbook.sheet_names
     if ledger.label in names:
         name = ledger.label
     else:
         candidates = [n for n in names if n != INSTRUCTIONS_SHEET]
         if not candidates:
-            raise InvalidValue(f"找不到数据工作表「{ledger.label}」", location=Location(file=path.name))
+            raise InvalidValue(f"找不到数据工作表「{ledger.label}」", location=Location(file=label))
         name = candidates[0]
-    data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    try:
+        data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # a damaged sheet inside a readable workbook
+        raise InvalidValue(f"无法读取工作表：{shown(exc, 200)}", location=Location(file=label, sheet=name)) from exc
     if not data:
-        raise InvalidValue("工作表是空的", location=Location(file=path.name, sheet=name))
+        raise InvalidValue("工作表是空的", location=Location(file=label, sheet=name))
     return SheetData(sheet=name, headers=list(data[0]), rows=data[1:])
 
 

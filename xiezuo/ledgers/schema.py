@@ -16,6 +16,11 @@ from typing import Any
 # are exact integers on SQLite and PostgreSQL alike.
 COLUMN_TYPES = ("text", "int", "money", "date", "bool", "code", "idno")
 MONEY_SCALE = 4  # decimals of 万元 kept (= whole 元)
+# Bounds that fit a column on SQLite and PostgreSQL alike: counts are PositiveIntegerField
+# (32-bit on PostgreSQL), amounts whole 元 in a 64-bit column but capped at 10^12 元 (= 10^8 万元).
+INT_MAX = 2_147_483_647
+MONEY_MAX = Decimal(100_000_000)  # 万元
+TEXT_MAX_LENGTH = 200  # characters, unless a column says otherwise (the model's max_length)
 YES, NO = "是", "否"
 
 
@@ -28,6 +33,7 @@ class Column:
     choices: tuple[tuple[str, str], ...] = ()  # (code, Chinese label) for `code` columns
     in_year: bool = False  # a date that must fall inside the ledger's year
     max_plausible: Decimal | None = None  # money above this (万元) for one record looks like 元
+    max_length: int = TEXT_MAX_LENGTH  # text columns: the model field's max_length
     help: str = ""
     example: str = ""
 
@@ -84,7 +90,7 @@ LEDGERS: tuple[Ledger, ...] = (
                 ("party", "党委常委会会议"), ("gov", "政府常务会议"),
                 ("group", "领导小组会议"), ("joint", "高层联席会议"),
             ), example="政府常务会议"),
-            _c("topic", "议题", example="研究部署2023年东西部协作工作"),
+            _c("topic", "议题", max_length=500, example="研究部署2023年东西部协作工作"),
         ),
         search=("topic",),
     ),
@@ -92,9 +98,9 @@ LEDGERS: tuple[Ledger, ...] = (
         kind="policy_docs", label="政策文件", table="ledgers_policy_document", model="ledgers.PolicyDocument",
         columns=(
             _c("date", "发文日期", "date", required=False, in_year=True, example="2023-04-12"),
-            _c("issuers", "发文主体", example="会宁县乡村振兴局、会宁县财政局"),
-            _c("title", "文件名称", example="会宁县东西部协作资金使用管理实施细则"),
-            _c("doc_number", "文号", required=False, example="会乡振发〔2023〕12号"),
+            _c("issuers", "发文主体", max_length=300, example="会宁县乡村振兴局、会宁县财政局"),
+            _c("title", "文件名称", max_length=500, example="会宁县东西部协作资金使用管理实施细则"),
+            _c("doc_number", "文号", max_length=100, required=False, example="会乡振发〔2023〕12号"),
         ),
         search=("issuers", "title", "doc_number"),
     ),
@@ -110,9 +116,9 @@ LEDGERS: tuple[Ledger, ...] = (
             ), example="厅局级"),
             _c("provincial_people", "其中省部级人次", "int", required=False, example="0"),
             _c("bureau_people", "其中厅局级人次", "int", required=False, example="3"),
-            _c("principals", "党委政府主要负责同志（姓名，职务）", required=False, example="张三，某区委书记"),
-            _c("deputies", "党委政府分管负责同志（姓名，职务）", required=False, example="李四，某区副区长"),
-            _c("topic", "事由", required=False, example="考察调研东西部协作工作"),
+            _c("principals", "党委政府主要负责同志（姓名，职务）", max_length=500, required=False, example="张三，某区委书记"),
+            _c("deputies", "党委政府分管负责同志（姓名，职务）", max_length=500, required=False, example="李四，某区副区长"),
+            _c("topic", "事由", max_length=500, required=False, example="考察调研东西部协作工作"),
         ),
         search=("principals", "deputies", "topic"),
     ),
@@ -126,7 +132,7 @@ LEDGERS: tuple[Ledger, ...] = (
             ), example="学校结对"),
             _c("east_party", "东部结对方", example="和平区某小学"),
             _c("west_party", "西部结对方", example="会宁县某小学"),
-            _c("note", "备注", required=False, example=""),
+            _c("note", "备注", max_length=500, required=False, example=""),
         ),
         search=("east_party", "west_party"),
     ),
@@ -134,7 +140,7 @@ LEDGERS: tuple[Ledger, ...] = (
         kind="labour_placements", label="农村劳动力就业", table="ledgers_labour_placement",
         model="ledgers.LabourPlacement",
         columns=(
-            _c("name", "姓名", example="张三"),
+            _c("name", "姓名", max_length=50, example="张三"),
             _c("id_number", "身份证号", "idno", help="18 位，末位校验码按 GB 11643 校验", example="620422199001011235"),
             _c("poverty_status", "人员类别", "code", choices=(
                 ("poor", "脱贫"), ("monitor", "监测"), ("general", "一般"),
@@ -164,7 +170,7 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         kind="fund_projects", label="财政援助资金项目", table="ledgers_fund_project", model="ledgers.FundProject",
         columns=(
-            _c("name", "项目名称", example="某村肉牛养殖产业项目"),
+            _c("name", "项目名称", max_length=300, example="某村肉牛养殖产业项目"),
             _c("category", "资金用途", "code", choices=(
                 ("industry", "产业帮扶"), ("employment", "就业帮扶"), ("talent", "干部和人才培养"),
                 ("demo", "打造乡村振兴示范典型"), ("infra", "乡村公共基础设施建设"),
@@ -210,7 +216,7 @@ LEDGERS: tuple[Ledger, ...] = (
         kind="enterprises", label="引导落地企业", table="ledgers_enterprise", model="ledgers.Enterprise",
         columns=(
             _c("name", "企业名称", example="甘肃某农业发展有限公司"),
-            _c("industry", "行业", required=False, example="农产品加工"),
+            _c("industry", "行业", max_length=100, required=False, example="农产品加工"),
             _c("planned_investment", "计划投资（万元）", "money", required=False,
                max_plausible=Decimal(1_000_000), help=MONEY_HELP, example="1600"),
             _c("actual_investment", "实际到位投资（万元）", "money", max_plausible=Decimal(1_000_000),
@@ -251,7 +257,7 @@ LEDGERS: tuple[Ledger, ...] = (
     Ledger(
         kind="exchanges", label="干部人才交流", table="ledgers_exchange", model="ledgers.Exchange",
         columns=(
-            _c("name", "姓名", example="王五"),
+            _c("name", "姓名", max_length=50, example="王五"),
             _c("direction", "方向", "code", choices=DIRECTIONS, example="东部到西部"),
             _c("kind", "类别", "code", choices=(
                 ("cadre", "党政干部"), ("teacher", "教师"), ("doctor", "医生"),
@@ -295,19 +301,19 @@ LEDGERS: tuple[Ledger, ...] = (
             _c("form", "捐赠形式", "code", choices=(("cash", "资金"), ("goods", "物资折款")), example="资金"),
             _c("amount", "金额（万元）", "money", max_plausible=Decimal(10_000), help=MONEY_HELP, example="12"),
             _c("recipient", "受赠方", required=False, example="某村"),
-            _c("purpose", "用途", required=False, example="助学助困"),
+            _c("purpose", "用途", max_length=300, required=False, example="助学助困"),
         ),
         search=("donor", "recipient", "purpose"),
     ),
     Ledger(
         kind="demo_villages", label="乡村振兴示范村", table="ledgers_demo_village", model="ledgers.DemoVillage",
         columns=(
-            _c("village", "村名", example="某某村"),
-            _c("town", "所属乡镇", required=False, example="某某镇"),
+            _c("village", "村名", max_length=100, example="某某村"),
+            _c("town", "所属乡镇", max_length=100, required=False, example="某某镇"),
             _c("status", "状态", "code", choices=(("planned", "计划打造"), ("started", "已启动")), example="已启动"),
             _c("funds", "安排资金（万元）", "money", required=False, max_plausible=Decimal(50_000),
                help=MONEY_HELP, example="166.8"),
-            _c("focus", "发展方向", required=False, example="农旅融合"),
+            _c("focus", "发展方向", max_length=300, required=False, example="农旅融合"),
         ),
         search=("village", "town", "focus"),
     ),

@@ -33,6 +33,7 @@ from xiezuo.core.errors import (
 )
 from xiezuo.core.models import ChangeRecord
 from xiezuo.core.money import yuan_from_wan
+from xiezuo.core.textcheck import shown
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.cells import CellError, check_record, check_rows
 from xiezuo.ledgers.files import read_ledger_file
@@ -86,17 +87,20 @@ def ledger_import(
     dry_run: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
     synthetic: bool = False,
+    name: str | None = None,
 ) -> ImportResult:
-    """Import one ledger file for one county and year (the file is read before the transaction).
+    """Import one ledger file for one county and year (read before the transaction).
+
+    `name` is the file's name as uploaded (stored under a short one of our own).
 
     With `replace` the file is the county's whole ledger for the year and replaces what was there;
     otherwise its records are added. Any bad cell: ErrorReport listing every bad cell, nothing
     written. `dry_run` checks everything and writes nothing.
     """
     ledger = ledger_of(kind)
-    data = read_ledger_file(path, ledger)
+    data = read_ledger_file(path, ledger, name=name)
     return LedgerImport(
-        kind=ledger.kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=path.name, org=org,
+        kind=ledger.kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=shown(name or path.name, 80), org=org,
         year=year, by=by, replace=replace, dry_run=dry_run, on_progress=on_progress, synthetic=synthetic,
     ).execute()
 

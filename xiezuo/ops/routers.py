@@ -17,6 +17,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
+SNAPSHOT_PREFIX = "snapshot_"  # aliases of point-in-time copies of the primary (xiezuo.ops.backup)
 _reading_from_replica: ContextVar[bool] = ContextVar("xiezuo_replica_reads", default=False)
 
 
@@ -53,6 +54,12 @@ class ReplicaRouter:
     """Reads inside `replica_reads()` go to the replica; every write and migration to the primary."""
 
     def db_for_read(self, model: type[Any], **hints: Any) -> str:
+        # Related objects of an object read from another alias (a backup's snapshot) come from
+        # that same alias, so the snapshot stays self-consistent.
+        instance = hints.get("instance")
+        db = getattr(getattr(instance, "_state", None), "db", None)
+        if db is not None and db not in ("default", REPLICA):
+            return str(db)
         if model._meta.app_label in PRIMARY_ONLY_APPS:
             return "default"
         return read_alias()
@@ -65,7 +72,8 @@ class ReplicaRouter:
         return True
 
     def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
-        return db == "default"
+        # A snapshot alias (a backup's copy of the primary) holds every table the primary does.
+        return db == "default" or db.startswith(SNAPSHOT_PREFIX)
 
 
 def database_is_replica(alias: str = REPLICA) -> bool:

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "xiezuo.core",
     "xiezuo.orgunits",
     "xiezuo.catalogue",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -54,6 +56,24 @@ MIDDLEWARE = [
     "xiezuo.web.middleware.XiezuoErrorsMiddleware",
     "xiezuo.ops.routers.ReplicaReadsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts only from our own static files — no inline
+# scripts, no event-handler attributes, no eval — so an injected tag cannot run. Styles allow
+# inline attributes: indentation and chart sizes are set per element, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "xiezuo.urls"
 WSGI_APPLICATION = "xiezuo.wsgi.application"
@@ -96,16 +116,34 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("XIEZUO_PASSWORD_MIN_LENGTH", 10)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = env_int("XIEZUO_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request, not from login
-# Login rate limiting (xiezuo.web.ratelimit): failures per account and per address.
+# Login rate limiting (xiezuo.web.ratelimit): failures per account and address, per account, per
+# address; the address is the client's as the reverse proxies in XIEZUO_TRUSTED_PROXIES report it.
 LOGIN_MAX_FAILURES = env_int("XIEZUO_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_ACCOUNT = env_int("XIEZUO_LOGIN_MAX_FAILURES_ACCOUNT", 20)
+LOGIN_MAX_FAILURES_ADDRESS = env_int("XIEZUO_LOGIN_MAX_FAILURES_ADDRESS", 100)
 LOGIN_LOCK_SECONDS = env_int("XIEZUO_LOGIN_LOCK_SECONDS", 15 * 60)
+XIEZUO_TRUSTED_PROXIES = env_list("XIEZUO_TRUSTED_PROXIES", [])  # addresses or CIDR ranges
+
+# Bounds on uploaded files (xiezuo.core.bounded) and on heavy request work (xiezuo.core.heavy).
+XIEZUO_FILE_LIMITS = {
+    "upload_bytes": env_int("XIEZUO_UPLOAD_MAX_MB", 20) * 1024 * 1024,
+    "rows": env_int("XIEZUO_XLSX_MAX_ROWS", 300_000),
+    "columns": env_int("XIEZUO_XLSX_MAX_COLUMNS", 200),
+    "text_chars": env_int("XIEZUO_AUDIT_MAX_CHARS", 100_000),
+}
+XIEZUO_HEAVY_SECONDS = env_int("XIEZUO_HEAVY_SECONDS", 30)
+XIEZUO_HEAVY_MEMORY_MB = env_int("XIEZUO_HEAVY_MEMORY_MB", 768)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

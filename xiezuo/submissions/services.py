@@ -20,6 +20,7 @@ from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.changes import actor_display_name, stored_actor
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied, StaleEdit
+from xiezuo.core.textcheck import checked_text
 from xiezuo.engine.validate import Finding
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.locks import lock_unit
@@ -28,6 +29,7 @@ from xiezuo.submissions.selectors import signoff_of
 from xiezuo.tables.findings import table_validate
 
 STATE_LABELS = dict(State.choices)
+COMMENT_MAX = 5000  # characters of a comment, an explanation or a reason
 # The key under which a submit event keeps the area's statement of which units are missing and why.
 UNITS_MISSING = "units_missing"
 
@@ -152,9 +154,12 @@ class SubmissionSubmit(_SubmissionAction):
     def __init__(self, *, submission: Submission, by: AbstractBaseUser | None,
                  explanations: Mapping[str, str] | None = None, comment: str = "",
                  expected_version: int | None = None, missing_statement: str = "") -> None:
-        self.submission, self.by, self.comment, self.expected_version = submission, by, comment, expected_version
-        self.explanations = {k: v.strip() for k, v in (explanations or {}).items() if v and v.strip()}
-        self.missing_statement = missing_statement.strip()
+        self.submission, self.by, self.expected_version = submission, by, expected_version
+        self.comment = checked_text(comment, label="报送说明", max_length=COMMENT_MAX)
+        self.explanations = {k: checked_text(v.strip(), label="警告说明", max_length=COMMENT_MAX)
+                             for k, v in (explanations or {}).items() if v and v.strip()}
+        self.missing_statement = checked_text(missing_statement.strip(), label="缺报单位及原因",
+                                              max_length=COMMENT_MAX)
 
     def perform(self) -> Submission:
         current = _locked(self.submission, self.expected_version)
@@ -206,6 +211,9 @@ class SubmissionReturn(_SubmissionAction):
                  row_comments: Mapping[str, str] | None = None, expected_version: int | None = None) -> None:
         if not comment.strip():
             raise InvalidValue("退回时必须填写退回意见")
+        checked_text(comment, label="退回意见", max_length=COMMENT_MAX)
+        for text in (row_comments or {}).values():
+            checked_text(text or "", label="对本行的意见", max_length=COMMENT_MAX)
         catalogue = get_catalogue(submission.year)
         self.rows = {code: text.strip() for code, text in (row_comments or {}).items() if text and text.strip()}
         for code in self.rows:
@@ -253,6 +261,7 @@ class SubmissionReopen(_SubmissionAction):
                  expected_version: int | None = None) -> None:
         if not reason.strip():
             raise InvalidValue("重新打开已通过的填报必须说明理由")
+        checked_text(reason, label="理由", max_length=COMMENT_MAX)
         self.submission, self.by, self.reason, self.expected_version = submission, by, reason, expected_version
 
     def perform(self) -> Submission:
@@ -275,6 +284,7 @@ class SubmissionComment(_SubmissionAction):
                  row_code: str = "") -> None:
         if not comment.strip():
             raise InvalidValue("意见内容不能为空")
+        checked_text(comment, label="意见", max_length=COMMENT_MAX)
         if row_code and row_code not in get_catalogue(submission.year).by_code:
             raise NotFound(f"{submission.year} 年度统计表中没有指标「{row_code}」")
         self.submission, self.by, self.comment, self.row_code = submission, by, comment, row_code
@@ -296,7 +306,8 @@ class SubmissionSignoff(_SubmissionAction):
     exempt_reason = ""
 
     def __init__(self, *, submission: Submission, by: AbstractBaseUser | None, comment: str = "") -> None:
-        self.submission, self.by, self.comment = submission, by, comment
+        self.submission, self.by = submission, by
+        self.comment = checked_text(comment, label="审核意见", max_length=COMMENT_MAX)
 
     def validate(self) -> None:
         profile = profile_of(self.by)
@@ -331,7 +342,8 @@ class SubmissionReply(_SubmissionAction):
         if not text.strip():
             raise InvalidValue("回复内容不能为空")
         self.parent = _comment_event(comment_id, org)
-        self.submission, self.by, self.text = self.parent.submission, by, text.strip()
+        self.submission, self.by = self.parent.submission, by
+        self.text = checked_text(text.strip(), label="回复", max_length=COMMENT_MAX)
 
     def perform(self) -> SubmissionEvent:
         return self._event(self.submission, kind=EventKind.REPLY, comment=self.text,
@@ -375,7 +387,8 @@ class SubmissionOpinion(_SubmissionAction):
     def __init__(self, *, submission: Submission, by: AbstractBaseUser | None, text: str) -> None:
         if not text.strip():
             raise InvalidValue("结对方意见不能为空")
-        self.submission, self.by, self.text = submission, by, text.strip()
+        self.submission, self.by = submission, by
+        self.text = checked_text(text.strip(), label="结对方意见", max_length=COMMENT_MAX)
 
     def validate(self) -> None:
         profile = profile_of(self.by)

@@ -4,16 +4,26 @@ Every `XiezuoError` carries its HTTP status (404 outside scope, 403 not allowed,
 locked, 400 a bad value). A page gets the error page, an HTMX request a small fragment (swapped
 into the page's message area), a JSON client `{"error": {code, message, file, row, column, value}}`.
 Views catch `InputError` only where they redisplay a form with the message beside it.
+
+Request parameters with NUL or other control characters are refused before any view sees them:
+PostgreSQL cannot store NUL, and a control character stored in a text makes the XLSX and DOCX
+writers fail for everyone who downloads that unit's files afterwards. A value past what a
+database column holds that no check caught is a 400 too (logged, so the check gets added).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from xiezuo.core.errors import XiezuoError
+from xiezuo.core.errors import InvalidValue, XiezuoError
+from xiezuo.core.textcheck import control_problem, shown
+
+logger = logging.getLogger(__name__)
 
 TITLES = {404: "未找到", 403: "无权操作", 409: "操作未执行", 400: "输入有误"}
 
@@ -54,6 +64,18 @@ class WriteGuardMiddleware:
             return self.get_response(request)
 
 
+def _control_characters(request: HttpRequest) -> str | None:
+    for where, params in (("地址参数", request.GET), ("表单", request.POST)):
+        for key, values in params.lists():
+            if control_problem(key):
+                return f"{where}的字段名{control_problem(key)}"
+            for value in values:
+                problem = control_problem(value)
+                if problem:
+                    return f"{where}字段「{shown(key, 40)}」{problem}"
+    return None
+
+
 class XiezuoErrorsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -61,7 +83,16 @@ class XiezuoErrorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
+    def process_view(self, request: HttpRequest, view_func: object, view_args: object,
+                     view_kwargs: object) -> HttpResponse | None:
+        problem = _control_characters(request)
+        return error_response(request, InvalidValue(problem)) if problem else None
+
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, XiezuoError):
             return error_response(request, exception)
+        if isinstance(exception, DataError):
+            # Nothing was stored (the action's transaction rolled back).
+            logger.error("database refused a value on %s", request.path, exc_info=exception)
+            return error_response(request, InvalidValue("提交的数值或文字超出了数据库能保存的范围，未保存；请检查后重新填写"))
         return None

@@ -1,34 +1,100 @@
-"""Login rate limiting: a few failed attempts per account and per address, counted in the cache."""
+"""Login rate limiting: failed attempts counted per account, per address and per both.
+
+Three counters, each with its own threshold (settings, `XIEZUO_LOGIN_*`):
+- one account from one address (LOGIN_MAX_FAILURES, 5): someone guessing one password;
+- one account from anywhere (LOGIN_MAX_FAILURES_ACCOUNT, 20): guessing spread over addresses;
+- one address for any account (LOGIN_MAX_FAILURES_ADDRESS, 100): a whole county office sits
+  behind one NAT or proxy, so the address alone needs a high threshold or one typo-prone clerk
+  would lock out every colleague.
+
+The address is the real client's (`client_address`): behind a reverse proxy listed in
+XIEZUO_TRUSTED_PROXIES the right-most X-Forwarded-For entry that is not itself a trusted proxy;
+otherwise REMOTE_ADDR. Counters live in Django's cache: with the default local-memory cache each
+worker process counts on its own; a shared cache (CACHES pointing at Redis or the database)
+shares them across workers and servers without any change here.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 
-def _keys(username: str, address: str) -> list[str]:
-    return [f"login-fail:user:{username.strip().lower()}", f"login-fail:addr:{address}"]
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    limit: int
 
 
-def _limit() -> tuple[int, int]:
-    return getattr(settings, "LOGIN_MAX_FAILURES", 5), getattr(settings, "LOGIN_LOCK_SECONDS", 15 * 60)
+def _seconds() -> int:
+    return int(getattr(settings, "LOGIN_LOCK_SECONDS", 15 * 60))
+
+
+def _buckets(username: str, address: str) -> list[Bucket]:
+    user = username.strip().lower()[:150]
+    return [
+        Bucket(f"login-fail:pair:{user}:{address}", int(getattr(settings, "LOGIN_MAX_FAILURES", 5))),
+        Bucket(f"login-fail:user:{user}", int(getattr(settings, "LOGIN_MAX_FAILURES_ACCOUNT", 20))),
+        Bucket(f"login-fail:addr:{address}", int(getattr(settings, "LOGIN_MAX_FAILURES_ADDRESS", 100))),
+    ]
 
 
 def login_blocked(username: str, address: str) -> bool:
-    attempts, _ = _limit()
-    return any((cache.get(key) or 0) >= attempts for key in _keys(username, address))
+    return any((cache.get(b.key) or 0) >= b.limit for b in _buckets(username, address))
 
 
 def login_failed(username: str, address: str) -> None:
-    _, seconds = _limit()
-    for key in _keys(username, address):
-        if cache.add(key, 1, seconds):
+    seconds = _seconds()
+    for bucket in _buckets(username, address):
+        if cache.add(bucket.key, 1, seconds):
             continue
         try:
-            cache.incr(key)
+            cache.incr(bucket.key)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, seconds)
+            cache.set(bucket.key, 1, seconds)
 
 
-def login_succeeded(username: str) -> None:
-    cache.delete(_keys(username, "")[0])
+def login_succeeded(username: str, address: str = "") -> None:
+    """A good password clears its account's counters; the address keeps counting other accounts."""
+    pair, account, _ = _buckets(username, address)
+    cache.delete_many([pair.key, account.key] if address else [account.key])
+
+
+def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    out = []
+    for item in getattr(settings, "XIEZUO_TRUSTED_PROXIES", []):
+        try:
+            out.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            continue
+    return out
+
+
+def _trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address of the person at the keyboard, not of the proxy in front of the application."""
+    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    networks = _networks()
+    if not networks or not _trusted(remote, networks):
+        return remote or "unknown"
+    # Each proxy appends the address it received from; read from the right and stop at the
+    # first hop that is not one of ours: everything left of it could be forged by the client.
+    hops = [h.strip() for h in (request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # garbage in the header: fall back to the proxy itself
+    return hops[0] if hops else remote

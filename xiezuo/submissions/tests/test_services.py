@@ -163,3 +163,18 @@ def test_a_city_submits_its_roll_up_only_when_every_county_is_approved(huining, 
     submitted = submission_submit(submission=city, by=reviewer, explanations=explain_all(city.org))
     assert submitted.state == State.SUBMITTED
     submission_approve(submission=submitted, by=user("gansu-reviewer"))
+
+
+def test_comments_and_report_texts_refuse_control_characters_from_any_caller(huining):  # type: ignore[no-untyped-def]
+    """Pages are guarded by the middleware; the actions refuse the same text from the CLI or the API."""
+    from xiezuo.core.errors import InvalidValue
+    from xiezuo.documents.services import narrative_save
+    from xiezuo.submissions.services import submission_comment, submission_ensure
+
+    sub = submission_ensure(org=huining, year=2023)
+    with pytest.raises(InvalidValue, match="控制字符"):
+        submission_comment(submission=sub, by=None, comment="请核实\x01")
+    with pytest.raises(InvalidValue, match="文字过长"):
+        submission_comment(submission=sub, by=None, comment="长" * 6000)
+    with pytest.raises(InvalidValue, match="空字符"):
+        narrative_save(org=huining, year=2023, section="intro", text="开篇\x00", by=None, expected_version=None)

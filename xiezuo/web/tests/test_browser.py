@@ -175,7 +175,7 @@ def test_a_stale_save_in_a_second_window_is_refused(demo, live_server, browser, 
     field.fill("9")
     field.press("Tab")
     refused = second.locator("#row-meet_gov .refused")
-    expect(refused).to_contain_text("已被huining-clerk修改为「8」")
+    expect(refused).to_contain_text("已被王晓红修改为「8」")
     expect(cell(second, "meet_gov")).to_have_value("8")  # the current value, not the stale one
     centre(second.locator("#row-meet_gov"))
     shot(second, "refused", full_page=False)

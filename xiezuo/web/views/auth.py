@@ -30,7 +30,7 @@ class LoginForm(AuthenticationForm):
         except forms.ValidationError:
             login_failed(username, address)
             raise
-        login_succeeded(username)
+        login_succeeded(username, address)
         return cleaned
 
 

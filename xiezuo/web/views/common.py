@@ -22,7 +22,9 @@ def posted_version(request: HttpRequest) -> int | None:
 
 
 def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    from xiezuo.web.ratelimit import client_address as real_address
+
+    return real_address(request)
 
 
 def acting_user(request: HttpRequest) -> AbstractBaseUser:

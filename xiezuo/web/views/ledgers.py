@@ -261,13 +261,14 @@ def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) ->
     name = Path(upload.name or "upload.xlsx").name
     context["file"] = name
     with tempfile.TemporaryDirectory(prefix="xiezuo-import-") as folder:
-        path = Path(folder) / name
+        # A short name of our own: the uploaded one may exceed the 255 bytes a file system allows.
+        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:8])
         with path.open("wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
         try:
-                result = ledger_import(kind=kind, path=path, org=org, year=year, by=acting_user(request),
-                                   replace=request.POST.get("mode") != "append")
+            result = ledger_import(kind=kind, path=path, org=org, year=year, by=acting_user(request),
+                                   replace=request.POST.get("mode") != "append", name=name)
         except ErrorReport as report:
             context["errors"] = import_error_dicts(report)
             return render(request, "web/ledgers/import.html", context, status=400)
