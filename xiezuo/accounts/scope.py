@@ -115,3 +115,19 @@ def require(user: AbstractBaseUser | AnonymousUser | None, action: Permission, o
     from xiezuo.core.errors import PermissionDenied
 
     raise PermissionDenied(f"您没有{_DOING[action]}「{org.name}」数据的权限")
+
+
+def sees_personal_names(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Labourers' names in a county's personal ledgers: hidden from eastern partners unless the
+    deployment allows it (`XIEZUO_PARTNER_SEES_NAMES`)."""
+    from django.conf import settings
+
+    profile = profile_of(user)
+    if profile is None:
+        return False
+    return profile.role != Role.EAST_PARTNER or bool(getattr(settings, "XIEZUO_PARTNER_SEES_NAMES", False))
+
+
+def masked_name(name: str) -> str:
+    """王晓红 → 王**: the family name only."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else name

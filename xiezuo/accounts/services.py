@@ -85,6 +85,124 @@ class UserCreate(Action[AbstractBaseUser]):
 user_create = UserCreate.run
 
 
+def _managed_user(user_id: int) -> AbstractBaseUser:
+    from xiezuo.core.errors import NotFound
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(f"没有编号为 {user_id} 的用户")
+    return user
+
+
+class UserUpdate(Action[AbstractBaseUser]):
+    """An administrator changes a user's 姓名, unit, role or whether the account is active."""
+
+    kind = ActionKind.USER_UPDATE
+    admin_only = True
+    exempt_reason = "用户管理不属于某个单位某年度的填报"
+    field_labels = {"role": "角色", "org": "单位", "name": "姓名", "active": "启用"}
+
+    def __init__(self, *, user_id: int, org: OrgUnit, role: str, active: bool, name: str,
+                 by: AbstractBaseUser | None = None) -> None:
+        from xiezuo.core.errors import InvalidValue
+
+        if role not in Role.values:
+            raise InvalidValue(f"角色「{role}」不存在", )
+        self.user, self.org, self.role, self.active, self.name, self.by = (
+            _managed_user(user_id), org, role, active, name.strip(), by)
+
+    def validate(self) -> None:
+        from xiezuo.core.errors import InvalidValue
+
+        if self.by is not None and self.user.pk == self.by.pk and not self.active:
+            raise InvalidValue("不能停用自己的账号")
+
+    def perform(self) -> AbstractBaseUser:
+        User = get_user_model()
+        user = User.objects.select_for_update().get(pk=self.user.pk)
+        profile = Profile.objects.filter(user=user).select_related("org").first()
+        old = {"role": profile.role if profile else None, "org": profile.org.code if profile else None,
+               "name": user.get_full_name(), "active": user.is_active}
+        user.last_name, user.first_name = self.name, ""
+        user.is_active = self.active
+        user.is_staff = user.is_superuser = self.role == Role.ADMIN
+        user.save(update_fields=["last_name", "first_name", "is_active", "is_staff", "is_superuser"])
+        Profile.objects.update_or_create(user=user, defaults={"org": self.org, "role": self.role})
+        before, after = changed_fields(old, {"role": self.role, "org": self.org.code, "name": user.get_full_name(),
+                                             "active": self.active})
+        if after:
+            self.record(object_type="auth.user", object_key=user.get_username(), org_code=self.org.code,
+                        old=before, new=after)
+        return user
+
+
+class UserPasswordReset(Action[AbstractBaseUser]):
+    """An administrator sets a new password for a user (who then logs in with it)."""
+
+    kind = ActionKind.USER_PASSWORD_RESET
+    admin_only = True
+    exempt_reason = "用户管理不属于某个单位某年度的填报"
+
+    def __init__(self, *, user_id: int, password: str, by: AbstractBaseUser | None = None) -> None:
+        self.user, self.password, self.by = _managed_user(user_id), password, by
+
+    def validate(self) -> None:
+        _check_password(self.password, self.user)
+
+    def perform(self) -> AbstractBaseUser:
+        self.user.set_password(self.password)
+        self.user.save(update_fields=["password"])
+        # The password itself is never recorded, only that it was reset.
+        self.record(object_type="auth.user", object_key=self.user.get_username(), comment="密码已重置")
+        return self.user
+
+
+class PasswordChange(Action[AbstractBaseUser]):
+    """A user changes its own password, giving the current one."""
+
+    kind = ActionKind.USER_PASSWORD_CHANGE
+    exempt_reason = "用户本人的账号设置，不属于填报数据"
+
+    def __init__(self, *, by: AbstractBaseUser, old_password: str, new_password: str) -> None:
+        self.by, self.old_password, self.new_password = by, old_password, new_password
+
+    def validate(self) -> None:
+        from xiezuo.core.errors import InvalidValue
+
+        assert self.by is not None
+        if not self.by.check_password(self.old_password):
+            raise InvalidValue("当前密码不正确")
+        _check_password(self.new_password, self.by)
+
+    def perform(self) -> AbstractBaseUser:
+        assert self.by is not None
+        self.by.set_password(self.new_password)
+        self.by.save(update_fields=["password"])
+        self.record(object_type="auth.user", object_key=self.by.get_username(), comment="本人修改密码")
+        return self.by
+
+
+def _check_password(password: str, user: AbstractBaseUser) -> None:
+    """Django's password validators, their messages in Chinese."""
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from xiezuo.core.errors import InvalidValue
+
+    if len(password) < 8:
+        raise InvalidValue("新密码至少 8 位")
+    try:
+        validate_password(password, user if isinstance(user, User) else None)
+    except ValidationError as exc:
+        raise InvalidValue("；".join(exc.messages)) from exc
+
+
+user_update = UserUpdate.run
+user_password_reset = UserPasswordReset.run
+password_change = PasswordChange.run
+
+
 def demo_accounts_create() -> list[DemoAccount]:
     password = demo_password()
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=[a.org_code for a in DEMO_ACCOUNTS])}

@@ -7,7 +7,7 @@ Three queries whatever the number of counties: the units, the values of the rows
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from xiezuo.catalogue.loader import Catalogue
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.engine.aggregate import normalise
 from xiezuo.engine.rules import expression_codes
-from xiezuo.orgunits.models import Level, OrgUnit, Side
+from xiezuo.orgunits.models import AssessmentClass, Level, OrgUnit, Side
 from xiezuo.rollup.selectors import reporting_units
 from xiezuo.tables.models import DataValue
 
@@ -37,6 +37,11 @@ class Assessment:
     scheme: Scheme
     ranking: list[tuple[int, UnitScore]]
     illustrative_targets: bool  # some targets used are made-up demo targets
+    # {org code: assessment class label} when the area's counties are ranked within classes.
+    classes: dict[str, str] = field(default_factory=dict)
+
+    def class_of(self, org_code: str) -> str:
+        return self.classes.get(org_code, "")
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -45,7 +50,8 @@ class Assessment:
             "scheme": {"name": self.scheme.name, "file": self.scheme.source, "official": self.scheme.official,
                        "description": self.scheme.description},
             "illustrative_targets": self.illustrative_targets,
-            "ranking": [{"rank": rank, **score.as_dict()} for rank, score in self.ranking],
+            "ranking": [{"rank": rank, "class": self.class_of(score.org_code), **score.as_dict()}
+                        for rank, score in self.ranking],
         }
 
 
@@ -95,4 +101,14 @@ def assess(org: OrgUnit, year: int, *, scheme: Scheme | None = None, scheme_path
                    previous=previous.get(u.code, {}), targets=targets.get(u.code, {}), compiled=compiled)
         for u in units
     ]
-    return Assessment(org=org, year=year, scheme=scheme, ranking=ranked(scores), illustrative_targets=illustrative)
+    labels = dict(AssessmentClass.choices)
+    classes = {u.code: labels[u.assessment_class] for u in units if u.assessment_class}
+    if not classes:
+        return Assessment(org=org, year=year, scheme=scheme, ranking=ranked(scores), illustrative_targets=illustrative)
+    # Ranked within each class (in the order of the classes, unclassed counties last).
+    order = [*AssessmentClass.values, ""]
+    by_class = {u.code: u.assessment_class for u in units}
+    ranking = [entry for cls in order
+               for entry in ranked([s for s in scores if by_class[s.org_code] == cls])]
+    return Assessment(org=org, year=year, scheme=scheme, ranking=ranking, illustrative_targets=illustrative,
+                      classes={u.code: classes.get(u.code, "未分类") for u in units})

@@ -17,6 +17,13 @@ class Side(models.TextChoices):
     WEST = "west", "西部"
 
 
+class AssessmentClass(models.TextChoices):
+    """Counties are ranked within their class in the assessment."""
+
+    KEY_COUNTY = "key_county", "国家乡村振兴重点帮扶县"
+    OTHER = "other", "其他脱贫县"
+
+
 class OrgUnit(models.Model):
     """An administrative division. `path` is the materialised chain of codes used for roll-up."""
 
@@ -28,6 +35,11 @@ class OrgUnit(models.Model):
     # "/620000/620400/620422/" — every ancestor's code; a prefix match finds a subtree in one query.
     path = models.CharField(max_length=200, db_index=True)
     synthetic = models.BooleanField("合成数据", default=False)
+    # The unit's setting: its 县级负责人 signs the table off (审核) before it can be submitted.
+    lead_signoff_required = models.BooleanField("报送前须负责人审核", default=False, db_default=False)
+    # The assessment class a county is ranked in (blank: ranked with every county of the area).
+    assessment_class = models.CharField("考核类别", max_length=16, choices=AssessmentClass.choices, blank=True,
+                                        default="", db_default="")
 
     class Meta:
         ordering = ["code"]

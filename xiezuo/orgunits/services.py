@@ -12,7 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.errors import ErrorReport, InvalidValue, Location, XiezuoError
-from xiezuo.orgunits.models import Level, OrgUnit, Pairing, PairingKind, Side
+from xiezuo.orgunits.models import AssessmentClass, Level, OrgUnit, Pairing, PairingKind, Side
 
 ORG_COLUMNS = ["code", "name", "level", "side", "parent_code"]
 PAIRING_COLUMNS = ["east_code", "west_code", "kind", "start_year", "end_year"]
@@ -186,3 +186,75 @@ def orgunits_load_base(*, by: AbstractBaseUser | None = None) -> None:
     """The divisions and the pairing the demo and the tests start from."""
     orgunits_import_csv(path=DATA_DIR / "orgunits.csv", by=by)
     pairings_import_csv(path=DATA_DIR / "pairings.csv", by=by)
+
+
+class OrgUnitUpdate(Action[OrgUnit]):
+    """An administrator renames a unit or changes its settings (the lead's sign-off before 报送)."""
+
+    kind = ActionKind.ORGUNIT_UPDATE
+    admin_only = True
+    exempt_reason = "行政区划的管理不属于填报数据"
+    field_labels = {"name": "名称", "lead_signoff_required": "报送前须负责人审核", "assessment_class": "考核类别"}
+
+    def __init__(self, *, org: OrgUnit, name: str, lead_signoff_required: bool,
+                 assessment_class: str | None = None, by: AbstractBaseUser | None = None) -> None:
+        if not name.strip():
+            raise InvalidValue("名称不能为空", location=Location(column="名称", value=name))
+        if assessment_class and assessment_class not in AssessmentClass.values:
+            raise InvalidValue(f"考核类别「{assessment_class}」不存在",
+                               location=Location(column="考核类别", value=assessment_class))
+        self.org, self.name, self.lead_signoff_required, self.by = org, name.strip(), lead_signoff_required, by
+        self.assessment_class = org.assessment_class if assessment_class is None else assessment_class
+
+    def perform(self) -> OrgUnit:
+        unit = OrgUnit.objects.select_for_update().get(pk=self.org.pk)
+        fields = ("name", "lead_signoff_required", "assessment_class")
+        old = {f: getattr(unit, f) for f in fields}
+        unit.name, unit.lead_signoff_required = self.name, self.lead_signoff_required
+        unit.assessment_class = self.assessment_class
+        unit.save(update_fields=list(fields))
+        before, after = changed_fields(old, {f: getattr(unit, f) for f in fields})
+        if after:
+            self.record(object_type="orgunits.orgunit", object_key=unit.code, org_code=unit.code,
+                        old=before, new=after)
+        return unit
+
+
+class PairingCreate(Action[Pairing]):
+    """An administrator records a pairing between an eastern and a western unit."""
+
+    kind = ActionKind.PAIRING_CREATE
+    admin_only = True
+    exempt_reason = "结对关系的管理不属于填报数据"
+    field_labels = {"kind": "结对类型", "start_year": "起始年度", "end_year": "截止年度"}
+
+    def __init__(self, *, east: OrgUnit, west: OrgUnit, kind: str, start_year: int, end_year: int | None,
+                 by: AbstractBaseUser | None = None) -> None:
+        if east.side != Side.EAST or west.side != Side.WEST:
+            raise InvalidValue(f"结对应为东部单位与西部单位：「{east.name}」「{west.name}」",
+                               location=Location(column="东部单位", value=east.code))
+        if kind not in PairingKind.values:
+            raise InvalidValue(f"结对类型「{kind}」不存在", location=Location(column="结对类型", value=kind))
+        if end_year is not None and end_year < start_year:
+            raise InvalidValue(f"截止年度 {end_year} 早于起始年度 {start_year}",
+                               location=Location(column="截止年度", value=end_year))
+        self.east, self.west, self.pairing_kind, self.start_year, self.end_year, self.by = (
+            east, west, kind, start_year, end_year, by)
+
+    def validate(self) -> None:
+        if Pairing.objects.filter(east=self.east, west=self.west, kind=self.pairing_kind,
+                                  start_year=self.start_year).exists():
+            raise InvalidValue(f"「{self.east.name}」与「{self.west.name}」自 {self.start_year} 年起的"
+                               f"{PairingKind(self.pairing_kind).label}已存在")
+
+    def perform(self) -> Pairing:
+        pairing = Pairing.objects.create(east=self.east, west=self.west, kind=self.pairing_kind,
+                                         start_year=self.start_year, end_year=self.end_year)
+        self.record(object_type="orgunits.pairing", object_key=f"{self.east.code}-{self.west.code}",
+                    org_code=self.west.code,
+                    new={"kind": self.pairing_kind, "start_year": self.start_year, "end_year": self.end_year})
+        return pairing
+
+
+orgunit_update = OrgUnitUpdate.run
+pairing_create = PairingCreate.run

@@ -107,6 +107,8 @@ if env_str("XIEZUO_REPLICA_DATABASE_URL"):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["xiezuo.ops.routers.ReplicaRouter"]
 # Pages whose reads may lag the primary by a moment; without a replica they read the primary.
+# Eastern partners read their paired counties' ledgers without the labourers' names unless this is on.
+XIEZUO_PARTNER_SEES_NAMES = env_bool("XIEZUO_PARTNER_SEES_NAMES", False)
 XIEZUO_REPLICA_VIEWS = env_list("XIEZUO_REPLICA_VIEWS", ["web:dashboard"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

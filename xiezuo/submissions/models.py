@@ -47,6 +47,9 @@ class EventKind(models.TextChoices):
     APPROVE = "approve", "审核通过"
     REOPEN = "reopen", "重新打开"
     COMMENT = "comment", "意见"
+    REPLY = "reply", "回复"
+    SIGNOFF = "signoff", "负责人审核"
+    OPINION = "opinion", "结对方意见"
 
 
 class SubmissionEvent(models.Model):
@@ -64,6 +67,10 @@ class SubmissionEvent(models.Model):
     row_code = models.CharField("指标代码", max_length=64, blank=True)
     # On submit: {rule id: {"message": finding text, "explanation": the unit's written reason}}.
     explanations = models.JSONField(default=dict, blank=True)
+    # A reply answers one comment; a comment is resolved by the unit once it has been dealt with.
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by_name = models.CharField(max_length=150, blank=True, db_default="")
 
     class Meta:
         ordering = ["at", "id"]
@@ -72,3 +79,20 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Deadline(models.Model):
+    """When the units directly below an area must have submitted their year's table (set by the area)."""
+
+    org = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="deadlines")
+    year = models.IntegerField("年度")
+    due = models.DateField("报送截止日期")
+    set_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="uniq_deadline_org_year")]
+        verbose_name = "报送期限"
+        verbose_name_plural = "报送期限"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}/{self.year} {self.due}"

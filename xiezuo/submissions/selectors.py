@@ -6,8 +6,12 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from xiezuo.core.models import ChangeRecord
 from xiezuo.orgunits.models import OrgUnit
-from xiezuo.submissions.models import Submission, SubmissionEvent
+from xiezuo.submissions.models import EventKind, Submission, SubmissionEvent
+
+# The unit's own data: a change to any of it after the lead's sign-off asks for a new one.
+UNIT_DATA_TYPES = ("tables.", "ledgers.", "documents.")
 
 
 def submissions_for_many(orgs: Iterable[OrgUnit], year: int) -> dict[int, Submission]:
@@ -21,8 +25,54 @@ def submission_events(submission: Submission) -> QuerySet[SubmissionEvent]:
 
 
 def row_comments(submission: Submission) -> dict[str, list[SubmissionEvent]]:
-    """Comments attached to single rows, by row code, oldest first."""
+    """Comments attached to single rows, by row code, oldest first; each with `thread`, its replies.
+
+    One query: comments and replies are read together and the replies hung under their comment.
+    """
     out: dict[str, list[SubmissionEvent]] = {}
-    for event in submission.events.exclude(row_code="").order_by("at", "id"):
-        out.setdefault(event.row_code, []).append(event)
+    events = list(submission.events.exclude(row_code="").filter(kind__in=[EventKind.COMMENT, EventKind.REPLY])
+                  .order_by("at", "id"))
+    by_id = {e.pk: e for e in events if e.kind == EventKind.COMMENT}
+    for event in by_id.values():
+        event.thread = []  # type: ignore[attr-defined]  # the replies, set here for the templates
+    for event in events:
+        if event.kind == EventKind.COMMENT:
+            out.setdefault(event.row_code, []).append(event)
+        elif event.reply_to_id in by_id:
+            by_id[event.reply_to_id].thread.append(event)  # type: ignore[attr-defined]
     return out
+
+
+def open_comment_count(submission: Submission) -> int:
+    return submission.events.filter(kind=EventKind.COMMENT, resolved_at__isnull=True).exclude(row_code="").count()
+
+
+def signoff_of(submission: Submission) -> SubmissionEvent | None:
+    """The lead's sign-off that still covers the table: after the last return or reopen, with no change
+    to the unit's figures, ledgers or report since. None when there is none (or it has lapsed)."""
+    last = (submission.events.filter(kind__in=[EventKind.SIGNOFF, EventKind.RETURN, EventKind.REOPEN,
+                                               EventKind.SUBMIT])
+            .order_by("-at", "-id").first())
+    if last is None or last.kind != EventKind.SIGNOFF:
+        return None
+    changed = ChangeRecord.objects.filter(org_code=submission.org.code, year=submission.year, at__gt=last.at)
+    for prefix in UNIT_DATA_TYPES:
+        if changed.filter(object_type__startswith=prefix).exists():
+            return None
+    return last
+
+
+def changes_since_last_submission(submission: Submission) -> list[ChangeRecord] | None:
+    """For a resubmission: every change to the table between the previous submission and the latest.
+
+    None when the unit has been submitted at most once (there is nothing to compare with).
+    """
+    submits = list(submission.events.filter(kind=EventKind.SUBMIT).order_by("-at", "-id")[:2])
+    if len(submits) < 2:
+        return None
+    latest, previous = submits
+    return list(
+        ChangeRecord.objects.filter(org_code=submission.org.code, year=submission.year,
+                                    object_type="tables.datavalue", at__gt=previous.at, at__lte=latest.at)
+        .order_by("at", "id")
+    )

@@ -6,27 +6,32 @@ user may do it, writes the timeline event and the change record in the same tran
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
+from xiezuo.accounts.models import Role
 from xiezuo.accounts.scope import Permission, profile_of
 from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.action_kinds import ActionKind
-from xiezuo.core.actions import Action
+from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.changes import actor_display_name, stored_actor
-from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, StaleEdit
+from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied, StaleEdit
 from xiezuo.core.textcheck import checked_text
 from xiezuo.engine.validate import Finding
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.locks import lock_unit
-from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
+from xiezuo.submissions.models import Deadline, EventKind, State, Submission, SubmissionEvent
+from xiezuo.submissions.selectors import signoff_of
 from xiezuo.tables.findings import table_validate
 
 STATE_LABELS = dict(State.choices)
 COMMENT_MAX = 5000  # characters of a comment, an explanation or a reason
+# The key under which a submit event keeps the area's statement of which units are missing and why.
+UNITS_MISSING = "units_missing"
 
 
 class SubmissionBlocked(InvalidTransition):
@@ -75,7 +80,7 @@ def _move(submission: Submission, to_state: str, **stamps: object) -> None:
     submission.save(update_fields=["state", "version", "updated_at", *stamps])
 
 
-def _units_not_approved(org: OrgUnit, year: int) -> list[str]:
+def units_not_approved(org: OrgUnit, year: int) -> list[str]:
     """A city or province sends its roll-up up only when every unit below (same side) is approved."""
     below = OrgUnit.objects.filter(parent=org, side=org.side)
     approved = set(
@@ -100,13 +105,14 @@ class _SubmissionAction(Action[Any]):
     def _event(
         self, submission: Submission, *, kind: str, from_state: str = "", to_state: str = "",
         comment: str = "", row_code: str = "", explanations: Mapping[str, object] | None = None,
+        reply_to: SubmissionEvent | None = None,
     ) -> SubmissionEvent:
         name, org_name = _who(self.by)
         event = SubmissionEvent.objects.create(
             submission=submission, kind=kind, from_state=from_state, to_state=to_state,
             by=stored_actor(self.by),
             by_name=name, by_org_name=org_name, comment=comment, row_code=row_code,
-            explanations=dict(explanations or {}),
+            explanations=dict(explanations or {}), reply_to=reply_to,
         )
         self.record(
             kind=ActionKind(f"submission.{kind}"), object_type="submissions.submission",
@@ -147,20 +153,32 @@ class SubmissionSubmit(_SubmissionAction):
 
     def __init__(self, *, submission: Submission, by: AbstractBaseUser | None,
                  explanations: Mapping[str, str] | None = None, comment: str = "",
-                 expected_version: int | None = None) -> None:
+                 expected_version: int | None = None, missing_statement: str = "") -> None:
         self.submission, self.by, self.expected_version = submission, by, expected_version
         self.comment = checked_text(comment, label="报送说明", max_length=COMMENT_MAX)
         self.explanations = {k: checked_text(v.strip(), label="警告说明", max_length=COMMENT_MAX)
                              for k, v in (explanations or {}).items() if v and v.strip()}
+        self.missing_statement = checked_text(missing_statement.strip(), label="缺报单位及原因",
+                                              max_length=COMMENT_MAX)
 
     def perform(self) -> Submission:
         current = _locked(self.submission, self.expected_version)
         _check_state(current, (State.DRAFT, State.RETURNED), "报送")
-        waiting = _units_not_approved(current.org, current.year)
-        if waiting:
+        if current.org.lead_signoff_required and signoff_of(current) is None:
             raise InvalidTransition(
-                f"「{current.org.name}」的下级单位尚未全部审核通过（{'、'.join(waiting)}），不能报送汇总数据"
+                f"「{current.org.name}」要求报送前由县级负责人审核，负责人审核后（或审核后又有修改的，重新审核后）才能报送"
             )
+        waiting = units_not_approved(current.org, current.year)
+        missing: dict[str, dict[str, str]] = {}
+        if waiting:
+            listed = "、".join(waiting)
+            if not self.missing_statement:
+                raise InvalidTransition(
+                    f"「{current.org.name}」的下级单位尚未全部审核通过（{listed}），不能报送汇总数据；"
+                    "如确需报送，请写明缺报单位及原因"
+                )
+            missing[UNITS_MISSING] = {"message": f"报送时下级单位尚未全部审核通过：{listed}",
+                                      "explanation": self.missing_statement, "units": listed}
         findings = table_validate(current.org, current.year)
         errors = [f for f in findings if f.severity == "error"]
         warnings = [f for f in findings if f.severity == "warning"]
@@ -172,7 +190,10 @@ class SubmissionSubmit(_SubmissionAction):
             if unexplained:
                 parts.append(f"{len(unexplained)} 个警告需要填写说明")
             raise SubmissionBlocked("不能报送：" + "，".join(parts), errors=errors, unexplained=unexplained)
-        kept = {f.rule: {"message": f.message, "explanation": self.explanations[f.rule]} for f in warnings}
+        kept: dict[str, object] = {
+            f.rule: {"message": f.message, "explanation": self.explanations[f.rule]} for f in warnings
+        }
+        kept.update(missing)
         before = current.state
         _move(current, State.SUBMITTED, submitted_at=timezone.now())
         self._event(current, kind=EventKind.SUBMIT, from_state=before, to_state=State.SUBMITTED,
@@ -273,9 +294,154 @@ class SubmissionComment(_SubmissionAction):
                            row_code=self.row_code)
 
 
+class SubmissionSignoff(_SubmissionAction):
+    """The county lead's sign-off (审核) of the table before it is submitted, when the unit asks for one.
+
+    It covers the table as it stands: a later change to the unit's figures, ledgers or report asks
+    for a new sign-off (`selectors.signoff_of`)."""
+
+    kind = ActionKind.SUBMISSION_SIGNOFF
+    permission = Permission.SUBMIT
+    frozen_with_submission = True
+    exempt_reason = ""
+
+    def __init__(self, *, submission: Submission, by: AbstractBaseUser | None, comment: str = "") -> None:
+        self.submission, self.by = submission, by
+        self.comment = checked_text(comment, label="审核意见", max_length=COMMENT_MAX)
+
+    def validate(self) -> None:
+        profile = profile_of(self.by)
+        if self.by is not None and (profile is None or profile.role not in (Role.COUNTY_LEAD, Role.ADMIN)):
+            raise PermissionDenied("只有县级负责人可以审核本县的统计表")
+
+    def perform(self) -> SubmissionEvent:
+        current = _locked(self.submission, None)
+        _check_state(current, (State.DRAFT, State.RETURNED), "由负责人审核")
+        if signoff_of(current) is not None:
+            raise InvalidTransition(f"「{current.org.name}」{current.year} 年度统计表负责人已审核，审核后没有修改")
+        return self._event(current, kind=EventKind.SIGNOFF, comment=self.comment.strip())
+
+
+def _comment_event(comment_id: int, org: OrgUnit | None) -> SubmissionEvent:
+    found = SubmissionEvent.objects.select_related("submission__org").filter(pk=comment_id, kind=EventKind.COMMENT)
+    event = (found.filter(submission__org=org) if org is not None else found).first()
+    if event is None:
+        raise NotFound(f"没有编号为 {comment_id} 的意见")
+    return event
+
+
+class SubmissionReply(_SubmissionAction):
+    """The unit answers a comment of the level above (or of its partner), in any state."""
+
+    kind = ActionKind.SUBMISSION_REPLY
+    permission = Permission.COMMENT
+    exempt_reason = "回复意见在任何状态下都可以，不修改数据"
+
+    def __init__(self, *, comment_id: int, by: AbstractBaseUser | None, text: str,
+                 org: OrgUnit | None = None) -> None:
+        if not text.strip():
+            raise InvalidValue("回复内容不能为空")
+        self.parent = _comment_event(comment_id, org)
+        self.submission, self.by = self.parent.submission, by
+        self.text = checked_text(text.strip(), label="回复", max_length=COMMENT_MAX)
+
+    def perform(self) -> SubmissionEvent:
+        return self._event(self.submission, kind=EventKind.REPLY, comment=self.text,
+                           row_code=self.parent.row_code, reply_to=self.parent)
+
+
+class CommentResolve(_SubmissionAction):
+    """The unit marks a comment as dealt with (or opens it again)."""
+
+    kind = ActionKind.COMMENT_RESOLVE
+    permission = Permission.EDIT
+    exempt_reason = "意见的处理状态，不修改数据"
+    field_labels = {"resolved": "已处理"}
+
+    def __init__(self, *, comment_id: int, by: AbstractBaseUser | None, resolved: bool = True,
+                 org: OrgUnit | None = None) -> None:
+        self.parent = _comment_event(comment_id, org)
+        self.submission, self.by, self.resolved = self.parent.submission, by, resolved
+
+    def perform(self) -> SubmissionEvent:
+        event = SubmissionEvent.objects.select_for_update().get(pk=self.parent.pk)
+        was = event.resolved_at is not None
+        if was == self.resolved:
+            return event
+        event.resolved_at = timezone.now() if self.resolved else None
+        event.resolved_by_name = actor_display_name(self.by) if self.resolved else ""
+        event.save(update_fields=["resolved_at", "resolved_by_name"])
+        sub = self.submission
+        self.record(object_type="submissions.comment", object_key=f"{sub.org.code}/{sub.year}/{event.pk}",
+                    old={"resolved": was}, new={"resolved": self.resolved}, comment=event.comment)
+        return event
+
+
+class SubmissionOpinion(_SubmissionAction):
+    """The eastern partner's opinion (结对方意见) on a paired county's self-evaluation."""
+
+    kind = ActionKind.SUBMISSION_OPINION
+    permission = Permission.COMMENT
+    exempt_reason = "结对方意见在任何状态下都可以提出，不修改数据"
+
+    def __init__(self, *, submission: Submission, by: AbstractBaseUser | None, text: str) -> None:
+        if not text.strip():
+            raise InvalidValue("结对方意见不能为空")
+        self.submission, self.by = submission, by
+        self.text = checked_text(text.strip(), label="结对方意见", max_length=COMMENT_MAX)
+
+    def validate(self) -> None:
+        profile = profile_of(self.by)
+        if self.by is not None and (profile is None or profile.role != Role.EAST_PARTNER):
+            raise PermissionDenied("结对方意见只能由结对的东部协作方填写")
+
+    def perform(self) -> SubmissionEvent:
+        return self._event(self.submission, kind=EventKind.OPINION, comment=self.text)
+
+
+class DeadlineSet(Action[Deadline]):
+    """An area sets the date by which its units below must submit the year's table."""
+
+    kind = ActionKind.DEADLINE_SET
+    permission = Permission.SUBMIT
+    exempt_reason = "报送期限由上级设定，不属于下级的填报数据"
+    field_labels = {"due": "报送截止日期"}
+
+    def __init__(self, *, org: OrgUnit, year: int, due: dt.date, by: AbstractBaseUser | None = None) -> None:
+        get_catalogue(year)
+        self.org, self.year, self.due, self.by = org, year, due, by
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def validate(self) -> None:
+        if self.org.level == "county":
+            raise InvalidValue("县级单位没有下级单位，不能设定报送期限")
+        profile = profile_of(self.by)
+        if self.by is not None and (profile is None or profile.role not in (
+                Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.ADMIN)):
+            raise PermissionDenied("报送期限由市级、省级审核员设定")
+
+    def perform(self) -> Deadline:
+        current = Deadline.objects.filter(org=self.org, year=self.year).first()
+        old = {"due": current.due.isoformat()} if current else None
+        deadline, _ = Deadline.objects.update_or_create(
+            org=self.org, year=self.year, defaults={"due": self.due, "set_by_name": actor_display_name(self.by)})
+        before, after = changed_fields(old, {"due": self.due.isoformat()})
+        if after:
+            self.record(object_type="submissions.deadline", object_key=f"{self.org.code}/{self.year}",
+                        old=before, new=after)
+        return deadline
+
+
 submission_ensure = SubmissionEnsure.run
 submission_submit = SubmissionSubmit.run
 submission_return = SubmissionReturn.run
 submission_approve = SubmissionApprove.run
 submission_reopen = SubmissionReopen.run
 submission_comment = SubmissionComment.run
+submission_signoff = SubmissionSignoff.run
+submission_reply = SubmissionReply.run
+comment_resolve = CommentResolve.run
+submission_opinion = SubmissionOpinion.run
+deadline_set = DeadlineSet.run

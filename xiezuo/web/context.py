@@ -36,4 +36,32 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if profile.role != Role.ADMIN:
             items.append(("本级报送", reverse("web:submission", args=[code, year])))
             items.append(("自评报告", reverse("documents:report", args=[code, year])))
-    return {"nav": items, "profile": profile, "current_year": year}
+    if profile.role == Role.ADMIN:
+        items += [("用户", reverse("web:manage_users")), ("行政区划", reverse("web:manage_orgunits")),
+                  ("结对关系", reverse("web:manage_pairings"))]
+    if profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER):
+        items.insert(2, ("本级统计表", reverse("web:table", args=[code, year])))
+        items += [("对比", reverse("web:comparison", args=[code, year])),
+                  ("考核", reverse("web:assessment", args=[code, year]))]
+    if profile.role == Role.EAST_PARTNER:
+        items += [("结对县汇总", reverse("web:table", args=[code, year]))]
+    return {"nav": items, "profile": profile, "current_year": year, "todo_count": LazyCount(request, year)}
+
+
+class LazyCount:
+    """The 待办 count, computed only when the navigation prints it."""
+
+    def __init__(self, request: HttpRequest, year: int) -> None:
+        self.request, self.year = request, year
+        self._n: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def value(self) -> int:
+        if self._n is None:
+            from xiezuo.web.todo import todo_items
+
+            self._n = len(todo_items(getattr(self.request, "user", None), self.year))
+        return self._n

@@ -49,9 +49,11 @@ class Series:
     extra: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
+        # A legend never shows a series (a year) with no data at all.
+        shown = {name: values for name, values in self.series.items() if any(v is not None for v in values)}
         return {
-            "key": self.key, "title": self.title, "unit": self.unit, "labels": self.labels,
-            "series": {name: [None if v is None else str(v) for v in values] for name, values in self.series.items()},
+            "key": self.key, "title": self.title, "unit": self.unit, "labels": _distinct(self.labels),
+            "series": {name: [None if v is None else str(v) for v in values] for name, values in shown.items()},
             "extra": self.extra,
         }
 
@@ -141,6 +143,22 @@ def _destination(row: Row) -> str:
     return label[:12]
 
 
+def _distinct(labels: list[str]) -> list[str]:
+    """Category names as a chart shows them: a name used twice gets its position, so no two bars share one."""
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    counts: dict[str, int] = {}
+    out = []
+    for label in labels:
+        if seen[label] > 1:
+            counts[label] = counts.get(label, 0) + 1
+            out.append(f"{label}（{counts[label]}）")
+        else:
+            out.append(label)
+    return out
+
+
 def _index(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     if now is None or not before:
         return None
@@ -169,9 +187,10 @@ def area_charts(parent: OrgUnit, year: int) -> tuple[list[Series], list[Row]]:
         extra={"已填/应填": [f"{n}/{len(fillable)}" for n in filled], "报送状态": states},
     )]
     key_rows = _key_rows(catalogue)
-    for row in key_rows:
+    titles = _distinct([f"{_short(row.label)}（{row.unit}）" for row in key_rows])
+    for row, title in zip(key_rows, titles, strict=True):
         charts.append(Series(
-            key=f"key-{row.code}", title=f"{_short(row.label)}（{row.unit}）", unit=row.unit,
+            key=f"key-{row.code}", title=title, unit=row.unit,
             labels=[u.name for u in units],
             series={f"{year}年": [_num(values[u.code].get(row.code)) for u in units]},
         ))

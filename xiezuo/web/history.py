@@ -38,6 +38,7 @@ class HistoryEntry:
     action: str
     comment: str
     changes: list[FieldChange]
+    subject: str = ""  # what was changed, for lists that mix objects (a table row's label)
 
 
 def plain(value: Any) -> str:
@@ -136,6 +137,15 @@ def _formatter(record: ChangeRecord) -> Formatter:
     return _generic
 
 
+def _subject(record: ChangeRecord) -> str:
+    if record.object_type == "tables.datavalue" and record.year:
+        from xiezuo.catalogue.registry import get_catalogue
+
+        row = get_catalogue(record.year).by_code.get(record.object_key.rsplit("/", 1)[-1])
+        return row.label if row else record.object_key
+    return ""
+
+
 def action_label(kind: str) -> str:
     try:
         return ActionKind(kind).label
@@ -154,5 +164,5 @@ def history_entries(records: Iterable[ChangeRecord]) -> list[HistoryEntry]:
             label_old, before = fmt(record, field, old.get(field)) if field in old else ("", EMPTY)
             changes.append(FieldChange(label=label_new or label_old, old=before, new=after))
         out.append(HistoryEntry(at=record.at, actor=record.actor_name or "系统", action=action_label(record.action),
-                                comment=record.comment, changes=changes))
+                                comment=record.comment, changes=changes, subject=_subject(record)))
     return out

@@ -113,6 +113,15 @@ class TablePage:
     def has_ledgers(self) -> bool:
         return any(r.derivable for r in self.rows)
 
+    @property
+    def commented_rows(self) -> list[tuple[Row, SubmissionEvent]]:
+        """Every comment on a single row, in table order: for the return banner and the submission page."""
+        return [(r.row, c) for r in self.rows for c in r.comments]
+
+    @property
+    def open_comments(self) -> int:
+        return sum(1 for _, c in self.commented_rows if c.resolved_at is None)
+
 
 def table_page(org: OrgUnit, year: int) -> TablePage:
     catalogue, lines = table_for(org, year)
@@ -140,6 +149,11 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
                 .order_by("-at", "-id").first())
     return TablePage(org=org, year=year, catalogue=catalogue, rows=rows, findings=findings, submission=submission,
                      return_note=note)
+
+
+def unresolved_differences(page: TablePage) -> list[TableRowView]:
+    """Rows whose ledger figure differs from the entered one with no written reason to keep it."""
+    return [r for r in page.rows if r.derived_differs and r.decision != "keep"]
 
 
 def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[TableRowView, list[Finding], bool]:

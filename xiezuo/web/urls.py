@@ -1,6 +1,18 @@
 from django.urls import path
 
-from xiezuo.web.views import auth, dashboards, ledgers, pages, progress, review, submissions, tables
+from xiezuo.web.views import (
+    area,
+    auth,
+    dashboards,
+    ledgers,
+    manage,
+    pages,
+    progress,
+    review,
+    submissions,
+    tables,
+    todo,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -8,7 +20,19 @@ urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("todo/", todo.todo, name="todo"),
+    path("account/password/", manage.password, name="password"),
+    path("manage/users/", manage.users, name="manage_users"),
+    path("manage/users/new/", manage.user_new, name="manage_user_new"),
+    path("manage/users/<int:pk>/", manage.user_edit, name="manage_user"),
+    path("manage/orgunits/", manage.orgunits, name="manage_orgunits"),
+    path("manage/orgunits/<str:code>/", manage.orgunit_edit, name="manage_orgunit"),
+    path("manage/pairings/", manage.pairings, name="manage_pairings"),
     path("org/<str:code>/<int:year>/", tables.table, name="table"),
+    path("org/<str:code>/<int:year>/area.xlsx", area.area_xlsx, name="area_xlsx"),
+    path("org/<str:code>/<int:year>/comparison/", area.comparison, name="comparison"),
+    path("org/<str:code>/<int:year>/assessment/", area.assessment, name="assessment"),
+    path("org/<str:code>/<int:year>/deadline/", todo.deadline, name="deadline"),
     path("org/<str:code>/<int:year>/cell/<str:row_code>/", tables.cell_save, name="cell_save"),
     path("org/<str:code>/<int:year>/row/<str:row_code>/history/", tables.history, name="history"),
     path("org/<str:code>/<int:year>/history/", tables.unit_history, name="unit_history"),

@@ -160,7 +160,7 @@ WRITING_COMMANDS = [
 ]
 
 
-def test_every_writing_cli_command_writes_through_actions(huining: Any, tmp_path: Path) -> None:
+def test_every_writing_cli_command_writes_through_actions(demo_with_progress: Any, tmp_path: Path) -> None:
     from openpyxl import Workbook
 
     from xiezuo.cli import app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from xiezuo.orgunits.models import OrgUnit
@@ -27,12 +28,21 @@ COUNTY_PAGES = ("ledgers", "ledgers/labour_placements", "ledgers/fund_projects/t
                 "progress")
 COUNTIES = {"620402", "620403", "620421", "620422", "620423"}
 # Progress of the units below: cities, provinces and the nation only.
-AREA_PAGES = ("area",)
-AREAS = {"000000", "620000", "620400", "120000"}
+PROGRESS_AREA_PAGES = ("area",)
+PROGRESS_AREAS = {"000000", "620000", "620400", "120000"}
+# A city's, province's or eastern unit's pages over the units below (or paired): elsewhere 404.
+AREA_PAGES = ("comparison", "assessment", "area.xlsx")
+AREAS = set(ALL_ORGS) - COUNTIES
+# Pages of the signed-in user, and the administration pages (administrators only).
+OWN_PAGES = ("/todo/", "/account/password/")
+ADMIN_PAGES = ("/manage/users/", "/manage/users/new/", "/manage/orgunits/", "/manage/orgunits/620422/",
+               "/manage/pairings/")
 
 
 def page_url(code: str, page: str) -> str:
-    return f"/org/{code}/{YEAR}/" if page == "table" else f"/org/{code}/{YEAR}/{page}/"
+    if page == "table":
+        return f"/org/{code}/{YEAR}/"
+    return f"/org/{code}/{YEAR}/{page}" + ("" if "." in page else "/")
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))
@@ -51,10 +61,22 @@ def test_every_page_for_every_account(username, login):  # type: ignore[no-untyp
             response = client.get(page_url(code, page))
             expected = 200 if code in VISIBLE[username] and code in COUNTIES else 404
             assert response.status_code == expected, (username, code, page, response.status_code)
+        for page in PROGRESS_AREA_PAGES:
+            response = client.get(page_url(code, page))
+            expected = 200 if code in VISIBLE[username] and code in PROGRESS_AREAS else 404
+            assert response.status_code == expected, (username, code, page, response.status_code)
         for page in AREA_PAGES:
             response = client.get(page_url(code, page))
             expected = 200 if code in VISIBLE[username] and code in AREAS else 404
             assert response.status_code == expected, (username, code, page, response.status_code)
+            if code not in VISIBLE[username]:
+                assert names[code] not in response.content.decode(), "a 404 must not reveal the unit"
+    for url in OWN_PAGES:
+        assert client.get(url).status_code == 200, (username, url)
+    for url in ADMIN_PAGES:
+        assert client.get(url).status_code == (200 if username == "admin" else 404), (username, url)
+    user_page = client.get(f"/manage/users/{get_user_model().objects.get(username='huining-clerk').pk}/")
+    assert user_page.status_code == (200 if username == "admin" else 404)
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE))
@@ -100,6 +122,9 @@ def test_anonymous_is_sent_to_login(demo):  # type: ignore[no-untyped-def]
     for page in PAGES:
         response = client.get(page_url("620422", page))
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+    for url in (*OWN_PAGES, *ADMIN_PAGES, page_url("620400", "assessment"), page_url("620400", "area.xlsx")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), url
     assert client.get("/healthz").status_code == 200
 
 

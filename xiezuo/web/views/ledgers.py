@@ -19,8 +19,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Permission, org_for
-from xiezuo.core.errors import ErrorReport, InputError, NotFound
+from xiezuo.accounts.scope import Permission, masked_name, org_for, sees_personal_names
+from xiezuo.core.errors import ErrorReport, InputError, NotFound, PermissionDenied
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.exports import ledger_export, ledger_template
@@ -82,6 +82,11 @@ def _filters(request: HttpRequest, ledger: Ledger) -> dict[str, str]:
             if c.type in ("code", "bool") and request.GET.get(f"f_{c.name}")}
 
 
+def _personal(ledger: Ledger) -> bool:
+    """Ledgers of people (those with ID numbers): their names are personal data."""
+    return any(c.type == "idno" for c in ledger.columns) and "name" in ledger.by_name
+
+
 @login_required
 def ledger_list(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
     org = _county(request, code, year)
@@ -97,8 +102,11 @@ def ledger_list(request: HttpRequest, code: str, year: int, kind: str) -> HttpRe
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = [*ledger.columns, *ledger.computed]
     rows = []
+    hide_names = _personal(ledger) and not sees_personal_names(request.user)
     for obj in page.object_list:
         shown = record_display(ledger, obj)  # ID numbers masked
+        if hide_names:
+            shown["name"] = masked_name(str(shown.get("name") or ""))
         rows.append((obj, [(shown.get(c.name), c.numeric) for c in columns]))
     query = request.GET.copy()
     query.pop("page", None)
@@ -229,6 +237,8 @@ def ledger_download(request: HttpRequest, code: str, year: int, kind: str) -> Fi
     """The county's ledger as XLSX, ID numbers masked (the CLI exports them in full for those allowed)."""
     org = _county(request, code, year)
     ledger = ledger_of(kind)
+    if _personal(ledger) and not sees_personal_names(request.user):
+        raise PermissionDenied(f"「{ledger.label}」台账含劳动力个人信息，东部协作方不能下载")
     by = acting_user(request)
     return _xlsx_download(f"{org.name}{year}年{ledger.label}台账.xlsx", lambda path: ledger_export(
         kind=kind, org=org, year=year, path=path, by=by, reveal_ids=False))

@@ -6,11 +6,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from xiezuo.accounts.scope import org_for
-from xiezuo.orgunits.models import Level, Side
+from xiezuo.accounts.models import Role
+from xiezuo.accounts.scope import org_for, profile_of
+from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.progress.selectors import todo_for
+from xiezuo.submissions.models import Deadline
 from xiezuo.web.selectors import review_lines
 from xiezuo.web.views.common import checked_year
+
+
+def _sets_deadlines(request: HttpRequest, org: OrgUnit) -> bool:
+    """The area's own reviewers (and administrators) set its units' deadline; no query beyond the profile."""
+    profile = profile_of(request.user)
+    if profile is None or org.level == "county":
+        return False
+    return profile.role == Role.ADMIN or (
+        profile.role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER) and profile.org_id == org.pk)
 
 
 @login_required
@@ -20,5 +31,8 @@ def review(request: HttpRequest, code: str, year: int) -> HttpResponse:
     counts = {label: sum(1 for line in lines if line.state_label == label) for label in {x.state_label for x in lines}}
     todo = todo_for(org, year) if org.level != Level.COUNTY and org.side == Side.WEST or org.level == Level.NATION \
         else None
-    return render(request, "web/review.html", {"org": org, "year": year, "lines": lines, "counts": counts,
-                                               "todo": todo})
+    return render(request, "web/review.html", {
+        "org": org, "year": year, "lines": lines, "counts": counts, "todo": todo,
+        "deadline": Deadline.objects.filter(org=org, year=year).first(),
+        "can_set_deadline": _sets_deadlines(request, org),
+    })

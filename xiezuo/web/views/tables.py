@@ -16,20 +16,26 @@ from xiezuo.core.errors import InputError, NotFound
 from xiezuo.core.models import ChangeRecord
 from xiezuo.submissions.locks import frozen_state
 from xiezuo.tables.services import value_set
+from xiezuo.web.area import is_area
 from xiezuo.web.history import history_entries
 from xiezuo.web.selectors import row_history, table_page, table_row
+from xiezuo.web.views.area import area_table_page
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
 
 @login_required
 def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
+    if is_area(org):
+        # A city's or province's table is the roll-up of its units, on its own template.
+        return area_table_page(request, org, checked_year(year))
     page = table_page(org, checked_year(year))
-    editable = not frozen_state(page.state) and can(request.user, Permission.EDIT, org)
-    # Reviewers and partners comment on single rows right here; the unit's own staff edit instead.
-    commenting = not can(request.user, Permission.EDIT, org) and can(request.user, Permission.COMMENT, org)
+    may_edit = can(request.user, Permission.EDIT, org)
+    editable = not frozen_state(page.state) and may_edit
+    # Reviewers and partners comment on single rows right here; the unit's own staff edit and reply instead.
+    commenting = not may_edit and can(request.user, Permission.COMMENT, org)
     return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable,
-                                              "commenting": commenting})
+                                              "commenting": commenting, "can_reply": may_edit})
 
 
 @require_POST
@@ -57,7 +63,7 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
         return redirect(reverse("web:table", args=[code, year]) + f"#row-{row_code}")
     row, findings, has_ledgers = table_row(org, year, row_code, error=error)
     return render(request, "web/_cell_saved.html", {
-        "r": row, "org": org, "year": year, "editable": True, "ledgers": has_ledgers,
+        "r": row, "org": org, "year": year, "editable": True, "ledgers": has_ledgers, "can_reply": True,
         "cols": 7 if has_ledgers else 6,
         "errors": [f for f in findings if f.severity == "error"],
         "warnings": [f for f in findings if f.severity == "warning"],

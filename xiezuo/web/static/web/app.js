@@ -9,8 +9,9 @@
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) { e.preventDefault(); return; }
     // Enter in a cell of the statistics table commits it like leaving the field: one save,
-    // through htmx.
-    if (form.closest("#stat-table")) {
+    // through htmx. Only the cell forms (hx-post) are held back: a row comment or a reply on the
+    // same table submits as usual.
+    if (form.closest("#stat-table") && form.hasAttribute("hx-post")) {
       e.preventDefault();
       if (document.activeElement) { document.activeElement.blur(); }
     }

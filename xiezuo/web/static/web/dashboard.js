@@ -26,11 +26,17 @@
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, data: names },
-      grid: { left: 8, right: 56, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: "value", name: chart.unit, nameLocation: "end", splitNumber: 4,
+      // Room on the right for the longest bar's label (the completeness bars carry their state too).
+      grid: { left: 8, right: chart.key === "completeness" ? 128 : 64, top: 32, bottom: 8, containLabel: true },
+      // A share of filled rows never runs past 100%; counts get whole-number ticks.
+      xAxis: { type: "value", name: chart.unit === "%" ? "" : chart.unit, nameLocation: "end", splitNumber: 4,
+               max: chart.key === "completeness" ? 100 : undefined,
+               minInterval: ["人", "个", "次", "项", "家", "人次"].indexOf(chart.unit) >= 0 ? 1 : 0,
                axisLabel: { hideOverlap: true } },
+      // Category names are cut to the room a 1024 px screen leaves, never drawn over each other.
       yAxis: { type: "category", data: chart.labels, inverse: true,
-               axisLabel: { width: chart.key === "compare" ? 360 : 200, overflow: "truncate" } },
+               axisLabel: { width: Math.min(chart.key === "compare" ? 360 : 200, Math.max(96, window.innerWidth / 5)),
+                            overflow: "truncate", hideOverlap: true } },
       series: names.map(function (name) {
         return {
           name: name, type: "bar", stack: stacked ? "total" : undefined,
