@@ -148,7 +148,7 @@ def test_hostile_inputs_benchmark_prints_outcome_time_and_rss(scratch_env: dict[
 def test_every_benchmark_script_has_a_smoke_run() -> None:
     """A new bench/*.py must be added here, so that it cannot rot unnoticed."""
     smoked = {"engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py", "documents.py",
-              "import_labour.py", "backup_restore.py", "rollup.py", "audit_corpus.py", "hostile_inputs.py"}
+              "import_labour.py", "backup_restore.py", "rollup.py", "audit_corpus.py", "hostile_inputs.py", "duplicates.py"}
     scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
     assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"
 
