@@ -115,6 +115,7 @@ def test_the_city_story(demo, live_server, browser, artifacts_dir, capsys):  # t
     save(clerk, "meet_party", "5")
     lead.goto(SUBMISSION)
     lead.get_by_role("button", name="审核同意报送").click()
+    expect(lead.locator("#signoff")).to_contain_text("已于")
     todo(lead, 1)
     clerk.goto(SUBMISSION)
     clerk.get_by_role("button", name="报送上级审核").click()
