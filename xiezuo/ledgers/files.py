@@ -99,6 +99,13 @@ def cell_out(col: Column, value: Any, *, reveal_ids: bool) -> Any:
     return value
 
 
+
+def money_format(value: object) -> str:
+    """An amount prints as the clerk typed it: 5590 (never "5590."), 35.6, 0.3725."""
+    if isinstance(value, (int, float, Decimal)) and value == int(value):
+        return "0"
+    return "0.0###"
+
 def write_xlsx(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]], *, with_validation: bool = True) -> int:
     """Write the data sheet (rows already converted by `cell_out`) and the instructions sheet."""
     from openpyxl import Workbook
@@ -130,7 +137,8 @@ def write_xlsx(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]], *, 
         for i in date_cols:
             ws.cell(row=r, column=i).number_format = "yyyy-mm-dd"
         for i in money_cols:
-            ws.cell(row=r, column=i).number_format = "0.####"
+            cell = ws.cell(row=r, column=i)
+            cell.number_format = money_format(cell.value)
     last_row = max(count + 1, 1000)
     for i in text_cols:
         ws.column_dimensions[get_column_letter(i)].number_format = "@"

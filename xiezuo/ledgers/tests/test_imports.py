@@ -194,6 +194,23 @@ def test_money_keeps_four_decimals_exactly(tmp_path: Path, county: OrgUnit) -> N
     assert sorted(Donation.objects.values_list("amount", flat=True)) == [Decimal("0.0001"), Decimal("612.3725")]
 
 
+def test_exported_amounts_print_as_typed_never_with_a_trailing_point(tmp_path: Path, county: OrgUnit) -> None:
+    import openpyxl
+
+    path = tmp_path / "d.csv"
+    path.write_text("捐赠方,捐赠形式,金额（万元）\n甲,物资折款,5590\n乙,资金,612.3725\n丙,资金,35.6\n", encoding="utf-8")
+    ledger_import(kind="donations", path=path, org=county, year=2023)
+    out = tmp_path / "d.xlsx"
+    ledger_export(kind="donations", org=county, year=2023, path=out)
+    ws = openpyxl.load_workbook(out).active
+    assert ws is not None
+    column = [c.value for c in ws[1]].index("金额（万元）") + 1
+    formats = {str(ws.cell(row=r, column=column).value): ws.cell(row=r, column=column).number_format
+               for r in range(2, 5)}
+    # "0" prints 5590; "0.0###" prints 612.3725 and 35.6 — neither can print "5590."
+    assert formats == {"5590": "0", "612.3725": "0.0###", "35.6": "0.0###"}, formats
+
+
 def test_only_the_countys_own_clerk_may_export_full_id_numbers(tmp_path: Path, demo) -> None:  # type: ignore[no-untyped-def]
     from django.contrib.auth import get_user_model
 
