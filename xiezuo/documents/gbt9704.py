@@ -4,7 +4,8 @@ Plain Python over python-docx: takes the report's content (data classes below) a
 A4; 版心 156 × 225 mm with 天头 37 mm and 订口 28 mm; 22 lines of 28 characters (document grid);
 title 2号 方正小标宋简体; body 3号 仿宋_GB2312 with a two-character first-line indent; 一、 黑体,
 （一） 楷体_GB2312, 1. and （1） 仿宋; page numbers "— 1 —" in 4号 半角宋体 7 mm below the 版心, odd
-pages right and even pages left, one character in; the table attachment in a landscape section.
+pages right and even pages left, one character in; the table attachment in a landscape section,
+turned with its head to the left, its page numbers on the portrait pages' foot line (10.4).
 """
 
 from __future__ import annotations
@@ -284,15 +285,18 @@ def _portrait(section: Section) -> None:
 
 
 def _landscape(section: Section) -> None:
-    """The same 版心 turned: the binding edge (订口) stays where the portrait pages have it."""
+    """The same 版心 turned a quarter to the left (GB/T 9704-2012 10.4): the table's head lies on
+    the portrait page's left edge — the 订口 of an odd page, the 切口 of an even one — and its foot
+    on the right; the portrait page's bottom edge is the landscape page's left edge, where the page
+    number stands (`_landscape_page_numbers`)."""
     s = section
     s.orientation = WD_ORIENT.LANDSCAPE
     s.page_width, s.page_height = PAGE_HEIGHT, PAGE_WIDTH
-    s.left_margin, s.right_margin = TOP, BOTTOM
-    s.top_margin, s.bottom_margin = RIGHT, LEFT
+    s.top_margin, s.bottom_margin = LEFT, RIGHT
+    s.left_margin, s.right_margin = BOTTOM, TOP
     s.gutter = Mm(0)
     s.header_distance = Mm(12)
-    s.footer_distance = _footer_distance(LEFT)
+    s.footer_distance = Mm(12)
     _grid(section, lines=False)
 
 
@@ -336,6 +340,84 @@ def _footers(section: Section) -> None:
         _format(paragraph, align=align, line_pt=PAGE_NUMBER_PT, char_pt=one_char,
                 right_chars=inset if side == "right" else Decimal(0), left_chars=inset if side == "left" else Decimal(0))
         _page_number(paragraph)
+
+
+def _clear(part: Any) -> None:
+    part.is_linked_to_previous = False
+    for paragraph in part.paragraphs:
+        for child in list(paragraph._p):
+            if child.tag != qn("w:pPr"):
+                paragraph._p.remove(child)
+
+
+def _landscape_page_numbers(section: Section) -> None:
+    """Page numbers of a landscape section where the portrait pages have them (GB/T 9704-2012
+    10.4): on the portrait page's bottom edge, 7 mm below the 版心, odd pages right and even pages
+    left, one character in. On the landscape page that is its left margin, the number written top
+    to bottom in a text box anchored to the page (Word and LibreOffice draw it on every page of the
+    section; the PAGE field inside keeps counting)."""
+    for footer in (section.footer, section.even_page_footer):
+        _clear(footer)
+    line_mm = PAGE_NUMBER_PT / 72 * Decimal("25.4")
+    char_mm = line_mm
+    # Landscape coordinates: x from the page's left edge (the portrait page's bottom), y from its top
+    # (the portrait page's left edge).
+    x_mm = Decimal(BOTTOM.mm) - PAGE_NUMBER_GAP_MM - line_mm
+    box_len_mm = Decimal(60)
+    text_top, text_bottom = Decimal(LEFT.mm), Decimal(PAGE_WIDTH.mm) - Decimal(RIGHT.mm)
+    for number, (header, align, y_mm) in enumerate((
+        # odd page: the portrait page's right end of the foot line = the landscape page's lower end
+        (section.header, WD_ALIGN_PARAGRAPH.RIGHT, text_bottom - char_mm - box_len_mm),
+        # even page: the portrait page's left end = the landscape page's upper end
+        (section.even_page_header, WD_ALIGN_PARAGRAPH.LEFT, text_top + char_mm),
+    ), start=1):
+        _clear(header)
+        holder = header.paragraphs[0]
+        # The number's paragraph is built in the header with the usual helpers, then moved into the box.
+        number_paragraph = header.add_paragraph()
+        number_paragraph.style = "页码"
+        _format(number_paragraph, align=align, line_pt=PAGE_NUMBER_PT, char_pt=PAGE_NUMBER_PT)
+        _page_number(number_paragraph)
+        p_xml = number_paragraph._p
+        p_xml.getparent().remove(p_xml)
+        run = holder.add_run()
+        run._r.append(parse_xml(_text_box_xml(number, x_mm, y_mm, line_mm + Decimal(1), box_len_mm)))
+        box_content = run._r.find(".//" + qn("w:txbxContent"))
+        box_content.append(p_xml)
+
+
+def _emu(mm: Decimal) -> int:
+    return int(mm * 36000)
+
+
+def _text_box_xml(number: int, x_mm: Decimal, y_mm: Decimal, width_mm: Decimal, height_mm: Decimal) -> str:
+    """A borderless text box anchored to the page, its text running top to bottom (vert)."""
+    cx, cy = _emu(width_mm), _emu(height_mm)
+    ns, x, y, doc_id = nsdecls("w", "wp", "a"), _emu(x_mm), _emu(y_mm), 9000 + number
+    return (
+        f'<w:drawing {ns} xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{number}" behindDoc="0"'
+        ' locked="1" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+        f'<wp:docPr id="{doc_id}" name="页码{number}"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        '<wps:wsp><wps:cNvSpPr txBox="1"/>'
+        f'<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+        '<wps:txbx><w:txbxContent/></wps:txbx>'
+        '<wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t">'
+        '<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
+    )
+
+
+def _after_landscape(section: Section) -> None:
+    """A portrait section after the landscape one: its own page-number footers, no text boxes."""
+    for header in (section.header, section.even_page_header):
+        _clear(header)
+    _footers(section)
 
 
 # --- parts of the document --------------------------------------------------------------
@@ -554,6 +636,8 @@ def _imprint(doc: DocxDocument, cover: CoverData) -> None:
     """
     section = doc.add_section(WD_SECTION.EVEN_PAGE)
     _portrait(section)
+    for header in (section.header, section.even_page_header):
+        _clear(header)
     section.footer_distance = BOTTOM
     odd, even = section.footer, section.even_page_footer
     for footer in (odd, even):
@@ -753,7 +837,12 @@ def statistics_table(doc: DocxDocument, attachment: TableAttachment, width_mm: D
 
 def _section(doc: DocxDocument, *, landscape: bool) -> None:
     section = doc.add_section(WD_SECTION.NEW_PAGE)
-    (_landscape if landscape else _portrait)(section)
+    if landscape:
+        _landscape(section)
+        _landscape_page_numbers(section)
+    else:
+        _portrait(section)
+        _after_landscape(section)
 
 
 # --- the whole document -----------------------------------------------------------------

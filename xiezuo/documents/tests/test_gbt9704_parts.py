@@ -137,3 +137,52 @@ def test_pdf_cover_on_one_page_and_the_imprint_alone_on_the_last_even_page(jingt
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", str(pages), "-l", str(pages), str(pdf), str(tmp_path / "last")],
                    check=True)
     assert list(tmp_path.glob("last*.png"))
+
+
+def test_landscape_table_pages_number_on_the_portrait_foot_line(jingtai):  # type: ignore[no-untyped-def]
+    """GB/T 9704-2012 10.4: the turned table's head lies on the portrait page's left edge and its
+    page numbers stay where the portrait pages have theirs — in the landscape page's left margin,
+    written top to bottom, at its lower end on odd pages and its upper end on even ones."""
+    doc = Document(io.BytesIO(report_docx_bytes(jingtai, 2023)))
+    sections = list(doc.sections)
+    (at,) = [i for i, s in enumerate(sections) if s.page_width > s.page_height]
+    land = sections[at]
+    assert (round(land.top_margin.mm), round(land.left_margin.mm)) == (28, 35)  # 订口 above, the foot on the left
+    assert not "".join(p.text for f in (land.footer, land.even_page_footer) for p in f.paragraphs).strip()
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    boxes = {}
+    for name, header in (("odd", land.header), ("even", land.even_page_header)):
+        assert not header.is_linked_to_previous
+        (anchor,) = header._element.iter(wp + "anchor")
+        assert anchor.find(f"{wp}positionH").get("relativeFrom") == "page"
+        x = int(anchor.find(f"{wp}positionH/{wp}posOffset").text) / 36000
+        y = int(anchor.find(f"{wp}positionV/{wp}posOffset").text) / 36000
+        body = next(e for e in anchor.iter() if e.tag.endswith("}bodyPr"))
+        assert body.get("vert") == "vert"
+        assert "PAGE" in "".join(anchor.itertext())
+        boxes[name] = (x, y)
+    assert all(x + 6 < 35 for x, _ in boxes.values())  # in the left margin, clear of the 版心
+    assert boxes["odd"][1] > 100 > boxes["even"][1]
+    # No other section inherits the boxes: the portrait pages after it number in their footers.
+    after = sections[at + 1:]
+    assert after and all(not list(s.header._element.iter(wp + "anchor")) for s in after)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler are needed to render the PDF")
+def test_landscape_page_numbers_in_the_rendered_pdf(jingtai, tmp_path):  # type: ignore[no-untyped-def]
+    import re
+
+    _, pdf = report_write(jingtai, 2023, tmp_path, pdf=True)
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', bbox, re.S)
+    landscape = [(n, float(h), body) for n, (w, h, body) in enumerate(pages, start=1) if float(w) > float(h)]
+    assert len(landscape) >= 2
+    mm = 72 / 25.4
+    for number, height, body in landscape:
+        words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', body)
+        hits = [(float(x0), float(y0), float(x1)) for x0, y0, x1, text in words
+                if text == str(number) and float(x1) < 35 * mm]
+        assert hits, f"page {number}: no page number in the left margin"
+        _, y, _ = hits[0]
+        assert (y > height / 2) if number % 2 else (y < height / 2), (number, y)
