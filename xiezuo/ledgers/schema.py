@@ -255,6 +255,19 @@ LEDGERS: tuple[Ledger, ...] = (
         search=("seller", "product", "buyer"),
     ),
     Ledger(
+        kind="certified_suppliers", label="消费帮扶认定企业", table="ledgers_certified_supplier",
+        model="ledgers.CertifiedSupplier",
+        columns=(
+            _c("name", "企业名称", example="会宁县某农产品公司"),
+            _c("certified_products", "通过认定的帮扶产品数", "int",
+               help="通过社会帮扶网等平台认定的帮扶产品（类）数", example="12"),
+            _c("platform_supplier", "脱贫地区农副产品销售平台供应商", "bool", help=BOOL_HELP, example=YES),
+            _c("poor_households", "带动脱贫户数", "int", required=False, example="23"),
+            _c("poor_persons", "带动脱贫人口数", "int", required=False, example="96"),
+        ),
+        search=("name",),
+    ),
+    Ledger(
         kind="enterprises", label="引导落地企业", table="ledgers_enterprise", model="ledgers.Enterprise",
         dated_by="landed_on",
         columns=(
@@ -282,6 +295,7 @@ LEDGERS: tuple[Ledger, ...] = (
         columns=(
             _c("name", "园区名称", example="某县津甘共建现代农业科技示范园"),
             _c("agricultural", "农业产业园", "bool", help=BOOL_HELP, example=YES),
+            _c("area_mu", "占地面积（亩）", "int", required=False, help="整数亩", example="316"),
             _c("planned_investment", "计划投资（万元）", "money", required=False,
                max_plausible=Decimal(1_000_000), help=MONEY_HELP, example="5400"),
             _c("aid_funds", "投入东西部协作资金（万元）", "money", required=False,

@@ -57,7 +57,7 @@ def record_display(ledger: Ledger, obj: LedgerRecord, *, reveal_ids: bool = Fals
 
 
 def ledger_counts(org: OrgUnit, year: int) -> dict[str, int]:
-    """How many records each ledger holds (one query per ledger; 15 ledgers)."""
+    """How many records each ledger holds (one query per ledger)."""
     return {ledger.kind: model_of(ledger)._default_manager.filter(org=org, year=year).count() for ledger in LEDGERS}
 
 

@@ -134,6 +134,19 @@ def meetings(spec: dict[str, Any], *, year: int, rng: random.Random, **_kw: obje
             yield [date, kind[group["kind"]], f"（合成）研究部署东西部协作工作（第{i + 1}次）"]
 
 
+def certified_suppliers(spec: dict[str, Any], *, rng: random.Random, **_kw: object) -> Iterator[Row]:
+    """Enterprises with certified products: `count` of them, `suppliers` of which supply the platform,
+    products and the 脱贫 households and people they drive split over them."""
+    count = int(spec["count"])
+    products = split_total(int(spec["products"]), count, rng)
+    households = split_total(int(spec["households"]), count, rng, minimum=0)
+    persons = split_within([h * 8 for h in households], int(spec["persons"]), rng)
+    supplier = set(rng.sample(range(count), int(spec["suppliers"])))
+    for i in range(count):
+        yield [f"（合成）消费帮扶认定企业{i + 1:02d}", products[i], YES if i in supplier else NO,
+               households[i], persons[i]]
+
+
 GENERATORS: dict[str, Callable[..., Iterator[Row]]] = {
     "labour_placements": labour_placements,
     "training_classes": training_classes,
@@ -141,6 +154,7 @@ GENERATORS: dict[str, Callable[..., Iterator[Row]]] = {
     "revival_trainings": revival_trainings,
     "exchanges": exchanges,
     "meetings": meetings,
+    "certified_suppliers": certified_suppliers,
 }
 
 

@@ -2,8 +2,9 @@
 
 Each fact below is a figure or name the seed's 一、 prints, with where the data holds it (a table row
 or a ledger record). The test checks the source holds it and the generated DOCX states it. Facts
-the seed prints with no row or record behind them (the park's 316亩, the 消费帮扶 certifications
-and suppliers) are not drafted: a figure with no record is never invented.
+the seed prints with no row or record behind them are not drafted: a figure with no record is never
+invented. (The park's 316亩 is a column of the park's record; the 消费帮扶 certifications and suppliers
+are records of the 消费帮扶认定企业 ledger, which the seed gives as totals only.)
 Where the seed's text and its table disagree (社会帮扶 698.4475万元 against the table's 93.05万元),
 the table is stated.
 """
@@ -56,8 +57,9 @@ LEDGER_FACTS = [
      {"issuers": "会宁县乡村振兴局、会宁县财政局"}),
     ("《2023年东西部协作科技创新专项资金项目实施方案》", "policy_docs", {"title": "2023年东西部协作科技创新专项资金项目实施方案"}),
     ("《会宁县2023年东西部协作消费帮扶专项资金实施方案》", "policy_docs", {"title": "会宁县2023年东西部协作消费帮扶专项资金实施方案"}),
-    ("会宁县津甘共建现代农业科技示范园，计划投资5400万元，2023年投入东西部协作资金1252万元", "parks",
-     {"name": "会宁县津甘共建现代农业科技示范园", "planned_investment": Decimal(5400), "aid_funds": Decimal(1252)}),
+    ("会宁县津甘共建现代农业科技示范园，占地316亩，计划投资5400万元，2023年投入东西部协作资金1252万元", "parks",
+     {"name": "会宁县津甘共建现代农业科技示范园", "area_mu": 316, "planned_investment": Decimal(5400),
+      "aid_funds": Decimal(1252)}),
     ("甘肃中慧高芯农业发展有限公司实际到位投资1565万元，吸纳就业81人，其中脱贫劳动力14人，村集体入股分红1个，土地流转57户",
      "enterprises", {"name": "甘肃中慧高芯农业发展有限公司", "actual_investment": Decimal(1565), "jobs": 81,
                      "land_transfer_households": 57}),
@@ -77,6 +79,8 @@ LEDGER_FACTS = [
     ("支医医生6人（帮扶1—6个月3人、帮扶7—12个月2人、帮扶12个月以上1人）", "exchanges", {"kind": "doctor"}),
     ("科技人员6人（帮扶1—6个月4人、帮扶12个月以上2人）", "exchanges", {"kind": "technician"}),
     ("共建5个乡村振兴示范村", "demo_villages", {}),
+    ("截至目前，会宁县共有44家企业531类产品通过帮扶产品认定，其中35家企业成为脱贫地区农副产品销售平台供应商，"
+     "带动脱贫户998户4248人", "certified_suppliers", {"platform_supplier": True}),
     # The seed's project categories: from the fund-project ledger, one category per project.
     ("按项目类别分（每个项目计入一类，合计5590万元）：产业帮扶类项目3380万元；教育类项目889.2万元；医疗卫生类项目233.8万元；"
      "改善人居环境类项目434万元；就业帮扶类项目331万元；基础设施类项目13万元；残疾人帮扶类项目29万元；其他类项目280万元",

@@ -21,6 +21,21 @@ class ConsumptionSale(LedgerRecord):
         verbose_name = verbose_name_plural = "消费帮扶销售台账"
 
 
+class CertifiedSupplier(LedgerRecord):
+    """An enterprise whose products are certified for 消费帮扶, and whether it supplies the platform."""
+
+    name = models.CharField("企业名称", max_length=200)
+    certified_products = models.PositiveIntegerField("通过认定的帮扶产品数")
+    platform_supplier = models.BooleanField("脱贫地区农副产品销售平台供应商", default=False)
+    poor_households = models.PositiveIntegerField("带动脱贫户数", null=True, blank=True)
+    poor_persons = models.PositiveIntegerField("带动脱贫人口数", null=True, blank=True)
+
+    class Meta:
+        db_table = "ledgers_certified_supplier"
+        indexes = [org_year_index("ledgers_certified_supplier")]
+        verbose_name = verbose_name_plural = "消费帮扶认定企业台账"
+
+
 class Enterprise(LedgerRecord):
     name = models.CharField("企业名称", max_length=200)
     industry = models.CharField("行业", max_length=100, blank=True)
@@ -45,6 +60,7 @@ class Enterprise(LedgerRecord):
 class Park(LedgerRecord):
     name = models.CharField("园区名称", max_length=200)
     agricultural = models.BooleanField("农业产业园", default=False)
+    area_mu = models.PositiveIntegerField("占地面积（亩）", null=True, blank=True)
     planned_investment = WanYuanField("计划投资（万元）", null=True, blank=True)
     aid_funds = WanYuanField("投入东西部协作资金（万元）", null=True, blank=True)
 
