@@ -79,31 +79,41 @@ def people_conflicts_sql(*, within_path: str | None) -> str:
 
     MIN ≠ MAX rather than COUNT(DISTINCT): the aggregate streams over the covering index
     (year, id_hash, org) in hash order, an index-only pass with no sort and no heap visits.
+    Seen from an area, only the hashes of the area's own placements are candidates (read through
+    the (org, year) index), and only those are grouped: a county's view looks up its few thousand
+    hashes instead of grouping the nation's millions.
     """
     table = _quote(LabourPlacement._meta.db_table)
     org_table = _quote(OrgUnit._meta.db_table)
-    touching = ""
+    postgres = connection.vendor == "postgresql"
+
+    def among(query: str) -> str:
+        # PostgreSQL cannot estimate how few rows such a sub-select keeps; as an array the list is
+        # computed once and each element looked up in the index, instead of a merge join over
+        # every placement.
+        return f"= ANY(ARRAY({query}))" if postgres else f"IN ({query})"
+
+    candidates = ""
     if within_path is not None:
-        touching = (f" AND SUM(CASE WHEN org_id IN (SELECT id FROM {org_table} WHERE path LIKE %s) "  # noqa: S608
-                    f"THEN 1 ELSE 0 END) > 0")
+        area_orgs = f"SELECT id FROM {org_table} WHERE path LIKE %s"  # noqa: S608
+        own = f"SELECT id_hash FROM {table} WHERE year = %s AND org_id {among(area_orgs)} AND id_hash <> ''"  # noqa: S608
+        candidates = f" AND id_hash {among(own)}"
     # Only table names from the models are interpolated; values are bound parameters.
     duplicated = (
-        f"SELECT id_hash FROM {table} WHERE year = %s AND id_hash <> '' GROUP BY id_hash "  # noqa: S608
-        f"HAVING MIN(org_id) <> MAX(org_id){touching}"
+        f"SELECT id_hash FROM {table} WHERE year = %s AND id_hash <> ''{candidates} GROUP BY id_hash "  # noqa: S608
+        f"HAVING MIN(org_id) <> MAX(org_id)"
     )
-    # PostgreSQL cannot estimate how few hashes the HAVING keeps; as an array the list is computed
-    # once and each hash is looked up in the index, instead of a merge join over every placement.
-    wanted = f"= ANY(ARRAY({duplicated}))" if connection.vendor == "postgresql" else f"IN ({duplicated})"
     return (
         f"SELECT p.id, p.org_id, p.id_hash, p.id_number, p.name, p.destination, p.start_date, p.employer "  # noqa: S608
-        f"FROM {table} p WHERE p.year = %s AND p.id_hash {wanted} ORDER BY p.id_hash, p.org_id, p.id"
+        f"FROM {table} p WHERE p.year = %s AND p.id_hash {among(duplicated)} ORDER BY p.id_hash, p.org_id, p.id"
     )
 
 
 def _people(year: int, within_path: str | None) -> list[tuple[Any, ...]]:
-    params: list[Any] = [year, year]  # the outer year comes first in the statement
+    # Parameters in the statement's order: the outer year, the grouped year, then the area's.
+    params: list[Any] = [year, year]
     if within_path is not None:
-        params.append(within_path + "%")
+        params += [year, within_path + "%"]
     with connection.cursor() as cursor:
         cursor.execute(people_conflicts_sql(within_path=within_path), params)
         return list(cursor.fetchall())
