@@ -90,6 +90,17 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Every test starts with an empty cache: a rolled-back database repeats version stamps, so a
+    page cached in one test must not answer in the next."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def csp_watch(request):  # type: ignore[no-untyped-def]
     """Browser tests: every page carries the CSP header and Chromium reports no violation of it."""
     if request.node.get_closest_marker("browser") is None:

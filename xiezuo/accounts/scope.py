@@ -62,7 +62,7 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: Permission, org: 
     profile = profile_of(user)
     if profile is None:
         return False
-    if not visible_orgs(user).filter(pk=org.pk).exists():
+    if not _visible(user, profile, org):
         return False
     role, own = profile.role, profile.org
     if action is Permission.VIEW:
@@ -90,9 +90,35 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: Permission, org: 
     return False
 
 
+MEMO_ATTRIBUTE = "_xiezuo_visible"
+
+
+def _memo(user: object) -> dict[tuple[int, str, int], bool]:
+    memo = getattr(user, MEMO_ATTRIBUTE, None)
+    if not isinstance(memo, dict):
+        memo = {}
+        # On a request's lazy user too (it passes attributes on to the user it wraps).
+        setattr(user, MEMO_ATTRIBUTE, memo)
+    return memo
+
+
+def _visible(user: AbstractBaseUser | AnonymousUser | None, profile: Profile, org: OrgUnit) -> bool:
+    """Whether `org` is in the user's scope, asked of the database once per user object (a request's
+    user lives for that request) and role, not once per permission a page checks."""
+    memo = _memo(user)
+    key = (profile.org_id, profile.role, org.pk)
+    if key not in memo:
+        memo[key] = visible_orgs(user).filter(pk=org.pk).exists()
+    return memo[key]
+
+
 def org_for(user: AbstractBaseUser | AnonymousUser | None, code: str, action: Permission = Permission.VIEW) -> OrgUnit:
     """The org unit with this code if the user may act on it; otherwise NotFound (shown as 404)."""
     org = visible_orgs(user).select_related("parent").filter(code=code).first()
+    profile = profile_of(user)
+    if org is not None and profile is not None:
+        # Found through the user's scope: visible, whatever the permission asked for below.
+        _memo(user)[(profile.org_id, profile.role, org.pk)] = True
     if org is None or not can(user, action, org):
         raise NotFound(f"未找到行政区划「{code}」")
     return org

@@ -51,3 +51,19 @@ def get_catalogue(year: int) -> Catalogue:
     from xiezuo.engine.validate import catalogue_check
 
     return catalogue_check(load_catalogue(_year_files()[chosen]))
+
+
+@lru_cache(maxsize=8)
+def catalogue_fingerprint(year: int) -> str:
+    """A short digest of the template files `year` uses (the table and its drafting rules): part of
+    the keys of cached pages and figures, so a changed template is never served from a cache."""
+    import hashlib
+
+    years = available_years()
+    earlier = [y for y in years if y <= year]
+    chosen = _year_files()[earlier[-1] if earlier else years[0]]
+    digest = hashlib.sha256()
+    for part in sorted(chosen.parent.glob(f"{chosen.stem}*.toml")):
+        digest.update(part.name.encode())
+        digest.update(part.read_bytes())
+    return digest.hexdigest()[:16]

@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from xiezuo.core import stamps
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.models import ChangeRecord
 
@@ -40,6 +41,7 @@ def change_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_record must run inside the transaction of the change it records")
     kind = ActionKind(action)  # an unregistered action is a programming error, refused here
+    stamps.touch([(org_code, year, stamps.area_of(object_type))])
     return ChangeRecord.objects.create(
         actor=stored_actor(actor),
         actor_name=actor_display_name(actor),
@@ -58,4 +60,5 @@ def change_records_bulk(records: list[ChangeRecord]) -> None:
     """For imports: one record per row written, inserted in batches inside the import's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_records_bulk must run inside the transaction of the change it records")
+    stamps.touch((r.org_code, r.year, stamps.area_of(r.object_type)) for r in records)
     ChangeRecord.objects.bulk_create(records, batch_size=2000)

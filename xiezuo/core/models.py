@@ -34,3 +34,21 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_key}"
+
+
+class Stamp(models.Model):
+    """A counter per (unit, year, area of the data), raised in the transaction of every change record
+    of that unit and year (`core.stamps`). Cached pages and derived figures are keyed by the counters
+    they read from, so a write invalidates them without anyone having to remember to."""
+
+    org_code = models.CharField(max_length=12, blank=True)  # "" for system-wide writes (loaders, restores)
+    year = models.IntegerField(default=0)  # 0 for writes that belong to no year
+    area = models.CharField(max_length=32)  # the app of the object changed: tables, ledgers, submissions …
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org_code", "year", "area"], name="uniq_stamp")]
+        verbose_name = verbose_name_plural = "数据版本戳"
+
+    def __str__(self) -> str:
+        return f"{self.org_code or '*'}/{self.year}/{self.area}={self.version}"

@@ -13,11 +13,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 
 from xiezuo.catalogue.loader import Catalogue, Row
-from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.catalogue.registry import catalogue_fingerprint, get_catalogue
 from xiezuo.core.errors import NotFound
+from xiezuo.core.stamps import stamp_key
 from xiezuo.engine.derive import DeriveSpec, derive_all, parse_spec
 from xiezuo.ledgers.models import Reconciliation
 from xiezuo.orgunits.models import OrgUnit
@@ -106,10 +108,36 @@ def number_of(dv: DataValue | None) -> Decimal | None:
     return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
 
 
+def county_derived(org: OrgUnit, year: int) -> dict[str, Decimal]:
+    """One county's derived values, kept in the cache under the version stamp of its ledgers: the
+    ledgers' grouped queries run again only after a ledger of that county and year has changed
+    (every ledger write raises the stamp in its own transaction; see `core.stamps`)."""
+    key = "derived:{}:{}:{}:{}".format(
+        org.code, year, catalogue_fingerprint(year), stamp_key([(org.code, year)], area="ledgers"))
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    values = derived_values(year, [org]).get(org.code, {})
+    cache.set(key, values, timeout=DERIVED_SECONDS)
+    return values
+
+
+DERIVED_SECONDS = 24 * 3600
+
+
+def latest_decisions(org: OrgUnit, year: int) -> dict[str, str]:
+    """The latest reconciliation decision of each row (one query)."""
+    out: dict[str, str] = {}
+    for code, decision in (Reconciliation.objects.filter(org=org, year=year).order_by("decided_at", "id")
+                           .values_list("code", "decision")):
+        out[code] = decision
+    return out
+
+
 def reconciliation_for(org: OrgUnit, year: int) -> list[ReconLine]:
     """Every derivable row in table order: entered beside derived, with the latest decision."""
     catalogue = get_catalogue(year)
-    derived = derived_values(year, [org]).get(org.code, {})
+    derived = county_derived(org, year)
     stored = {v.code: v for v in DataValue.objects.filter(org=org, year=year)}
     latest: dict[str, Reconciliation] = {}
     for rec in Reconciliation.objects.filter(org=org, year=year).order_by("decided_at", "id"):

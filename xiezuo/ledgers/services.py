@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from xiezuo.accounts.scope import Permission
+from xiezuo.core import stamps
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.changes import actor_display_name, stored_actor
@@ -266,6 +267,7 @@ def _bulk_insert(
                   "old", "new", "comment"]
     cr_fixed = (at, actor.pk if actor is not None else None, actor_name, ActionKind.LEDGER_IMPORT_ROW.value,
                 f"ledgers.{ledger.kind}")
+    stamps.touch([(org.code, year, "ledgers")])
     for start in range(0, len(records), BATCH):
         chunk = records[start:start + BATCH]
         _insert_rows(ledger.table, columns, [

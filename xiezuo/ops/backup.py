@@ -320,6 +320,22 @@ def _check_native(path: Path) -> str:
     return tool
 
 
+def _new_epoch() -> None:
+    """After a restore the version stamps are the backup's: a value they had before could come back
+    with other data. The global stamp jumps to the clock (larger than any count it held) and this
+    process's cache is emptied; other servers' entries are keyed by the old global stamp."""
+    import time
+
+    from django.core.cache import cache
+
+    from xiezuo.core.models import Stamp
+    from xiezuo.core.stamps import GLOBAL
+
+    code, year, area = GLOBAL
+    Stamp.objects.update_or_create(org_code=code, year=year, area=area, defaults={"version": time.time_ns()})
+    cache.clear()
+
+
 def backup_restore(*, path: Path, force: bool = False) -> dict[str, int]:
     """Restore a backup into this database; refuses a database that already has data unless `force`.
 
@@ -360,6 +376,7 @@ def backup_restore(*, path: Path, force: bool = False) -> dict[str, int]:
                 # Emptied and refilled in one transaction: a failure anywhere restores nothing.
                 call_command("flush", interactive=False, verbosity=0)
                 call_command("loaddata", str(fixture), verbosity=0)
+    _new_epoch()
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()

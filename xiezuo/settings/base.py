@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xiezuo.web.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,7 +128,10 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = env_int("XIEZUO_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request, not from login
+# The expiry counts from the last request, not from login: the session is saved again when it was
+# last refreshed more than this long ago (xiezuo.web.middleware.SessionRefreshMiddleware), not on
+# every request.
+XIEZUO_SESSION_REFRESH_SECONDS = env_int("XIEZUO_SESSION_REFRESH_SECONDS", 300)
 # Login rate limiting (xiezuo.web.ratelimit): failures per account and address, per account, per
 # address; the address is the client's as the reverse proxies in XIEZUO_TRUSTED_PROXIES report it.
 LOGIN_MAX_FAILURES = env_int("XIEZUO_LOGIN_MAX_FAILURES", 5)

@@ -96,3 +96,30 @@ class XiezuoErrorsMiddleware:
             logger.error("database refused a value on %s", request.path, exc_info=exception)
             return error_response(request, InvalidValue("提交的数值或文字超出了数据库能保存的范围，未保存；请检查后重新填写"))
         return None
+
+
+class SessionRefreshMiddleware:
+    """Sliding session expiry without a session write on every request.
+
+    The session's expiry counts from the last request (`SESSION_COOKIE_AGE`); saving it on every
+    GET would cost three statements per page. Instead it is saved when it was last refreshed more
+    than `XIEZUO_SESSION_REFRESH_SECONDS` ago (default 300), so the expiry slides in steps of at
+    most that. Sits after Django's SessionMiddleware, which saves a session marked modified.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.conf import settings
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.modified:
+            step = getattr(settings, "XIEZUO_SESSION_REFRESH_SECONDS", 300)
+            now = int(time.time())
+            if now - int(session.get("_refreshed", 0)) >= step:
+                session["_refreshed"] = now
+        return response

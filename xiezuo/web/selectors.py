@@ -11,7 +11,7 @@ from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import available_years
 from xiezuo.core.models import ChangeRecord
 from xiezuo.engine.validate import Finding, validate_units
-from xiezuo.ledgers.reconciliation import reconciliation_for
+from xiezuo.ledgers.reconciliation import county_derived, latest_decisions
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import row_comments, submissions_for_many
@@ -130,7 +130,11 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
     findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
     submission = Submission.objects.filter(org=org, year=year).first()
     comments = row_comments(submission) if submission else {}
-    reconciled = {line.row.code: line for line in reconciliation_for(org, year)} if org.level == "county" else {}
+    county = org.level == "county"
+    # The ledger figures (cached under the ledgers' version stamp) and the latest decision per row;
+    # the entered values are the lines already read.
+    derived = county_derived(org, year) if county else {}
+    decisions = latest_decisions(org, year) if county else {}
     rows = []
     for line in lines:
         involved = findings_for_row(findings, line.row.code)
@@ -140,9 +144,9 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
             related=[(f, catalogue.by_code[f.codes[0]].label) for f in involved if f.codes[0] != line.row.code],
             comments=comments.get(line.row.code, []),
         ))
-        recon = reconciled.get(line.row.code)
-        if recon is not None:
-            rows[-1].derivable, rows[-1].derived, rows[-1].decision = True, recon.derived, recon.decision
+        if county and line.row.derive is not None:
+            code = line.row.code
+            rows[-1].derivable, rows[-1].derived, rows[-1].decision = True, derived.get(code), decisions.get(code)
     note = None
     if submission is not None and submission.state == State.RETURNED:
         note = (submission.events.filter(kind__in=[EventKind.RETURN, EventKind.REOPEN])

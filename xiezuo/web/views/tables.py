@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from xiezuo.submissions.locks import frozen_state
 from xiezuo.tables.services import value_set
 from xiezuo.web.area import is_area
 from xiezuo.web.history import history_entries
+from xiezuo.web.pagecache import body_key, cached_body
 from xiezuo.web.selectors import row_history, table_page, table_row
 from xiezuo.web.views.area import area_table_page
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
@@ -29,13 +31,36 @@ def table(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if is_area(org):
         # A city's or province's table is the roll-up of its units, on its own template.
         return area_table_page(request, org, checked_year(year))
-    page = table_page(org, checked_year(year))
+    year = checked_year(year)
     may_edit = can(request.user, Permission.EDIT, org)
-    editable = not frozen_state(page.state) and may_edit
     # Reviewers and partners comment on single rows right here; the unit's own staff edit and reply instead.
     commenting = not may_edit and can(request.user, Permission.COMMENT, org)
-    return render(request, "web/table.html", {"page": page, "org": org, "year": year, "editable": editable,
-                                              "commenting": commenting, "can_reply": may_edit})
+
+    def render_body(extra: dict[str, object]) -> str:
+        page = table_page(org, year)
+        editable = not frozen_state(page.state) and may_edit
+        return render_to_string("web/_table_body.html", {
+            "page": page, "org": org, "year": year, "editable": editable, "commenting": commenting,
+            "can_reply": may_edit, "u": row_urls(org.code, year), **extra,
+        })
+
+    # What the viewer may do is part of the key; the state (editable or frozen) is in the stamps.
+    key = body_key("table", org_code=org.code, years=(year, year - 1), viewer=(may_edit, commenting))
+    body = cached_body(request, key, render_body)
+    return render(request, "web/table.html", {"org": org, "year": year, "body": body})
+
+
+def row_urls(org_code: str, year: int) -> dict[str, str]:
+    """The addresses a table row links to, built once per page: each row appends its code."""
+    marker = "ROW-CODE"
+    comment = reverse("web:submission_action", args=[org_code, year, "comment"])
+    return {
+        "cell": reverse("web:cell_save", args=[org_code, year, marker]).split(marker)[0],
+        "row": reverse("web:history", args=[org_code, year, marker]).split(marker)[0],
+        "comment": comment,
+        "submission_action": comment.removesuffix("comment/"),
+        "reconciliation": reverse("web:reconciliation", args=[org_code, year]),
+    }
 
 
 @require_POST
@@ -64,6 +89,7 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
     row, findings, has_ledgers = table_row(org, year, row_code, error=error)
     return render(request, "web/_cell_saved.html", {
         "r": row, "org": org, "year": year, "editable": True, "ledgers": has_ledgers, "can_reply": True,
+        "u": row_urls(org.code, year),
         "cols": 7 if has_ledgers else 6,
         "errors": [f for f in findings if f.severity == "error"],
         "warnings": [f for f in findings if f.severity == "warning"],

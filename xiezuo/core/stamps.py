@@ -1,0 +1,58 @@
+"""Version stamps per (unit, year, area): what cached pages and derived figures are keyed by.
+
+Every change record raises the stamp of its unit, year and area (the app of the object changed:
+`tables`, `ledgers`, `submissions`, `documents` …) in the same transaction (`core.changes`), so any
+write through the write gate invalidates whatever was computed from that unit-year — a cache key
+built from `stamps_for` can never outlive the data it was built from. System-wide writes (a demo
+load, a synthetic nation, an exchange import without a unit) raise the global stamp, which every
+key includes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import connection
+
+from xiezuo.core.models import Stamp
+
+GLOBAL = ("", 0, "*")
+
+
+def area_of(object_type: str) -> str:
+    return object_type.split(".", 1)[0] or "*"
+
+
+def touch(triples: Iterable[tuple[str, int | None, str]]) -> None:
+    """Raise the stamps of these (org code, year, area) triples by one (upsert, one statement each)."""
+    table = connection.ops.quote_name(Stamp._meta.db_table)
+    keys = {(code, year or 0, area) if code else GLOBAL for code, year, area in triples}
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        for code, year, area in sorted(keys):
+            cursor.execute(
+                f"INSERT INTO {table} (org_code, year, area, version) VALUES (%s, %s, %s, 1) "  # noqa: S608
+                f"ON CONFLICT (org_code, year, area) DO UPDATE SET version = {table}.version + 1",
+                [code, year, area],
+            )
+
+
+def stamps_for(pairs: Iterable[tuple[str, int]]) -> Mapping[tuple[str, int, str], int]:
+    """The stamps of these (org code, year) pairs, every area, the units' stamps of no year, and the
+    global one: one query."""
+    wanted = sorted(set(pairs))
+    codes = sorted({code for code, _ in wanted} | {""})
+    years = sorted({year for _, year in wanted} | {0})
+    rows = Stamp.objects.filter(org_code__in=codes, year__in=years).values_list("org_code", "year", "area", "version")
+    # A unit's writes that belong to no year (its name, its pairings) count for every year of it.
+    allowed = set(wanted) | {(code, 0) for code in codes}
+    return {(c, y, a): v for c, y, a, v in rows if (c, y) in allowed}
+
+
+def stamp_key(pairs: Iterable[tuple[str, int]], *, area: str | None = None) -> str:
+    """A compact text of the stamps (of one area, or all): part of a cache key."""
+    stamps = stamps_for(pairs)
+    parts = [f"{c}/{y}/{a}={v}" for (c, y, a), v in sorted(stamps.items())
+             if area is None or a in (area, "*")]
+    return ";".join(parts) or "-"
