@@ -7,7 +7,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xiezuo.accounts.scope import masked_name, sees_personal_names
@@ -120,11 +120,11 @@ def records(request: HttpRequest, code: str = CODE, year: int = YEAR, kind: str 
 @router.post("/{code}/years/{year}/ledgers/{kind}/records", response={201: RecordOut, **ERRORS},
              summary="新增一条记录")
 def record_create(request: HttpRequest, body: RecordIn, code: str = CODE, year: int = YEAR,
-                  kind: str = KIND) -> tuple[int, dict[str, Any]]:
+                  kind: str = KIND) -> Status[dict[str, Any]]:
     org = _county(request, code, year)
     ledger = ledger_of(kind)
     obj = ledger_record_create(kind=kind, org=org, year=year, data=dict(body.data), by=user_of(request))
-    return 201, record_out(request, ledger, obj)
+    return Status(201, record_out(request, ledger, obj))
 
 
 @router.put("/{code}/years/{year}/ledgers/{kind}/records/{pk}", response={200: RecordOut, **ERRORS},
@@ -142,11 +142,11 @@ def record_update(request: HttpRequest, body: RecordUpdateIn, pk: int, code: str
 @router.delete("/{code}/years/{year}/ledgers/{kind}/records/{pk}", response={204: None, **ERRORS},
                summary="删除一条记录")
 def record_delete(request: HttpRequest, pk: int, version: int = Query(..., ge=0), code: str = CODE,
-                  year: int = YEAR, kind: str = KIND) -> tuple[int, None]:
+                  year: int = YEAR, kind: str = KIND) -> Status[None]:
     org = _county(request, code, year)
     _record(ledger_of(kind), org, year, pk)
     ledger_record_delete(kind=kind, pk=pk, expected_version=version, by=user_of(request))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{code}/years/{year}/ledgers/{kind}/import", response={200: ImportOut, **ERRORS},

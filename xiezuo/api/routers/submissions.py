@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from xiezuo.accounts.scope import visible_orgs
 from xiezuo.submissions.models import State, Submission
@@ -157,8 +157,8 @@ def reopen(request: HttpRequest, body: ReopenIn, code: str = CODE, year: int = Y
 
 @router.post("/{code}/years/{year}/submission/comments", response={201: EventOut, **ERRORS},
              summary="提出意见（对整表或某一行）")
-def comment(request: HttpRequest, body: CommentIn, code: str = CODE, year: int = YEAR) -> tuple[int, dict[str, Any]]:
+def comment(request: HttpRequest, body: CommentIn, code: str = CODE, year: int = YEAR) -> Status[dict[str, Any]]:
     e = submission_comment(submission=_current(request, code, year), by=user_of(request), comment=body.comment,
                            row_code=body.row)
-    return 201, {"kind": e.kind, "from_state": e.from_state, "to_state": e.to_state, "at": e.at.isoformat(),
-                 "by": e.by_name, "by_org": e.by_org_name, "comment": e.comment, "row": e.row_code}
+    return Status(201, {"kind": e.kind, "from_state": e.from_state, "to_state": e.to_state, "at": e.at.isoformat(),
+                        "by": e.by_name, "by_org": e.by_org_name, "comment": e.comment, "row": e.row_code})
