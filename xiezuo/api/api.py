@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from xiezuo.core.errors import ErrorReport, InvalidValue, Location, XiezuoError
+from xiezuo.core.errors import InvalidValue, Location, XiezuoError
 
 from .auth import CallerRateThrottle, SessionCsrfAuth, TokenAuth
+from .errors import error_body
+from .errors import location_of as _location
 from .routers import areas, catalogue, ledgers, orgs, submissions, tables
 
 logger = logging.getLogger(__name__)
@@ -32,23 +34,6 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionCsrfAuth()],
     throttle=[CallerRateThrottle()],
 )
-
-
-def _location(loc: Location | None) -> dict[str, Any]:
-    loc = loc or Location()
-    return {"file": loc.file, "sheet": loc.sheet, "row": loc.row, "column": loc.column,
-            "value": None if loc.value is None else str(loc.value)}
-
-
-def error_body(error: XiezuoError) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": error.code, "message": error.full_message, "location": _location(error.location)}
-    if isinstance(error, ErrorReport):
-        body["errors"] = [{"code": e.code, "message": e.full_message, "location": _location(e.location)}
-                          for e in error.errors]
-    current = getattr(error, "current", None)
-    if current is not None:
-        body["current"] = current
-    return body
 
 
 def _answer(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

@@ -41,7 +41,7 @@ class ErrorOut(Schema):
 
 
 # Every operation documents every client error in the one shape above.
-ERRORS: dict[frozenset[int] | int, type[Schema]] = {codes_4xx: ErrorOut}
+ERRORS: dict[frozenset[int] | int, type[Schema]] = {codes_4xx | {413, 422}: ErrorOut}
 
 
 class Page(Schema, Generic[T]):

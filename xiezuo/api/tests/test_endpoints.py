@@ -52,13 +52,13 @@ def _version(api: Api, code: str) -> int:
 
 
 def _ledger_file() -> io.BytesIO:
+    import tempfile
+    from pathlib import Path
+
     from openpyxl import load_workbook
 
     from xiezuo.ledgers.exports import ledger_template
     from xiezuo.ledgers.schema import ledger_of
-
-    import tempfile
-    from pathlib import Path
 
     with tempfile.TemporaryDirectory() as tmp:
         wb = load_workbook(ledger_template(kind="labour_placements", path=Path(tmp) / "t.xlsx"))
