@@ -13,8 +13,10 @@ from typing import Any
 
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.parser import Parser
 
 from xiezuo.core.errors import InvalidValue, Location, XiezuoError
 
@@ -25,6 +27,18 @@ from .routers import areas, catalogue, ledgers, orgs, submissions, tables
 
 logger = logging.getLogger(__name__)
 
+class JsonBody(Parser):
+    """Bodies of JSON operations must be JSON: a form posted to one is refused (400), not half-read."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type != "application/json":
+            raise InvalidValue(f"请求内容应为 JSON（Content-Type: application/json），收到「{request.content_type}」")
+        try:
+            return super().parse_body(request)
+        except ValueError as exc:
+            raise InvalidValue(f"请求内容不是有效的 JSON：{exc}") from exc
+
+
 api = NinjaAPI(
     title="xiezuo 东西部协作统计接口",
     version="1",
@@ -33,6 +47,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), SessionCsrfAuth()],
     throttle=[CallerRateThrottle()],
+    parser=JsonBody(),
 )
 
 
@@ -78,6 +93,13 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = "缺少或错误的 CSRF 令牌" if exc.status_code == 403 else str(exc.message)
     code = "csrf_failed" if exc.status_code == 403 else "http_error"
     return _answer(request, exc.status_code, {"code": code, "message": message, "location": _location(None)})
+
+
+@api.exception_handler(RawPostDataException)
+def form_to_json_operation(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form or file upload sent to an operation that takes JSON: the form was read, the body is gone.
+    return xiezuo_error(request, InvalidValue(
+        f"请求内容应为 JSON（Content-Type: application/json），收到「{request.content_type}」"))
 
 
 @api.exception_handler(DataError)

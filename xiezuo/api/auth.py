@@ -19,10 +19,9 @@ from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from xiezuo.accounts.models import ApiToken
+from xiezuo.accounts.tokens import token_digest, token_touch
 from xiezuo.core.errors import PermissionDenied, XiezuoError
-
-from .models import ApiToken
-from .services import token_digest, token_touch
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

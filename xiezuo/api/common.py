@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Path, Query
+from ninja.params import functions as param
 
 from xiezuo.accounts.scope import Permission, org_for
 from xiezuo.catalogue.registry import available_years
@@ -14,13 +14,13 @@ from .auth import user_of
 from .schemas import MAX_PAGE_SIZE, PAGE_SIZE
 
 # Path parameters are constrained in the schema, so clients (and the fuzzer) see what is accepted.
-CODE = Path(..., pattern=r"^[0-9]{6,12}$", description="行政区划代码（GB/T 2260），如 620422", examples=["620422"])
-YEAR = Path(..., ge=1990, le=2100, description="年度，如 2023", examples=[2023])
-ROW = Path(..., pattern=r"^[a-z][a-z0-9_]{0,63}$", description="指标代码，如 labour_east", examples=["labour_east"])
-KIND = Path(..., pattern=r"^[a-z][a-z0-9_]{0,63}$", description="台账种类，如 labour_placements",
-            examples=["labour_placements"])
-PAGE = Query(1, ge=1, le=1_000_000, description="页码，从 1 开始")
-PAGE_SIZE_Q = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多 {MAX_PAGE_SIZE}")
+CODE = param.Path(..., pattern=r"^[0-9]{6,12}$", description="行政区划代码（GB/T 2260），如 620422", example="620422")
+YEAR = param.Path(..., ge=1990, le=2100, description="年度，如 2023", example=2023)
+ROW = param.Path(..., pattern=r"^[a-z][a-z0-9_]{0,63}$", description="指标代码，如 labour_east", example="labour_east")
+KIND = param.Path(..., pattern=r"^[a-z][a-z0-9_]{0,63}$", description="台账种类，如 labour_placements",
+            example="labour_placements")
+PAGE = param.Query(1, ge=1, le=1_000_000, description="页码，从 1 开始")
+PAGE_SIZE_Q = param.Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多 {MAX_PAGE_SIZE}")
 
 
 def unit(request: HttpRequest, code: str, permission: Permission = Permission.VIEW) -> OrgUnit:

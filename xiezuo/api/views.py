@@ -10,11 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from xiezuo.accounts.models import ApiToken
+from xiezuo.accounts.tokens import token_create, token_revoke
 from xiezuo.core.errors import InputError, InvalidValue, Location, NotFound
 from xiezuo.web.views.common import acting_user
-
-from .models import ApiToken
-from .services import token_create, token_revoke
 
 
 def _expiry(raw: str) -> dt.datetime | None:
@@ -30,7 +29,7 @@ def _expiry(raw: str) -> dt.datetime | None:
 
 
 def _page(request: HttpRequest, *, created: str = "", status: int = 200) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=acting_user(request)).order_by("-created_at", "-id")
+    tokens = ApiToken.objects.filter(user_id=acting_user(request).pk).order_by("-created_at", "-id")
     return render(request, "api/tokens.html", {"tokens": tokens, "created": created, "now": timezone.now(),
                                                "form": request.POST if status != 200 else {}}, status=status)
 
@@ -54,7 +53,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def token_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, user=acting_user(request)).first()
+    token = ApiToken.objects.filter(pk=pk, user_id=acting_user(request).pk).first()
     if token is None:
         raise NotFound("未找到该访问令牌")
     if request.method == "POST":

@@ -87,7 +87,7 @@ def package_build(org: OrgUnit, year: int) -> dict[str, Any]:
             "by_name": e.by_name, "by_org_name": e.by_org_name, "comment": e.comment, "row_code": e.row_code,
             "explanations": e.explanations,
         })
-    tables = [{
+    tables: list[dict[str, Any]] = [{
         "org": s.org.code, "year": year,
         "submission": {"state": s.state, "version": s.version,
                        "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
@@ -109,8 +109,8 @@ def package_build(org: OrgUnit, year: int) -> dict[str, Any]:
         "year": year,
         "template": {"year": catalogue.year, "checksum": template_checksum(catalogue)},
         "counts": {"units": len(units), "pairings": len(pairings), "tables": len(tables),
-                   "values": sum(len(t["values"]) for t in tables),
-                   "events": sum(len(t["submission"]["timeline"]) for t in tables)},
+                   "values": sum(len(v) for v in values.values()),
+                   "events": sum(len(e) for e in events.values())},
     }
     return {"format": FORMAT, "version": VERSION, "manifest": manifest, "data": data,
             "checksum": checksum_of(manifest, data)}

@@ -8,8 +8,9 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Query, Router
+from ninja import Router
 from ninja.files import UploadedFile
+from ninja.params import functions as param
 
 from xiezuo.assessment.selectors import assess
 from xiezuo.core.bounded import limits
@@ -42,14 +43,14 @@ def _binary(content_type: str) -> dict[str, Any]:
 @router.get("/{code}/years/{year}/rollup", response={200: dict[str, Any], **ERRORS},
             summary="地区汇总（地区合计与每个直属单位；与 xiezuo rollup --format json 相同）")
 def rollup(request: HttpRequest, code: str = CODE, year: int = YEAR,
-           approved_only: bool = Query(False, description="只汇总填报已审核通过的县")) -> dict[str, Any]:
+           approved_only: bool = param.Query(False, description="只汇总填报已审核通过的县")) -> dict[str, Any]:
     return area_table(unit_year(request, code, year), year, approved_only=approved_only).as_dict()
 
 
 @router.get("/{code}/comparison", response={200: dict[str, Any], **ERRORS},
             summary="两个年度逐行对比（与 xiezuo compare --format json 相同）")
 def comparison(request: HttpRequest, code: str = CODE,
-               first: int = Query(..., ge=1990, le=2100), second: int = Query(..., ge=1990, le=2100),
+               first: int = param.Query(..., ge=1990, le=2100), second: int = param.Query(..., ge=1990, le=2100),
                approved_only: bool = False) -> dict[str, Any]:
     org = unit(request, code)
     result = compare_years(org, (first, second), approved_only=approved_only)
@@ -88,7 +89,7 @@ def report_pdf(request: HttpRequest, code: str = CODE, year: int = YEAR) -> Http
 
 @router.post("/{code}/years/{year}/audit", response={200: Page[dict[str, Any]], **ERRORS},
              summary="核查上传的报告（txt、docx、pdf）与统计表是否一致")
-def audit(request: HttpRequest, report: UploadedFile = File(...), code: str = CODE, year: int = YEAR,  # noqa: B008
+def audit(request: HttpRequest, report: UploadedFile = param.File(...), code: str = CODE, year: int = YEAR,  # noqa: B008
           page: int = PAGE, page_size: int = PAGE_SIZE_Q) -> dict[str, Any]:
     from xiezuo.audit.selectors import audit_context_for, audit_table_for
     from xiezuo.audit.views import ALLOWED, _audited

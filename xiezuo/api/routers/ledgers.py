@@ -7,8 +7,9 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params import functions as param
 
 from xiezuo.accounts.scope import masked_name, sees_personal_names
 from xiezuo.core.bounded import limits
@@ -106,8 +107,8 @@ def ledgers(request: HttpRequest, code: str = CODE, year: int = YEAR, page: int 
 @router.get("/{code}/years/{year}/ledgers/{kind}/records", response={200: Page[RecordOut], **ERRORS},
             summary="台账记录（可搜索、筛选、分页）")
 def records(request: HttpRequest, code: str = CODE, year: int = YEAR, kind: str = KIND,
-            search: str = Query("", max_length=100),
-            filter: list[str] = Query([], description="列名:值，如 destination:east"),  # noqa: B008
+            search: str = param.Query("", max_length=100),
+            filter: list[str] = param.Query([], description="列名:值，如 destination:east"),  # noqa: B008
             page: int = PAGE, page_size: int = PAGE_SIZE_Q) -> dict[str, Any]:
     org = _county(request, code, year)
     ledger = ledger_of(kind)
@@ -141,7 +142,7 @@ def record_update(request: HttpRequest, body: RecordUpdateIn, pk: int, code: str
 
 @router.delete("/{code}/years/{year}/ledgers/{kind}/records/{pk}", response={204: None, **ERRORS},
                summary="删除一条记录")
-def record_delete(request: HttpRequest, pk: int, version: int = Query(..., ge=0), code: str = CODE,
+def record_delete(request: HttpRequest, pk: int, version: int = param.Query(..., ge=0), code: str = CODE,
                   year: int = YEAR, kind: str = KIND) -> Status[None]:
     org = _county(request, code, year)
     _record(ledger_of(kind), org, year, pk)
@@ -151,8 +152,8 @@ def record_delete(request: HttpRequest, pk: int, version: int = Query(..., ge=0)
 
 @router.post("/{code}/years/{year}/ledgers/{kind}/import", response={200: ImportOut, **ERRORS},
              summary="导入台账文件（XLSX 或 CSV；有错则全部不写）")
-def import_file(request: HttpRequest, file: UploadedFile = File(...),  # noqa: B008
-                mode: str = Form("append", pattern=r"^(append|replace)$"),  # noqa: B008
+def import_file(request: HttpRequest, file: UploadedFile = param.File(...),  # noqa: B008
+                mode: str = param.Form("append", pattern=r"^(append|replace)$"),  # noqa: B008
                 code: str = CODE, year: int = YEAR, kind: str = KIND) -> dict[str, Any]:
     org = _county(request, code, year)
     ledger = ledger_of(kind)

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+from ninja.params import functions as param
 
 from xiezuo.accounts.scope import visible_orgs
 from xiezuo.orgunits.models import Pairing
@@ -40,8 +41,8 @@ def org_out(o: Any) -> dict[str, Any]:
 
 
 @router.get("", response={200: Page[OrgOut], **ERRORS}, summary="可见的行政区划")
-def orgs(request: HttpRequest, parent: str = Query("", pattern=r"^([0-9]{6,12})?$", description="只列此单位的直属下级"),
-         level: str = Query("", pattern=r"^(|nation|province|city|county)$"),
+def orgs(request: HttpRequest, parent: str = param.Query("", pattern=r"^([0-9]{6,12})?$", description="只列此单位的直属下级"),
+         level: str = param.Query("", pattern=r"^(|nation|province|city|county)$"),
          page: int = PAGE, page_size: int = PAGE_SIZE_Q) -> dict[str, Any]:
     qs = visible_orgs(user_of(request)).select_related("parent").order_by("code")
     if parent:

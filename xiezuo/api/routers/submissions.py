@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from xiezuo.accounts.scope import visible_orgs
-from xiezuo.submissions.models import State, Submission
+from xiezuo.submissions.models import State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import submission_events, submissions_for_many
 from xiezuo.submissions.services import (
     submission_approve,
@@ -99,8 +99,7 @@ def timeline(request: HttpRequest, code: str = CODE, year: int = YEAR, page: int
              page_size: int = PAGE_SIZE_Q) -> dict[str, Any]:
     org = unit_year(request, code, year)
     s = Submission.objects.filter(org=org, year=year).first()
-    events = submission_events(s) if s else []
-    result = paged(events, page, page_size)
+    result = paged(submission_events(s) if s else SubmissionEvent.objects.none(), page, page_size)
     result["items"] = [{"kind": e.kind, "from_state": e.from_state, "to_state": e.to_state, "at": e.at.isoformat(),
                         "by": e.by_name, "by_org": e.by_org_name, "comment": e.comment, "row": e.row_code}
                        for e in result["items"]]
@@ -121,7 +120,8 @@ def units(request: HttpRequest, code: str = CODE, year: int = YEAR, page: int = 
 
 def _current(request: HttpRequest, code: str, year: int) -> Submission:
     org = unit_year(request, code, year)
-    return submission_ensure(org=org, year=year, by=user_of(request))
+    submission: Submission = submission_ensure(org=org, year=year, by=user_of(request))
+    return submission
 
 
 @router.post("/{code}/years/{year}/submission/submit", response={200: SubmissionOut, **ERRORS}, summary="报送")

@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+from ninja.params import functions as param
 
 from xiezuo.tables.findings import table_validate
 from xiezuo.tables.selectors import TableLine, table_for
@@ -67,7 +68,7 @@ def _raw(value: Decimal | str | None) -> object:
 
 @router.get("/{code}/years/{year}/table", response={200: Page[LineOut], **ERRORS}, summary="统计表（按表序）")
 def table(request: HttpRequest, code: str = CODE, year: int = YEAR, page: int = PAGE,
-          page_size: int = Query(MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)) -> dict[str, Any]:
+          page_size: int = param.Query(MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)) -> dict[str, Any]:
     catalogue, lines = table_for(unit_year(request, code, year), year)
     result = paged(lines, page, page_size)
     result["items"] = [line_out(catalogue, ln) for ln in result["items"]]

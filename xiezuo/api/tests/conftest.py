@@ -33,7 +33,7 @@ class Api:
 
 @pytest.fixture
 def tokens(demo: Any) -> dict[str, str]:
-    from xiezuo.api.services import token_create
+    from xiezuo.accounts.tokens import token_create
 
     users = get_user_model().objects.filter(username__in=ACCOUNTS)
     return {u.username: token_create(by=u, name="测试").secret for u in users}

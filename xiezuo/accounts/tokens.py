@@ -1,4 +1,4 @@
-"""Personal access tokens as actions: create (the secret is returned once), revoke, and the last-use touch."""
+"""Personal access tokens of the API as actions: create (the secret is returned once), revoke, and the last-use touch."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
+from xiezuo.accounts.models import ApiToken
 from xiezuo.accounts.scope import is_admin
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action
 from xiezuo.core.errors import InvalidValue, Location, NotFound
 from xiezuo.core.textcheck import checked_text
-
-from .models import ApiToken
 
 TOKEN_PREFIX = "xz_"  # noqa: S105 — the visible start of every token, not a secret
 # How stale `last_used_at` may get before a request writes it again: a script making many
@@ -57,12 +56,13 @@ class TokenCreate(Action[CreatedToken]):
         self.by, self.name, self.read_only, self.expires_at = by, name, read_only, expires_at
 
     def perform(self) -> CreatedToken:
+        assert self.by is not None  # refused in __init__
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = ApiToken.objects.create(
-            user=self.by, name=self.name, digest=token_digest(secret), prefix=secret[:10],
+            user_id=self.by.pk, name=self.name, digest=token_digest(secret), prefix=secret[:10],
             read_only=self.read_only, expires_at=self.expires_at,
         )
-        self.record(object_type="api.apitoken", object_key=str(token.pk), new={
+        self.record(object_type="accounts.apitoken", object_key=str(token.pk), new={
             "name": token.name, "prefix": token.prefix, "read_only": token.read_only,
             "expires_at": token.expires_at.isoformat() if token.expires_at else None,
         })
@@ -82,14 +82,14 @@ class TokenRevoke(Action[ApiToken]):
     def perform(self) -> ApiToken:
         qs = ApiToken.objects.select_for_update().filter(pk=self.token_id)
         if self.by is not None and not is_admin(self.by):
-            qs = qs.filter(user=self.by)
+            qs = qs.filter(user_id=self.by.pk)
         token = qs.first()
         if token is None:
             raise NotFound("未找到该访问令牌")
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            self.record(object_type="api.apitoken", object_key=str(token.pk), old={"revoked_at": None},
+            self.record(object_type="accounts.apitoken", object_key=str(token.pk), old={"revoked_at": None},
                         new={"revoked_at": token.revoked_at.isoformat()})
         return token
 
