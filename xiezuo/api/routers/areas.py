@@ -37,7 +37,7 @@ def _download(body: bytes, filename: str, content_type: str) -> HttpResponse:
 
 def _binary(content_type: str) -> dict[str, Any]:
     schema = {"type": "object"} if content_type == "application/json" else {"type": "string", "format": "binary"}
-    return {"responses": {"200": {"description": "文件", "content": {content_type: {"schema": schema}}}}}
+    return {"responses": {200: {"description": "文件", "content": {content_type: {"schema": schema}}}}}
 
 
 @router.get("/{code}/years/{year}/rollup", response={200: dict[str, Any], **ERRORS},
