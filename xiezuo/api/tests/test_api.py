@@ -186,3 +186,16 @@ def test_the_docs_and_the_schema_are_served_without_a_cdn(client: Client) -> Non
     html = docs.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
     assert "script-src 'self'" in docs["Content-Security-Policy"]
+
+
+def test_the_exchange_endpoint_is_the_cli_package(api_as: Callable[[str], Api], tmp_path: Any,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    response = api_as("gansu-reviewer").get("/orgs/620000/years/2023/exchange")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    out = tmp_path / "pkg.json"
+    assert run_cli(capsys, "exchange", "export", "--org", "620000", "--year", "2023", "--out", str(out)).code == 0
+    api_package, cli_package = json.loads(response.content), json.loads(out.read_bytes())
+    assert api_package["data"] == cli_package["data"]
+    assert api_package["manifest"]["template"] == cli_package["manifest"]["template"]
+    # A county clerk may export its own county, not the province.
+    assert api_as("huining-clerk").get("/orgs/620000/years/2023/exchange").status_code == 404
