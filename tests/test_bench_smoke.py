@@ -173,9 +173,15 @@ def _second_database(url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def test_api_table_benchmark_prints_requests_per_second(scratch_env: dict[str, str]) -> None:
+    out = run(["bench/api_table.py", "--seconds", "0.5"], scratch_env)
+    assert "table page" in out and "table API" in out and "req/s" in out
+
+
 def test_every_benchmark_script_has_a_smoke_run() -> None:
     """A new bench/*.py must be added here, so that it cannot rot unnoticed."""
-    smoked = {"engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py", "documents.py",
+    smoked = {"api_table.py", "engine.py", "web_load.py", "partition.py", "replica.py", "audit_report.py",
+              "documents.py",
               "import_labour.py", "backup_restore.py", "rollup.py", "audit_corpus.py", "hostile_inputs.py", "duplicates.py"}
     scripts = {p.name for p in (ROOT / "bench").glob("*.py")}
     assert scripts <= smoked, f"benchmarks without a smoke run: {sorted(scripts - smoked)}"

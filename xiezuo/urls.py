@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("xiezuo.ops.urls")),
     path("documents/", include("xiezuo.documents.urls")),
     path("audit/", include("xiezuo.audit.urls")),
+    path("", include("xiezuo.api.urls")),
     path("", include("xiezuo.web.urls")),
 ]

@@ -210,3 +210,7 @@ def demo_accounts_create() -> list[DemoAccount]:
         user_create(username=account.username, password=password, org=units[account.org_code], role=account.role,
                     name=account.name)
     return list(DEMO_ACCOUNTS)
+
+
+# The API's personal access tokens are the user's own; their actions join the registry with the others.
+from xiezuo.accounts import tokens as _tokens  # noqa: E402, F401

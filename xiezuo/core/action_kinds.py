@@ -57,3 +57,7 @@ class ActionKind(models.TextChoices):
     DEMO_LOAD = "demo.load", "载入演示数据"
     SYNTH_GENERATE = "synth.generate", "生成合成数据"
     BACKUP_RESTORE = "backup.restore", "恢复备份"
+    TOKEN_CREATE = "token.create", "创建访问令牌"
+    TOKEN_REVOKE = "token.revoke", "吊销访问令牌"
+    TOKEN_TOUCH = "token.touch", "记录访问令牌使用时间"
+    EXCHANGE_IMPORT = "exchange.import", "导入交换包"

@@ -92,10 +92,18 @@ class CatalogueError(InputError):
 
 
 class StaleEdit(InputError):
-    """Someone saved this value or record after the editor loaded it."""
+    """Someone saved this value or record after the editor loaded it; `current` is what is stored now."""
 
     code = "stale_edit"
     status = 409
+
+    def __init__(self, message: str, *, location: Location | None = None,
+                 current: dict[str, object] | None = None) -> None:
+        self.current = current
+        super().__init__(message, location=location)
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), **({"current": self.current} if self.current is not None else {})}
 
 
 class InvalidTransition(InputError):

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "ninja",
     "xiezuo.core",
     "xiezuo.orgunits",
     "xiezuo.catalogue",
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "xiezuo.synth",
     "xiezuo.demo",
     "xiezuo.audit",
+    "xiezuo.api",
+    "xiezuo.exchange",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +150,9 @@ XIEZUO_FILE_LIMITS = {
     "columns": env_int("XIEZUO_XLSX_MAX_COLUMNS", 200),
     "text_chars": env_int("XIEZUO_AUDIT_MAX_CHARS", 100_000),
 }
+# The REST API (xiezuo.api): requests per minute per token (or per signed-in user), largest request body.
+XIEZUO_API_RATE_PER_MINUTE = env_int("XIEZUO_API_RATE_PER_MINUTE", 600)
+XIEZUO_API_MAX_BODY_BYTES = env_int("XIEZUO_API_MAX_BODY_MB", 20) * 1024 * 1024
 XIEZUO_HEAVY_SECONDS = env_int("XIEZUO_HEAVY_SECONDS", 30)
 XIEZUO_HEAVY_MEMORY_MB = env_int("XIEZUO_HEAVY_MEMORY_MB", 768)
 

@@ -50,6 +50,8 @@ class ValueInput:
     location: Location | None = None
     published: bool = False
     note: str = ""
+    # The version the client saw (0 = empty); None: not checked (files, loaders).
+    expected_version: int | None = None
 
 
 def _stored(dv: DataValue, row: Row) -> Decimal | str | None:
@@ -75,6 +77,17 @@ def _value_change(old: DataValue | None, row: Row, value: Decimal | str | None, 
         dict[str, object], dict[str, object]]:
     before = None if old is None else {"value": _jsonable(_stored(old, row)), "source": old.source}
     return changed_fields(before, {"value": _jsonable(value), "source": source})
+
+
+def _stale(dv: DataValue | None, row: Row, raw: object) -> StaleEdit:
+    shown = row.format(_stored(dv, row)) if dv else "（空）"
+    who = actor_display_name(dv.updated_by) if dv and dv.updated_by else "他人"
+    return StaleEdit(
+        f"「{row.label}」已被{who}修改为「{shown}」，您的修改基于旧版本，未保存。请刷新后再改。",
+        location=Location(row=row.label, value=raw),
+        current={"code": row.code, "value": row.format(_stored(dv, row)) if dv and _stored(dv, row) is not None
+                 else None, "version": dv.version if dv else 0, "updated_by": who if dv else None},
+    )
 
 
 @dataclass(kw_only=True)
@@ -114,13 +127,7 @@ class ValueSet(_TableWrite[DataValue]):
             org=self.org, year=self.year, code=self.code).select_related("updated_by").first()
         current_version = self.current.version if self.current else 0
         if self.expected_version is not None and self.expected_version != current_version:
-            dv, row = self.current, self.row
-            shown = row.format(_stored(dv, row)) if dv else "（空）"
-            who = actor_display_name(dv.updated_by) if dv and dv.updated_by else "他人"
-            raise StaleEdit(
-                f"「{row.label}」已被{who}修改为「{shown}」，您的修改基于旧版本，未保存。请刷新后再改。",
-                location=Location(row=row.label, value=self.raw),
-            )
+            raise _stale(self.current, self.row, self.raw)
 
     def perform(self) -> DataValue:
         dv = self.current or DataValue(org=self.org, year=self.year, code=self.code, version=0)
@@ -160,6 +167,10 @@ class ValuesSetMany(_TableWrite[int]):
 
     def perform(self) -> int:
         existing = {v.code: v for v in DataValue.objects.select_for_update().filter(org=self.org, year=self.year)}
+        for item, row, _value in self.parsed:
+            seen = existing.get(item.code)
+            if item.expected_version is not None and item.expected_version != (seen.version if seen else 0):
+                raise _stale(seen, row, item.raw)  # before any write: nothing of the batch is stored
         for item, row, value in self.parsed:
             current = existing.get(item.code)
             dv = current or DataValue(org=self.org, year=self.year, code=item.code, version=0)

@@ -2,7 +2,7 @@
 
 Every `XiezuoError` carries its HTTP status (404 outside scope, 403 not allowed, 409 stale or
 locked, 400 a bad value). A page gets the error page, an HTMX request a small fragment (swapped
-into the page's message area), a JSON client `{"error": {code, message, file, row, column, value}}`.
+into the page's message area), a JSON client `{"error": {code, message, file, row, column, value}}` (the API: its own shape, `xiezuo.api.errors`).
 Views catch `InputError` only where they redisplay a form with the message beside it.
 
 Request parameters with NUL or other control characters are refused before any view sees them:
@@ -35,6 +35,10 @@ def wants_json(request: HttpRequest) -> bool:
 
 def error_response(request: HttpRequest, error: XiezuoError) -> HttpResponse:
     status = error.status
+    if request.path.startswith("/api/"):
+        from xiezuo.api.errors import error_body
+
+        return JsonResponse(error_body(error), status=status, json_dumps_params={"ensure_ascii": False})
     if wants_json(request):
         return JsonResponse({"error": error.as_dict()}, status=status, json_dumps_params={"ensure_ascii": False})
     context = {"title": TITLES.get(status, "操作未执行"), "message": error.full_message, "status": status}

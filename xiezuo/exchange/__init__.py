@@ -1,0 +1,1 @@
+"""The exchange package: an area's approved tables moved from one instance to another."""
