@@ -10,6 +10,7 @@ from xiezuo.web.views import (
     progress,
     review,
     submissions,
+    table_files,
     tables,
     todo,
 )
@@ -30,6 +31,9 @@ urlpatterns = [
     path("manage/pairings/", manage.pairings, name="manage_pairings"),
     path("org/<str:code>/<int:year>/", tables.table, name="table"),
     path("org/<str:code>/<int:year>/area.xlsx", area.area_xlsx, name="area_xlsx"),
+    path("org/<str:code>/<int:year>/table.xlsx", table_files.table_download, name="table_download"),
+    path("org/<str:code>/<int:year>/print/", table_files.table_print, name="table_print"),
+    path("org/<str:code>/<int:year>/upload/", table_files.table_upload, name="table_upload"),
     path("org/<str:code>/<int:year>/comparison/", area.comparison, name="comparison"),
     path("org/<str:code>/<int:year>/assessment/", area.assessment, name="assessment"),
     path("org/<str:code>/<int:year>/deadline/", todo.deadline, name="deadline"),
