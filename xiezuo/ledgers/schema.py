@@ -22,6 +22,8 @@ INT_MAX = 2_147_483_647
 MONEY_MAX = Decimal(100_000_000)  # 万元
 TEXT_MAX_LENGTH = 200  # characters, unless a column says otherwise (the model's max_length)
 YES, NO = "是", "否"
+# The last column of an export: each record's key, so the file imports back as updates of those records.
+RECORD_KEY_HEADER = "记录编号"
 
 
 @dataclass(frozen=True)
