@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from xiezuo.ledgers.reconciliation import reconciliation_for
 from xiezuo.ledgers.schema import LEDGERS, Column, Ledger, ledger_of
 from xiezuo.ledgers.selectors import ledger_counts, ledger_records, record_display
 from xiezuo.ledgers.services import (
+    ImportMode,
     import_error_dicts,
     ledger_import,
     ledger_record_create,
@@ -40,6 +42,7 @@ from xiezuo.ledgers.services import (
 )
 from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.submissions.locks import editable
+from xiezuo.web import staging
 from xiezuo.web.history import history_entries
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
@@ -244,13 +247,32 @@ def ledger_download(request: HttpRequest, code: str, year: int, kind: str) -> Fi
         kind=kind, org=org, year=year, path=path, by=by, reveal_ids=False))
 
 
+IMPORT_SALT = "xiezuo.ledger-import"
+
+
+def _import_context(org: OrgUnit, year: int, ledger: Ledger, mode: str) -> dict[str, Any]:
+    return {"org": org, "year": year, "ledger": ledger, "errors": [], "file": "", "mode": mode,
+            "modes": [(m, ImportMode.LABELS[m]) for m in ImportMode.ALL], "preview": None,
+            "stored": model_of(ledger)._default_manager.filter(org=org, year=year).count()}
+
+
 @login_required
 def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
+    """Upload → preview (what will be added, changed, removed; nothing stored) → confirm.
+
+    The default mode is 追加; a replacement is confirmed by stating the counts it will remove and
+    add. The chosen mode is kept on every redisplay, errors included.
+    """
     org = _county(request, code, year, Permission.EDIT)
     ledger = ledger_of(kind)
-    context: dict[str, Any] = {"org": org, "year": year, "ledger": ledger, "errors": [], "file": ""}
+    mode = request.POST.get("mode", ImportMode.APPEND)
+    if mode not in ImportMode.ALL:
+        mode = ImportMode.APPEND
+    context = _import_context(org, year, ledger, mode)
     if request.method != "POST":
         return render(request, "web/ledgers/import.html", context)
+    if request.POST.get("token"):
+        return _import_confirm(request, org, year, ledger, context)
     upload = request.FILES.get("file")
     if upload is None:
         context["errors"] = [{"reason": "请选择要导入的 .xlsx 或 .csv 文件"}]
@@ -260,24 +282,63 @@ def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) ->
         return render(request, "web/ledgers/import.html", context, status=400)
     name = Path(upload.name or "upload.xlsx").name
     context["file"] = name
-    with tempfile.TemporaryDirectory(prefix="xiezuo-import-") as folder:
-        # A short name of our own: the uploaded one may exceed the 255 bytes a file system allows.
-        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:8])
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        try:
-            result = ledger_import(kind=kind, path=path, org=org, year=year, by=acting_user(request),
-                                   replace=request.POST.get("mode") != "append", name=name)
-        except ErrorReport as report:
-            context["errors"] = import_error_dicts(report)
+    staged = staging.stage(upload, suffix=Path(name).suffix.lower()[:8])
+    try:
+        result = ledger_import(kind=kind, path=staged, org=org, year=year, by=acting_user(request), mode=mode,
+                               dry_run=True, name=name)
+    except ErrorReport as report:
+        staged.unlink(missing_ok=True)
+        context["errors"] = import_error_dicts(report)
+        return render(request, "web/ledgers/import.html", context, status=400)
+    except InputError as exc:
+        staged.unlink(missing_ok=True)
+        context["errors"] = [{"reason": exc.full_message}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    context["preview"] = result
+    context["token"] = signing.dumps({"staged": staged.name, "name": name, "mode": mode, "org": org.code,
+                                      "year": year, "kind": kind, "user": request.user.pk,
+                                      "deleted": result.deleted, "rows": result.rows}, salt=IMPORT_SALT)
+    return render(request, "web/ledgers/import.html", context)
+
+
+def _import_confirm(request: HttpRequest, org: OrgUnit, year: int, ledger: Ledger,
+                    context: dict[str, Any]) -> HttpResponse:
+    try:
+        plan = signing.loads(request.POST.get("token", ""), salt=IMPORT_SALT, max_age=staging.MAX_AGE)
+        if (plan["org"], plan["year"], plan["kind"], plan["user"]) != (org.code, year, ledger.kind, request.user.pk):
+            raise signing.BadSignature("another import")
+        staged = staging.staged(str(plan["staged"]))
+    except (signing.BadSignature, KeyError, FileNotFoundError):
+        context["errors"] = [{"reason": "预览已失效（超过有效时间或已导入），请重新选择文件"}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    mode, name = str(plan["mode"]), str(plan["name"])
+    context.update({"mode": mode, "file": name})
+    expect_deleted = None
+    if mode == ImportMode.REPLACE:
+        expected = f"{plan['deleted']}:{plan['rows']}"
+        if request.POST.get("confirm_replace") != expected:
+            context["errors"] = [{"reason": f"替换会删除现有 {plan['deleted']} 条记录并导入 {plan['rows']} 条："
+                                            "请勾选确认后再导入"}]
             return render(request, "web/ledgers/import.html", context, status=400)
-        except InputError as exc:
-            context["errors"] = [{"reason": exc.full_message}]
-            return render(request, "web/ledgers/import.html", context, status=400)
-    messages.success(request, f"已从「{name}」导入 {result.rows} 条「{ledger.label}」记录"
-                     + (f"（替换原有 {result.deleted} 条）" if result.deleted else ""))
-    return redirect("web:ledger_list", org.code, year, kind)
+        expect_deleted = int(plan["deleted"])
+    try:
+        result = ledger_import(kind=ledger.kind, path=staged, org=org, year=year, by=acting_user(request), mode=mode,
+                               name=name, expect_deleted=expect_deleted)
+    except ErrorReport as report:
+        context["errors"] = import_error_dicts(report)
+        return render(request, "web/ledgers/import.html", context, status=400)
+    except InputError as exc:
+        context["errors"] = [{"reason": exc.full_message}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    finally:
+        staged.unlink(missing_ok=True)
+    parts = [f"新增 {result.added} 条"]
+    if result.updated or mode == ImportMode.UPDATE:
+        parts.append(f"更新 {result.updated} 条")
+    if result.deleted:
+        parts.insert(0, f"删除原有 {result.deleted} 条")
+    messages.success(request, f"已从「{name}」导入「{ledger.label}」：{'，'.join(parts)}")
+    return redirect("web:ledger_list", org.code, year, ledger.kind)
 
 
 @login_required
