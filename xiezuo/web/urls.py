@@ -51,6 +51,8 @@ urlpatterns = [
     path("org/<str:code>/<int:year>/ledgers/<str:kind>/template/", ledgers.ledger_template_download,
          name="ledger_template"),
     path("org/<str:code>/<int:year>/ledgers/<str:kind>/download/", ledgers.ledger_download, name="ledger_download"),
+    path("org/<str:code>/<int:year>/ledgers/<str:kind>/download-full/", ledgers.ledger_download_full,
+         name="ledger_download_full"),
     path("org/<str:code>/<int:year>/ledgers/<str:kind>/import/", ledgers.ledger_import_page, name="ledger_import"),
     path("org/<str:code>/<int:year>/ledgers/<str:kind>/<int:pk>/", ledgers.ledger_edit, name="ledger_edit"),
     path("org/<str:code>/<int:year>/ledgers/<str:kind>/<int:pk>/delete/", ledgers.ledger_delete,

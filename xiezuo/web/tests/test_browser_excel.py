@@ -164,3 +164,47 @@ def test_city_uploads_a_file_filling_two_counties(demo, live_server, browser, tm
     _table_equals_file(path, jingyuan, names["靖远县"], skip={typo}, at_least=1)
     _table_equals_file(path, jingtai, names["景泰县"], skip={typo})
     ctx.close()
+
+
+def test_one_row_csv_into_sixteen_records_with_the_default_mode(demo, live_server, browser, tmp_path):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from xiezuo.ledgers.idcard import make_id
+    from xiezuo.ledgers.schema import ledger_of
+    from xiezuo.ledgers.services import ledger_record_create, model_of
+
+    org = OrgUnit.objects.get(code="620421")  # 靖远县: a second county, its ledger of sixteen
+    model = model_of(ledger_of("labour_placements"))
+    model.objects.filter(org=org, year=2023).delete()
+    for n in range(1, 17):
+        ledger_record_create(kind="labour_placements", org=org, year=2023, by=None, data={
+            "name": f"劳动力{n}", "id_number": make_id("620421", dt.date(1991, 2, 3), n), "poverty_status": "poor",
+            "destination": "east", "employer": "天津某公司", "start_date": "2023-03-01", "new_this_year": "是"})
+    headers = ",".join(ledger_of("labour_placements").headers)
+    csv = tmp_path / "新增一人.csv"
+    csv.write_text(headers + "\n" + ",".join(["张新", make_id("620421", dt.date(1992, 4, 5), 99), "脱贫", "省内就近",
+                                              "", "2023-05-01", "是"]) + "\n", encoding="utf-8")
+    ctx, page = session(browser, live_server.url, "jingyuan-clerk")
+    page.goto("/org/620421/2023/ledgers/labour_placements/import/")
+    expect(page.locator("input[name=mode][value=append]")).to_be_checked()
+    page.locator("#import-file").set_input_files(str(csv))
+    page.get_by_role("button", name="检查并预览").click()
+    expect(page.locator("#import-summary")).to_contain_text("将新增 1 条")
+    expect(page.locator("#import-summary")).to_contain_text("现有其余记录保留")
+    assert model.objects.filter(org=org, year=2023).count() == 16
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("main")).to_contain_text("新增 1 条")
+    assert model.objects.filter(org=org, year=2023).count() == 17
+
+    # Replace asks for a confirmation that names both counts, and stores nothing without it.
+    page.goto("/org/620421/2023/ledgers/labour_placements/import/")
+    page.locator("#import-file").set_input_files(str(csv))
+    page.locator("input[name=mode][value=replace]").check()
+    page.get_by_role("button", name="检查并预览").click()
+    confirm = page.locator("label:has(#confirm-replace)")
+    expect(confirm).to_contain_text("现有的 17 条")
+    expect(confirm).to_contain_text("导入文件中的 1 条")
+    page.screenshot(path=str(IMAGES / "ledger-import-replace-confirm.png"), full_page=True)
+    page.get_by_role("button", name="确认导入").click()  # the browser holds it back: the box is required
+    assert model.objects.filter(org=org, year=2023).count() == 17
+    ctx.close()

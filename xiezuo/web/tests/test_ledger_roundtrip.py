@@ -102,3 +102,20 @@ def test_default_mode_appends(login, labour):  # type: ignore[no-untyped-def]
     assert "将新增 <strong>1</strong> 条" in body and "现有其余记录保留" in body
     client.post(BASE + "labour_placements/import/", {"token": _token(body)})
     assert model_of(ledger_of("labour_placements")).objects.filter(org__code="620422", year=2023).count() == 61
+
+
+def test_full_id_export_needs_a_reason_that_is_recorded(login, labour):  # type: ignore[no-untyped-def]
+    client = login("huining-clerk")
+    assert "导出完整身份证号" in client.get(BASE + "labour_placements/").content.decode()
+    refused = client.post(BASE + "labour_placements/download-full/", {"reason": " "}, follow=True)
+    assert "必须写明用途" in refused.content.decode()
+    assert not ChangeRecord.objects.filter(action="ledger.export_full_ids").exists()
+    response = client.post(BASE + "labour_placements/download-full/", {"reason": "入户核对"})
+    assert response.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert wb.properties.keywords == "个人信息" and "个人信息" in str(wb["填写说明"]["A2"].value)
+    assert labour[0].id_number in [c.value for c in wb["农村劳动力就业"]["B"]]
+    record = ChangeRecord.objects.get(action="ledger.export_full_ids")
+    assert record.comment == "入户核对" and record.new["reason"] == "入户核对"
+    for name in ("baiyin-reviewer", "jingyuan-clerk"):
+        assert login(name).post(BASE + "labour_placements/download-full/", {"reason": "x"}).status_code == 404

@@ -20,7 +20,7 @@ from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Permission, masked_name, org_for, sees_personal_names
+from xiezuo.accounts.scope import Permission, can, masked_name, org_for, sees_personal_names
 from xiezuo.core.errors import ErrorReport, InputError, NotFound, PermissionDenied
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
@@ -121,6 +121,7 @@ def ledger_list(request: HttpRequest, code: str, year: int, kind: str) -> HttpRe
             for c in ledger.columns if c.type in ("code", "bool")
         ],
         "editable": _editable(request, org, year),
+        "may_export_full": any(c.type == "idno" for c in ledger.columns) and can(request.user, Permission.REVEAL_PERSONAL, org),
     })
 
 
@@ -254,6 +255,22 @@ def _import_context(org: OrgUnit, year: int, ledger: Ledger, mode: str) -> dict[
     return {"org": org, "year": year, "ledger": ledger, "errors": [], "file": "", "mode": mode,
             "modes": [(m, ImportMode.LABELS[m]) for m in ImportMode.ALL], "preview": None,
             "stored": model_of(ledger)._default_manager.filter(org=org, year=year).count()}
+
+
+@require_POST
+@login_required
+def ledger_download_full(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
+    """Full ID numbers for offline work: the county's own staff, with a reason that is recorded."""
+    org = _county(request, code, year, Permission.REVEAL_PERSONAL)
+    ledger = ledger_of(kind)
+    by = acting_user(request)
+    reason = request.POST.get("reason", "")
+    try:
+        return _xlsx_download(f"{org.name}{year}年{ledger.label}台账（含个人信息）.xlsx", lambda path: ledger_export(
+            kind=kind, org=org, year=year, path=path, by=by, reveal_ids=True, reason=reason))
+    except InputError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:ledger_list", org.code, year, kind)
 
 
 @login_required
