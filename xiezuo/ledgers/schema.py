@@ -395,7 +395,7 @@ def ledger_of(kind: str) -> Ledger:
     try:
         return BY_KIND[kind]
     except KeyError:
-        raise NotFound(f"没有名为「{kind}」的台账；可用：{'、'.join(BY_KIND)}") from None
+        raise NotFound(f"没有这个台账；可用的台账：{'、'.join(x.label for x in LEDGERS)}") from None
 
 
 def stay_bucket(months: int) -> str:

@@ -667,7 +667,36 @@ class ReconciliationKeep(_Reconciliation):
         return rec
 
 
+class ReconciliationAcceptMany(Action[int]):
+    """Accept the ledger figures of many rows at once: every row or none (one transaction)."""
+
+    kind = ActionKind.RECONCILIATION_ACCEPT_MANY
+    permission = Permission.EDIT
+    frozen_with_submission = True
+    field_labels = {"rows": "指标数", "codes": "指标"}
+
+    def __init__(self, *, org: OrgUnit, year: int, codes: list[str], by: AbstractBaseUser | None) -> None:
+        from xiezuo.ledgers.reconciliation import derivable_row
+
+        self.org, self.year, self.by = org, year, by
+        self.codes = list(dict.fromkeys(codes))
+        if not self.codes:
+            raise InvalidValue("请先勾选要采用台账生成值的指标")
+        self.rows = [derivable_row(year, code) for code in self.codes]
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def perform(self) -> int:
+        for code in self.codes:
+            ReconciliationAccept(org=self.org, year=self.year, code=code, by=self.by).execute()
+        self.record(object_type="ledgers.reconciliation", object_key=f"{self.org.code}/{self.year}",
+                    new={"rows": len(self.codes), "codes": "、".join(r.label for r in self.rows)})
+        return len(self.codes)
+
+
 reconciliation_accept = ReconciliationAccept.run
+reconciliation_accept_many = ReconciliationAcceptMany.run
 reconciliation_keep = ReconciliationKeep.run
 
 

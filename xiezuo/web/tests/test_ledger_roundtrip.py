@@ -12,7 +12,8 @@ from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers.idcard import is_masked
 from xiezuo.ledgers.schema import RECORD_KEY_HEADER, ledger_of
 from xiezuo.ledgers.services import model_of
-from xiezuo.web.tests.test_ledgers import BASE, labour, person  # noqa: F401
+from xiezuo.web.tests.test_ledgers import BASE, person
+from xiezuo.web.tests.test_ledgers import labour as labour  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,35 @@ def test_full_id_export_needs_a_reason_that_is_recorded(login, labour):  # type:
     assert record.comment == "入户核对" and record.new["reason"] == "入户核对"
     for name in ("baiyin-reviewer", "jingyuan-clerk"):
         assert login(name).post(BASE + "labour_placements/download-full/", {"reason": "x"}).status_code == 404
+
+
+def test_reconciliation_filters_differing_rows_and_accepts_selected_ones_at_once(login, huining):  # type: ignore[no-untyped-def]
+    from xiezuo.ledgers.reconciliation import reconciliation_for
+    from xiezuo.tables.selectors import values_for
+
+    differing = [line for line in reconciliation_for(huining, 2023) if line.derived is not None and not line.agrees]
+    assert len(differing) >= 3
+    client = login("huining-clerk")
+    body = client.get("/org/620422/2023/reconciliation/").content.decode()
+    assert body.count('name="code"') == len(differing)
+    assert f"不一致的 {len(differing)} 行" in body and "来自台账" in body
+    assert differing[0].row.label in body
+    everything = client.get("/org/620422/2023/reconciliation/?show=all").content.decode()
+    assert everything.count("<tr id=\"recon-") > body.count("<tr id=\"recon-")
+    chosen = [line.row.code for line in differing[:2]]
+    records = ChangeRecord.objects.count()
+    response = client.post("/org/620422/2023/reconciliation/accept-selected/", {"code": chosen, "show": "all"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/org/620422/2023/reconciliation/?show=all#recon-{chosen[0]}"
+    values = values_for(huining, 2023)
+    for line in differing[:2]:
+        assert values[line.row.code] == line.derived
+    assert values[differing[2].row.code] == differing[2].entered  # not selected: untouched
+    assert ChangeRecord.objects.filter(action="reconciliation.accept_many").count() == 1
+    assert ChangeRecord.objects.count() > records
+    # All or nothing: a row without ledger records refuses the whole selection.
+    empty = [line.row.code for line in reconciliation_for(huining, 2023) if line.derived is None]
+    if empty:
+        before = values_for(huining, 2023)
+        client.post("/org/620422/2023/reconciliation/accept-selected/", {"code": [differing[2].row.code, empty[0]]})
+        assert values_for(huining, 2023) == before

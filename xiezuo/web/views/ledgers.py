@@ -14,10 +14,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.core import signing
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import Permission, can, masked_name, org_for, sees_personal_names
@@ -27,6 +28,7 @@ from xiezuo.ledgers import idcard
 from xiezuo.ledgers.exports import ledger_export, ledger_template
 from xiezuo.ledgers.models import LedgerRecord
 from xiezuo.ledgers.reconciliation import reconciliation_for
+from xiezuo.ledgers.schema import BY_KIND as LEDGER_KINDS
 from xiezuo.ledgers.schema import LEDGERS, Column, Ledger, ledger_of
 from xiezuo.ledgers.selectors import ledger_counts, ledger_records, record_display
 from xiezuo.ledgers.services import (
@@ -38,6 +40,7 @@ from xiezuo.ledgers.services import (
     ledger_record_update,
     model_of,
     reconciliation_accept,
+    reconciliation_accept_many,
     reconciliation_keep,
 )
 from xiezuo.orgunits.models import Level, OrgUnit, Side
@@ -371,11 +374,31 @@ def ledger_record_history(request: HttpRequest, code: str, year: int, kind: str,
 
 @login_required
 def reconciliation(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Entered beside derived; `?show=all` lists agreeing rows too (default: the rows that differ)."""
     org = _county(request, code, year)
+    show_all = request.GET.get("show") == "all"
     lines = reconciliation_for(org, year)
+    differing = [line for line in lines if line.derived is not None and not line.agrees]
+    shown = lines if show_all else differing
     return render(request, "web/ledgers/reconciliation.html", {
-        "org": org, "year": year, "lines": lines, "editable": _editable(request, org, year),
+        "org": org, "year": year, "lines": [(line, _ledger_label(line)) for line in shown],
+        "editable": _editable(request, org, year), "show_all": show_all, "total": len(lines),
+        "differing": len(differing),
     })
+
+
+def _ledger_label(line: Any) -> tuple[str, str]:
+    kind = (line.row.derive or {}).get("ledger", "")
+    ledger = LEDGER_KINDS.get(kind)
+    return kind, ledger.label if ledger else ""
+
+
+def _back_to(request: HttpRequest, org: OrgUnit, year: int, anchor: str) -> HttpResponse:
+    """The reconciliation page as the user left it: the same filter, scrolled to the row decided."""
+    url = reverse("web:reconciliation", args=[org.code, year])
+    if request.POST.get("show") == "all":
+        url += "?show=all"
+    return redirect(url + (f"#recon-{anchor}" if anchor else ""))
 
 
 @require_POST
@@ -393,4 +416,17 @@ def reconciliation_decide(request: HttpRequest, code: str, year: int, row_code: 
             messages.success(request, "已保留填报值并记录理由")
     except InputError as exc:
         messages.error(request, exc.message)
-    return redirect("web:reconciliation", org.code, year)
+    return _back_to(request, org, year, row_code)
+
+
+@require_POST
+@login_required
+def reconciliation_accept_selected(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = _county(request, code, year, Permission.EDIT)
+    codes = request.POST.getlist("code")
+    try:
+        n = reconciliation_accept_many(org=org, year=year, codes=codes, by=acting_user(request))
+        messages.success(request, f"已对所选 {n} 个指标采用台账生成值")
+    except InputError as exc:
+        messages.error(request, exc.message)
+    return _back_to(request, org, year, codes[0] if codes else "")
