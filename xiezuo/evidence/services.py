@@ -131,7 +131,7 @@ class EvidenceRemove(Action[None]):
         ev = EvidenceFile.objects.select_for_update().filter(pk=self.pk).first()
         if ev is None:
             raise NotFound("没有这份佐证材料（可能已被删除）")
-        name, old = ev.file.name, {"name": ev.name, "size": ev.size, "target": target_label(ev), "sha256": ev.sha256}
+        name, old = ev.file.name or "", {"name": ev.name, "size": ev.size, "target": target_label(ev), "sha256": ev.sha256}
         ev.delete()
         self.record(object_type="evidence.file", object_key=str(self.pk), old=old)
         storage = evidence_storage()
@@ -144,4 +144,4 @@ evidence_remove = EvidenceRemove.run
 
 def evidence_open(ev: EvidenceFile) -> Any:
     """The stored file, opened for reading (a download streams it)."""
-    return evidence_storage().open(ev.file.name, "rb")
+    return evidence_storage().open(ev.file.name or "", "rb")

@@ -32,7 +32,7 @@ def _sweep(where: Path) -> None:
             continue
 
 
-def stage(upload: UploadedFile, *, suffix: str) -> Path:
+def stage(upload: UploadedFile[bytes], *, suffix: str) -> Path:
     where = folder()
     _sweep(where)
     path = where / f"upload-{secrets.token_hex(16)}{suffix if suffix.replace('.', '').isalnum() else ''}"

@@ -262,7 +262,7 @@ def _import_context(org: OrgUnit, year: int, ledger: Ledger, mode: str) -> dict[
 
 @require_POST
 @login_required
-def ledger_download_full(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
+def ledger_download_full(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse | FileResponse:
     """Full ID numbers for offline work: the county's own staff, with a reason that is recorded."""
     org = _county(request, code, year, Permission.REVEAL_PERSONAL)
     ledger = ledger_of(kind)
