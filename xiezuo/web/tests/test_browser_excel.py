@@ -208,3 +208,21 @@ def test_one_row_csv_into_sixteen_records_with_the_default_mode(demo, live_serve
     page.get_by_role("button", name="确认导入").click()  # the browser holds it back: the box is required
     assert model.objects.filter(org=org, year=2023).count() == 17
     ctx.close()
+
+
+def test_a_column_pasted_from_excel_fills_consecutive_cells(demo, live_server, browser):  # type: ignore[no-untyped-def]
+    org = OrgUnit.objects.get(code="620422")
+    ctx, page = session(browser, live_server.url, "huining-clerk")
+    page.goto("/org/620422/2023/")
+    first = page.locator("#row-meet_party [name=value]")
+    first.focus()
+    # What Excel puts on the clipboard for three cells of a column: one value per line, CRLF.
+    first.evaluate("""(e) => { const data = new DataTransfer(); data.setData('text/plain', '2\\r\\n6\\r\\n七\\r\\n');
+        e.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true})); }""")
+    expect(page.locator("#row-meet_party .saved")).to_be_visible()
+    expect(page.locator("#row-meet_gov .saved")).to_be_visible()
+    expect(page.locator("#row-meet_group .refused")).to_be_visible()  # 七 is not a number: refused, checked alone
+    expect(page.locator("#messages")).to_contain_text("已粘贴 3 个单元格")
+    values = values_for(org, 2023)
+    assert (values["meet_party"], values["meet_gov"], values["meet_group"]) == (Decimal(2), Decimal(6), Decimal(5))
+    ctx.close()
