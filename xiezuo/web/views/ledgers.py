@@ -44,7 +44,7 @@ from xiezuo.ledgers.services import (
     reconciliation_keep,
 )
 from xiezuo.orgunits.models import Level, OrgUnit, Side
-from xiezuo.submissions.locks import editable
+from xiezuo.submissions.locks import editable, frozen_state
 from xiezuo.web import staging
 from xiezuo.web.history import history_entries
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
@@ -161,8 +161,17 @@ def _render_form(request: HttpRequest, org: OrgUnit, year: int, ledger: Ledger, 
                  status: int = 200) -> HttpResponse:
     return render(request, "web/ledgers/form.html", {
         "org": org, "year": year, "ledger": ledger, "fields": _form_fields(ledger, values), "obj": obj,
-        "errors": errors or [],
+        "errors": errors or [], "locked": _locked_note(org, year),
     }, status=status)
+
+
+def _locked_note(org: OrgUnit, year: int) -> str:
+    """Said before the user types: the unit-year is held by the level above."""
+    from xiezuo.submissions.locks import locked_message
+    from xiezuo.submissions.models import Submission
+
+    state = Submission.objects.filter(org=org, year=year).values_list("state", flat=True).first()
+    return locked_message(org, year, state) if state and frozen_state(state) else ""
 
 
 @login_required
