@@ -215,7 +215,7 @@ class TableUploadApply(_TableWrite[int]):
         self.validate()
 
     def validate(self) -> None:
-        self.existing = {(v.org_id, v.code): v for v in DataValue.objects.select_for_update().filter(
+        self.existing = {(v.org_id, v.code): v for v in DataValue.objects.select_for_update(of=("self",)).filter(
             org__in=list(self.units.values()), year=self.year).select_related("updated_by")}
         for unit, row, _value, version in self.parsed:
             dv = self.existing.get((unit.pk, row.code))
