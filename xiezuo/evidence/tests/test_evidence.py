@@ -175,3 +175,15 @@ def test_evidence_files_are_restored_by_xiezuo_restore(demo, local_storage, sett
     assert (local_storage / stored).read_bytes() == data
     got = _login("baiyin-reviewer").get(f"{URL}{back.pk}/")
     assert got.status_code == 200 and b"".join(got.streaming_content) == data
+
+
+def test_the_form_attaches_to_a_table_row_or_the_submission(huining, local_storage) -> None:  # type: ignore[no-untyped-def]
+    clerk = _login("huining-clerk")
+    page = clerk.get(URL).content.decode()
+    assert "统计表：2. 截止目前，在东部结对省份就业的农村劳动力数" in page
+    assert _upload(clerk, "名册.pdf", _pdf(), target="row-or-submission", row="labour_east").status_code == 302
+    assert _upload(clerk, "报送函.pdf", _pdf(), target="row-or-submission", row="").status_code == 302
+    assert sorted(EvidenceFile.objects.values_list("target", "row_code")) == [("row", "labour_east"), ("submission", "")]
+    listed = clerk.get(URL).content.decode()
+    assert "统计表「2. 截止目前，在东部结对省份就业的农村劳动力数」" in listed and "报送材料" in listed
+    assert _upload(clerk, "x.pdf", _pdf(), target="row-or-submission", row="s_org").status_code == 404  # a heading row

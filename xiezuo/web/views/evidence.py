@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import Permission, org_for
+from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.core.errors import InputError
 from xiezuo.evidence.models import Target
 from xiezuo.evidence.selectors import evidence_for_user, evidence_of
@@ -30,8 +32,11 @@ def evidence_list(request: HttpRequest, code: str, year: int) -> HttpResponse:
     org = org_for(request.user, code)
     checked_year(year)
     source = request.POST if request.method == "POST" else request.GET
-    target = source.get("target", "") if source.get("target") in Target.values else ""
     kind, record, row = source.get("kind", ""), _int(source.get("record")), source.get("row", "")
+    target = source.get("target", "")
+    if target == "row-or-submission":  # the form's one choice: a table row, or the submission as a whole
+        target = Target.ROW if row else Target.SUBMISSION
+    target = target if target in Target.values else ""
     status, error = 200, ""
     if request.method == "POST":
         org = org_for(request.user, code, Permission.EDIT)
@@ -49,7 +54,10 @@ def evidence_list(request: HttpRequest, code: str, year: int) -> HttpResponse:
                                          name=upload.name or "", ledger_kind=kind, record_id=record, row_code=row,
                                          note=request.POST.get("note", ""), by=acting_user(request))
                     messages.success(request, f"已上传佐证材料「{ev.name}」")
-                    return redirect(request.get_full_path())
+                    queries = {str(Target.RECORD): f"?target=record&kind={kind}&record={record}",
+                               str(Target.ROW): f"?target=row&row={row}"}
+                    query = queries.get(str(ev.target), "?target=submission")
+                    return redirect(reverse("web:evidence", args=[org.code, year]) + query)
                 except InputError as exc:
                     error, status = exc.full_message, 400
     files = evidence_of(org, year, target=target, ledger_kind=kind, record_id=record, row_code=row)
@@ -57,7 +65,16 @@ def evidence_list(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "org": org, "year": year, "files": [(ev, target_label(ev)) for ev in files[:500]], "error": error,
         "target": target, "kind": kind, "record": record, "row": row, "accepted": ACCEPTED_WORDS,
         "editable": editable(request.user, org, year),
+        "value_rows": [r for r in get_catalogue(year).rows if r.is_value],
+        "attach_to": _record_label(kind, record) if target == Target.RECORD else "",
     }, status=status)
+
+
+def _record_label(kind: str, record: int | None) -> str:
+    from xiezuo.ledgers.schema import BY_KIND
+
+    ledger = BY_KIND.get(kind)
+    return f"「{ledger.label}」记录 {record}" if ledger and record else "台账记录"
 
 
 @login_required
