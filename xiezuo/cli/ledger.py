@@ -49,6 +49,7 @@ def import_(
     year: int = YearOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查，不写入"),
     append: bool = typer.Option(False, "--append", help="追加到已有台账（默认用文件替换该县该年度的台账）"),
+    update: bool = typer.Option(False, "--update", help="按记录更新：带「记录编号」的行更新这些记录，其余行追加"),
 ) -> None:
     """导入台账文件。整份文件逐格检查，有任何错误都不写入，并列出每个有误的单元格。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -66,12 +67,13 @@ def import_(
             progress.update(tasks[stage], completed=done, total=total)
 
         result = ledger_import(kind=kind, path=file, org=unit, year=year, replace=not append, dry_run=dry_run,
-                               on_progress=on_progress)
+                               mode="update" if update else None, on_progress=on_progress)
     if result.dry_run:
         console.print(f"检查通过：{result.rows} 条记录均无误（--dry-run，未写入）", highlight=False)
     else:
         replaced = f"，替换原有 {result.deleted} 条" if result.deleted else ""
-        console.print(f"已导入 {result.rows} 条记录到 {unit.name} {year} 年度台账{replaced}", highlight=False)
+        updated = f"（更新 {result.updated} 条、新增 {result.added} 条、未变 {result.unchanged} 条）" if update else ""
+        console.print(f"已导入 {result.rows} 条记录到 {unit.name} {year} 年度台账{replaced}{updated}", highlight=False)
 
 
 @app.command("export")
@@ -81,12 +83,13 @@ def export(
     year: int = YearOption,
     out: Path = typer.Option(..., "--out", help="输出文件（.xlsx 或 .csv）"),
     full_ids: bool = typer.Option(False, "--full-ids", help="导出完整身份证号（默认脱敏；导出行为会被记录）"),
+    reason: str = typer.Option("", "--reason", help="导出完整身份证号的用途（记入修改记录）"),
 ) -> None:
     """导出台账，格式与模板相同，可直接再导入。身份证号默认脱敏（前 6 后 4 位）。"""
     from xiezuo.ledgers.exports import ledger_export
 
     unit = resolve_org(org)
-    n = ledger_export(kind=kind, org=unit, year=year, path=out, reveal_ids=full_ids)
+    n = ledger_export(kind=kind, org=unit, year=year, path=out, reveal_ids=full_ids, reason=reason)
     console.print(f"已导出 {n} 条记录到 {out}", highlight=False)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +23,7 @@ from xiezuo.ledgers.schema import (
     MONEY_SCALE,
     NO,
     PART_OF_WHOLE,
+    RECORD_KEY_HEADER,
     STAGE_OF_STATUS,
     YES,
     Column,
@@ -318,6 +319,7 @@ class Checked:
     records: list[dict[str, Any]]
     errors: list[CellError]
     rows: list[int]  # source row number of each record
+    keys: list[int | None] = field(default_factory=list)  # each record's key (记录编号) when the file has them
 
 
 def check_rows(
@@ -339,8 +341,12 @@ def check_rows(
     by_header.update({c.name: c for c in ledger.columns})
     positions: list[tuple[int, Column]] = []
     seen_cols: set[str] = set()
+    key_at: int | None = None
     for i, h in enumerate(header_names):
         if not h:
+            continue
+        if h in (RECORD_KEY_HEADER, "record_key") and key_at is None:
+            key_at = i
             continue
         col = by_header.get(h)
         if col is None:
@@ -357,6 +363,7 @@ def check_rows(
     if errors:
         return Checked([], errors, [])
 
+    keys: list[int | None] = []
     plan = [(i, col, converter(col, year), col.required, _empty(col)) for i, col in positions]
     missing_optional = [(c.name, _empty(c)) for c in ledger.columns if c.name not in seen_cols]
     key = ledger.person_key
@@ -367,7 +374,7 @@ def check_rows(
     known = known_keys or set()
     records: list[dict[str, Any]] = []
     row_numbers: list[int] = []
-    width = max(i for i, _ in positions) + 1
+    width = max([i for i, _ in positions] + [key_at if key_at is not None else 0]) + 1
     for n, raw_row in enumerate(rows):
         rownum = first_row + n
         if on_progress is not None and n % 5000 == 0:
@@ -399,6 +406,13 @@ def check_rows(
                 ok = False
         for name, empty in missing_optional:
             rec[name] = empty
+        record_key: int | None = None
+        if key_at is not None and not _is_blank(raw_row[key_at]):
+            record_key = record_key_of(raw_row[key_at])
+            if record_key is None:
+                errors.append(CellError(sheet, rownum, RECORD_KEY_HEADER, shown_text(raw_row[key_at], 40),
+                                        f"「{RECORD_KEY_HEADER}」应为本系统导出的编号，请不要修改；新增记录请留空"))
+                ok = False
         # Checks across columns run on the cells that did parse, so one pass reports them all.
         for name, reason in _row_checks(ledger, rec, year):
             col = ledger.by_name[name]
@@ -420,7 +434,20 @@ def check_rows(
             complete(ledger, rec, year, key=hash_key)
             records.append(rec)
             row_numbers.append(rownum)
-    return Checked(records, errors, row_numbers)
+            keys.append(record_key)
+    return Checked(records, errors, row_numbers, keys)
+
+
+def record_key_of(raw: object) -> int | None:
+    """A record key as a file carries it (a whole positive number), or None when it is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if raw > 0 else None
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() and raw > 0 else None
+    text = str(raw).strip()
+    return int(text) if text.isdigit() and len(text) < 19 and int(text) > 0 else None
 
 
 def check_record(ledger: Ledger, data: dict[str, object], *, year: int) -> tuple[dict[str, Any], list[CellError]]:

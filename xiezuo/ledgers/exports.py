@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from xiezuo.core.errors import PermissionDenied
+from xiezuo.core.errors import InvalidValue, PermissionDenied
 from xiezuo.ledgers.files import cell_out, write_csv, write_xlsx
 from xiezuo.ledgers.schema import ledger_of
 from xiezuo.ledgers.services import LedgerExportFullIds, model_of
@@ -43,10 +43,15 @@ def ledger_export(
     path: Path,
     by: AbstractBaseUser | None = None,
     reveal_ids: bool = False,
+    reason: str = "",
+    keys: bool = True,
 ) -> int:
     """Write the county's ledger for a year as .xlsx or .csv; ID numbers masked unless asked and allowed.
 
-    A download with full ID numbers is itself recorded (who, when, which ledger).
+    Each row ends with its record key (记录编号), so the file imports back as updates of those
+    records (`keys=False`: the bare layout of the template). A download with full ID numbers
+    needs a written reason from a user (the operator's CLI, `by=None`, may give none), is itself
+    recorded (who, when, which ledger, why) and is marked as holding personal data.
     """
     ledger = ledger_of(kind)
     if by is not None:
@@ -57,15 +62,20 @@ def ledger_export(
     has_ids = any(c.type == "idno" for c in ledger.columns)
     if reveal_ids and has_ids and not may_reveal_ids(by, org):
         raise PermissionDenied("您的角色不能导出完整身份证号，请导出脱敏版本")
+    full = reveal_ids and has_ids
+    if full and by is not None and not reason.strip():
+        raise InvalidValue("导出完整身份证号必须写明用途（将记入修改记录）")
     cols = ledger.columns
     names = [c.name for c in cols]
-    qs = model_of(ledger)._default_manager.filter(org=org, year=year).order_by("id").values_list(*names)
-    rows = ([_safe(cell_out(c, v, reveal_ids=reveal_ids)) for c, v in zip(cols, rec, strict=True)]
+    qs = model_of(ledger)._default_manager.filter(org=org, year=year).order_by("id").values_list("id", *names)
+    rows = ([*(_safe(cell_out(c, v, reveal_ids=reveal_ids)) for c, v in zip(cols, rec[1:], strict=True)),
+             *((rec[0],) if keys else ())]
             for rec in qs.iterator(chunk_size=5000))
     if path.suffix.lower() == ".csv":
-        count = write_csv(path, ledger, rows)
+        count = write_csv(path, ledger, rows, keys=keys)
     else:
-        count = write_xlsx(path, ledger, rows)
-    if reveal_ids and has_ids:
-        LedgerExportFullIds(kind=kind, org=org, year=year, rows=count, file=path.name, by=by).execute()
+        count = write_xlsx(path, ledger, rows, keys=keys, personal=full)
+    if full:
+        LedgerExportFullIds(kind=kind, org=org, year=year, rows=count, file=path.name, by=by,
+                            reason=reason.strip()).execute()
     return count

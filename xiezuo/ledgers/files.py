@@ -19,9 +19,10 @@ from xiezuo.core.bounded import check_xlsx, csv_rows, read_text_file
 from xiezuo.core.errors import InvalidValue, Location
 from xiezuo.core.textcheck import shown
 from xiezuo.ledgers import idcard
-from xiezuo.ledgers.schema import NO, YES, Column, Ledger
+from xiezuo.ledgers.schema import NO, RECORD_KEY_HEADER, YES, Column, Ledger
 
 INSTRUCTIONS_SHEET = "填写说明"
+PERSONAL_DATA_NOTE = "本文件含完整身份证号等个人信息，仅限本县离线工作使用，不得外传；用毕请删除。"
 TYPE_WORDS = {
     "text": "文本", "int": "整数", "money": "金额（万元）", "date": "日期（年-月-日）",
     "bool": f"{YES}/{NO}", "code": "下拉选择", "idno": "身份证号（文本格式）",
@@ -106,8 +107,12 @@ def money_format(value: object) -> str:
         return "0"
     return "0.0###"
 
-def write_xlsx(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]], *, with_validation: bool = True) -> int:
-    """Write the data sheet (rows already converted by `cell_out`) and the instructions sheet."""
+def write_xlsx(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]], *, with_validation: bool = True,
+               keys: bool = False, personal: bool = False) -> int:
+    """Write the data sheet (rows already converted by `cell_out`) and the instructions sheet.
+
+    With `keys` each row ends with its record key (记录编号); `personal` marks a file holding full
+    ID numbers (its properties and the instructions sheet say so)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -116,7 +121,7 @@ def write_xlsx(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]], *, 
     wb = Workbook()
     ws = wb.active
     ws.title = ledger.label
-    ws.append(ledger.headers)
+    ws.append([*ledger.headers, *([RECORD_KEY_HEADER] if keys else [])])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for i, col in enumerate(ledger.columns, start=1):
@@ -160,19 +165,33 @@ def write_xlsx(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]], *, 
             letter = get_column_letter(i)
             dv.add(f"{letter}2:{letter}{last_row}")
             ws.add_data_validation(dv)
-    _instructions(wb, ledger)
+    if keys:
+        key_cell = ws.cell(row=1, column=len(ledger.columns) + 1)
+        key_cell.font, key_cell.fill = bold, PatternFill("solid", fgColor="EEEEEE")
+        ws.column_dimensions[get_column_letter(len(ledger.columns) + 1)].width = 12
+    _instructions(wb, ledger, keys=keys, personal=personal)
+    if personal:
+        wb.properties.title = f"{ledger.label}（含个人信息）"
+        wb.properties.keywords = "个人信息"
+        wb.properties.description = PERSONAL_DATA_NOTE
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return count
 
 
-def _instructions(wb: Any, ledger: Ledger) -> None:
+def _instructions(wb: Any, ledger: Ledger, *, keys: bool = False, personal: bool = False) -> None:
     from openpyxl.styles import Font
 
     ws = wb.create_sheet(INSTRUCTIONS_SHEET)
     bold = Font(bold=True)
     ws.append([f"「{ledger.label}」台账填写说明"])
     ws["A1"].font = Font(bold=True, size=14)
+    if personal:
+        ws.append([PERSONAL_DATA_NOTE])
+        ws[f"A{ws.max_row}"].font = Font(bold=True, color="C00000")
+    if keys:
+        ws.append([f"最后一列「{RECORD_KEY_HEADER}」是每条记录在本系统中的编号：修改后按“按记录更新”导入，"
+                   "即更新这些记录；新增的记录请留空该列；不要修改编号。脱敏的身份证号原样保留即沿用已存的号码。"])
     ws.append([f"在工作表「{ledger.label}」中每行填写一条记录，不要修改第一行的列名。"
                "导入时整份文件逐格检查：任何一格有误都不会写入，并列出每个有误的单元格。"])
     ws.append(["金额一律以万元为单位；日期写成 2023-03-15；带下拉箭头的列请从列表中选择。"])
@@ -208,13 +227,13 @@ def _example(col: Column) -> object:
     return col.example or None
 
 
-def write_csv(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]]) -> int:
+def write_csv(path: Path, ledger: Ledger, records: Iterable[Sequence[Any]], *, keys: bool = False) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     # utf-8-sig so that Excel on a county PC opens the Chinese headers correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(ledger.headers)
+        writer.writerow([*ledger.headers, *([RECORD_KEY_HEADER] if keys else [])])
         for rec in records:
             writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date) else v) for v in rec])
             count += 1

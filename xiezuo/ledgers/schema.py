@@ -22,6 +22,8 @@ INT_MAX = 2_147_483_647
 MONEY_MAX = Decimal(100_000_000)  # 万元
 TEXT_MAX_LENGTH = 200  # characters, unless a column says otherwise (the model's max_length)
 YES, NO = "是", "否"
+# The last column of an export: each record's key, so the file imports back as updates of those records.
+RECORD_KEY_HEADER = "记录编号"
 
 
 @dataclass(frozen=True)
@@ -407,7 +409,7 @@ def ledger_of(kind: str) -> Ledger:
     try:
         return BY_KIND[kind]
     except KeyError:
-        raise NotFound(f"没有名为「{kind}」的台账；可用：{'、'.join(BY_KIND)}") from None
+        raise NotFound(f"没有这个台账；可用的台账：{'、'.join(x.label for x in LEDGERS)}") from None
 
 
 def stay_bucket(months: int) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,16 @@ def _public(ledger: Ledger, rec: dict[str, Any]) -> dict[str, Any]:
     return {n: rec.get(n) if f is None else f(rec.get(n)) for n, f in _public_plan(ledger)}
 
 
+def _comparable(ledger: Ledger, rec: dict[str, Any]) -> dict[str, Any]:
+    """A record as `_public` gives it, amounts without their storage scale (12.0000 and 12 are one value)."""
+    out = _public(ledger, rec)
+    for col in ledger.columns:
+        value = rec.get(col.name)
+        if col.type == "money" and value is not None and col.name in out:
+            out[col.name] = format(Decimal(str(value)).normalize(), "f")
+    return out
+
+
 def errors_as_report(errors: list[CellError], file: str | None) -> ErrorReport:
     return ErrorReport(
         errors=[
@@ -67,6 +78,26 @@ def errors_as_report(errors: list[CellError], file: str | None) -> ErrorReport:
     )
 
 
+class ImportMode:
+    """How a file meets the ledger already stored: 追加 adds every row; 按记录更新 updates the records
+    named by their 记录编号 and adds rows without one; 替换 removes the year's records first."""
+
+    APPEND = "append"
+    UPDATE = "update"
+    REPLACE = "replace"
+    LABELS = {APPEND: "追加", UPDATE: "按记录更新", REPLACE: "替换本年度全部记录"}
+    ALL = (APPEND, UPDATE, REPLACE)
+
+
+@dataclass
+class RecordChange:
+    """One stored record a file changes: its key, the file's row and the fields (header, old, new)."""
+
+    key: int
+    row: int
+    fields: list[tuple[str, object, object]]
+
+
 @dataclass
 class ImportResult:
     kind: str
@@ -75,6 +106,12 @@ class ImportResult:
     deleted: int = 0
     dry_run: bool = False
     errors: list[CellError] = field(default_factory=list)
+    mode: str = ImportMode.APPEND
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[RecordChange] = field(default_factory=list)
+    added_rows: list[int] = field(default_factory=list)
 
 
 def ledger_import(
@@ -85,25 +122,41 @@ def ledger_import(
     year: int,
     by: AbstractBaseUser | None = None,
     replace: bool = True,
+    mode: str | None = None,
     dry_run: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
     synthetic: bool = False,
     name: str | None = None,
+    expect_deleted: int | None = None,
 ) -> ImportResult:
     """Import one ledger file for one county and year (read before the transaction).
 
     `name` is the file's name as uploaded (stored under a short one of our own).
 
-    With `replace` the file is the county's whole ledger for the year and replaces what was there;
-    otherwise its records are added. Any bad cell: ErrorReport listing every bad cell, nothing
-    written. `dry_run` checks everything and writes nothing.
+    `mode` (ImportMode; without it `replace` chooses between 替换 and 追加): with 替换 the file is
+    the county's whole ledger for the year and replaces what was there; with 追加 its records are
+    added; with 按记录更新 rows carrying a 记录编号 update those records and the others are added.
+    Any bad cell: ErrorReport listing every bad cell, nothing written. `dry_run` checks everything,
+    writes nothing and returns what would be added, changed and removed. `expect_deleted`: a
+    replacement confirmed for that many removals is refused when the ledger holds another number.
     """
     ledger = ledger_of(kind)
     data = read_ledger_file(path, ledger, name=name)
     return LedgerImport(
         kind=ledger.kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=shown(name or path.name, 80), org=org,
-        year=year, by=by, replace=replace, dry_run=dry_run, on_progress=on_progress, synthetic=synthetic,
+        year=year, by=by, replace=replace, mode=mode, dry_run=dry_run, on_progress=on_progress, synthetic=synthetic,
+        expect_deleted=expect_deleted,
     ).execute()
+
+
+@dataclass
+class _Plan:
+    checked: Any
+    stored: dict[int, dict[str, Any]]
+    versions: dict[int, int]
+    updates: list[tuple[int, int, dict[str, Any], dict[str, Any], dict[str, Any]]]  # key, row, rec, old, new
+    adds: list[int]  # indexes into checked.records
+    unchanged: int
 
 
 class LedgerImport(Action[ImportResult]):
@@ -112,18 +165,24 @@ class LedgerImport(Action[ImportResult]):
     kind = ActionKind.LEDGER_IMPORT
     permission = Permission.EDIT
     frozen_with_submission = True
-    field_labels = {"file": "文件", "rows": "记录数", "replace": "替换原有记录", "deleted": "删除记录数"}
+    field_labels = {"file": "文件", "rows": "记录数", "replace": "替换原有记录", "deleted": "删除记录数",
+                    "mode": "导入方式", "added": "新增记录数", "updated": "更新记录数"}
 
     def __init__(  # `kind=` is the ledger's kind, as callers have always written it
         self, *, kind: str, headers: list[object], rows: Any, org: OrgUnit, year: int,
         by: AbstractBaseUser | None = None, sheet: str | None = None, file: str = "", replace: bool = True,
-        dry_run: bool = False, on_progress: Callable[[str, int, int], None] | None = None, synthetic: bool = False,
+        mode: str | None = None, dry_run: bool = False, on_progress: Callable[[str, int, int], None] | None = None,
+        synthetic: bool = False, expect_deleted: int | None = None,
     ) -> None:
         self.ledger = ledger_of(kind)
         self.ledger_kind = self.ledger.kind
         self.headers, self.rows, self.org, self.year, self.by = headers, rows, org, year, by
-        self.sheet, self.file, self.replace, self.dry_run = sheet, file, replace, dry_run
-        self.on_progress, self.synthetic = on_progress, synthetic
+        self.mode = mode or (ImportMode.REPLACE if replace else ImportMode.APPEND)
+        if self.mode not in ImportMode.ALL:
+            raise InvalidValue(f"未知的导入方式「{shown(self.mode, 20)}」（可选：追加、按记录更新、替换）")
+        self.replace = self.mode == ImportMode.REPLACE
+        self.sheet, self.file, self.dry_run = sheet, file, dry_run
+        self.on_progress, self.synthetic, self.expect_deleted = on_progress, synthetic, expect_deleted
         if org.level != "county":
             raise InvalidValue(f"台账按县（市、区）填报，「{org.name}」不是县级单位")
 
@@ -141,34 +200,153 @@ class LedgerImport(Action[ImportResult]):
 
             if self.by is not None:
                 require(self.by, Permission.EDIT, self.org)
-            checked = self._checked()
-            return ImportResult(kind=self.ledger_kind, file=self.file, rows=len(checked.records), dry_run=True)
+            plan = self._checked()
+            deleted = model_of(self.ledger)._default_manager.filter(org=self.org, year=self.year).count() \
+                if self.replace else 0
+            return self._result(plan, deleted=deleted, dry_run=True)
         # Cell checks are slow and read-only: done before the transaction opens.
-        self.checked = self._checked()
+        self.plan = self._checked()
         return super().execute()
 
-    def _checked(self) -> Any:
+    def _result(self, plan: _Plan, *, deleted: int, dry_run: bool = False) -> ImportResult:
+        ledger = self.ledger
+        changes = [RecordChange(key=key, row=row, fields=[
+            (ledger.by_name[n].header if n in ledger.by_name else n, old.get(n), new[n]) for n in new])
+            for key, row, _rec, old, new in plan.updates]
+        return ImportResult(
+            kind=self.ledger_kind, file=self.file, rows=len(plan.checked.records), deleted=deleted, dry_run=dry_run,
+            mode=self.mode, added=len(plan.adds), updated=len(plan.updates), unchanged=plan.unchanged,
+            changes=changes, added_rows=[plan.checked.rows[i] for i in plan.adds])
+
+    def _key_column(self) -> int | None:
+        from xiezuo.ledgers.schema import RECORD_KEY_HEADER
+
+        for i, h in enumerate(self.headers):
+            if h is not None and str(h).strip() in (RECORD_KEY_HEADER, "record_key"):
+                return i
+        return None
+
+    def _stored(self, keys: set[int]) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+        names = _columns(self.ledger)
+        qs = model_of(self.ledger)._default_manager.filter(org=self.org, year=self.year, pk__in=list(keys))
+        stored, versions = {}, {}
+        for values in qs.values("pk", "version", *names):
+            pk = values.pop("pk")
+            versions[pk] = values.pop("version")
+            stored[pk] = values
+        return stored, versions
+
+    def _with_stored_ids(self, key_at: int | None, stored: dict[int, dict[str, Any]]) -> Any:
+        """Rows whose masked ID number is the stored record's, masked: that record's number, unmasked."""
+        from xiezuo.ledgers.cells import record_key_of
+
+        ids = [(i, c) for i, c in enumerate(self.headers)
+               if c is not None and str(c).strip() in {col.header for col in self.ledger.columns if col.type == "idno"}
+               | {col.name for col in self.ledger.columns if col.type == "idno"}]
+        if key_at is None or not ids or not stored:
+            return self.rows
+        by_header = {c.header: c.name for c in self.ledger.columns} | {c.name: c.name for c in self.ledger.columns}
+        out = list(self.rows)
+        for n, raw_row in enumerate(out):
+            key = record_key_of(raw_row[key_at]) if key_at < len(raw_row) and raw_row[key_at] not in (None, "") else None
+            if key is None or key not in stored:
+                continue
+            row = list(raw_row)
+            for i, header in ids:
+                name = by_header[str(header).strip()]
+                full = stored[key].get(name)
+                if i < len(row) and full and str(row[i] or "").strip() == idcard.mask(full):
+                    row[i] = full
+            out[n] = row
+        return out
+
+    def _checked(self) -> _Plan:
+        from xiezuo.ledgers.cells import record_key_of
+        from xiezuo.ledgers.schema import RECORD_KEY_HEADER
+
         ledger, org, year = self.ledger, self.org, self.year
         model = model_of(ledger)
-        total = len(self.rows)
+        key_at = self._key_column()
+        file_keys: set[int] = set()
+        if key_at is not None and self.mode == ImportMode.UPDATE:
+            for raw_row in self.rows:
+                if key_at < len(raw_row) and raw_row[key_at] not in (None, ""):
+                    key = record_key_of(raw_row[key_at])
+                    if key is not None:
+                        file_keys.add(key)
+        stored, versions = self._stored(file_keys) if file_keys else ({}, {})
+        rows = self._with_stored_ids(key_at, stored)
+        total = len(rows)
         known: set[str] = set()
         if ledger.person_key and not self.replace:
-            known = set(model._default_manager.filter(org=org, year=year).values_list(ledger.person_key, flat=True))
+            qs = model._default_manager.filter(org=org, year=year).exclude(pk__in=list(stored))
+            known = set(qs.values_list(ledger.person_key, flat=True))
         on_progress = self.on_progress
         progress = (lambda n: on_progress("检查", n, total)) if on_progress else None
-        checked = check_rows(ledger, self.headers, self.rows, year=year, sheet=self.sheet, known_keys=known,
+        checked = check_rows(ledger, self.headers, rows, year=year, sheet=self.sheet, known_keys=known,
                              on_progress=progress)
-        if checked.errors:
-            raise errors_as_report(checked.errors, self.file or None)
-        return checked
+        errors = list(checked.errors)
+        updates: list[tuple[int, int, dict[str, Any], dict[str, Any], dict[str, Any]]] = []
+        adds: list[int] = []
+        unchanged = 0
+        seen: dict[int, int] = {}
+        for i, (rec, rownum) in enumerate(zip(checked.records, checked.rows, strict=True)):
+            key = checked.keys[i] if checked.keys else None
+            if key is None or self.mode == ImportMode.REPLACE:
+                adds.append(i)
+                continue
+            if self.mode == ImportMode.APPEND:
+                errors.append(CellError(self.sheet, rownum, RECORD_KEY_HEADER, key,
+                                        f"这一行带有「{RECORD_KEY_HEADER}」，是已登记的记录：要修改这些记录请选择“按记录更新”，"
+                                        "要新增请清空该列"))
+                continue
+            if key in seen:
+                errors.append(CellError(self.sheet, rownum, RECORD_KEY_HEADER, key,
+                                        f"「{RECORD_KEY_HEADER}」与第 {seen[key]} 行重复"))
+                continue
+            seen[key] = rownum
+            if key not in stored:
+                errors.append(CellError(self.sheet, rownum, RECORD_KEY_HEADER, key,
+                                        f"「{RECORD_KEY_HEADER}」{key} 不是{org.name}{year}年度「{ledger.label}」中的记录"
+                                        "（可能已被删除，或来自其他台账）"))
+                continue
+            for name in ledger.managed:  # the register's columns change only through the register
+                rec.pop(name, None)
+            old, new = changed_fields(_comparable(ledger, stored[key]), _comparable(ledger, rec))
+            if new:
+                updates.append((key, rownum, rec, old, new))
+            else:
+                unchanged += 1
+        if errors:
+            errors.sort(key=lambda e: (e.row or 0))
+            raise errors_as_report(errors, self.file or None)
+        return _Plan(checked=checked, stored=stored, versions=versions, updates=updates, adds=adds,
+                     unchanged=unchanged)
+
+    def validate(self) -> None:
+        if self.replace and self.expect_deleted is not None:
+            now = model_of(self.ledger)._default_manager.filter(org=self.org, year=self.year).count()
+            if now != self.expect_deleted:
+                raise StaleEdit(f"确认替换时「{self.ledger.label}」有 {self.expect_deleted} 条记录，现在有 {now} 条，"
+                                "未导入。请重新预览后再确认。")
 
     def perform(self) -> ImportResult:
-        ledger, org, year, checked = self.ledger, self.org, self.year, self.checked
+        ledger, org, year, plan = self.ledger, self.org, self.year, self.plan
+        checked = plan.checked
         model = model_of(ledger)
+        manager = model._default_manager
+        if plan.updates:
+            locked = {o.pk: o for o in manager.select_for_update().filter(pk__in=[u[0] for u in plan.updates])}
+            for key, _row, _rec, _old, _new in plan.updates:
+                obj = locked.get(key)
+                if obj is None or obj.version != plan.versions[key]:
+                    raise StaleEdit(f"「{ledger.label}」记录 {key} 在检查之后已被他人修改或删除，整个文件未导入。请重新导入。")
+        new_records = [checked.records[i] for i in plan.adds]
         if ledger.person_key and not self.replace:
             # Re-checked under the unit's lock: a concurrent append may have added the same people.
-            known = set(model._default_manager.filter(org=org, year=year).values_list(ledger.person_key, flat=True))
-            clash = next((rec for rec in checked.records if rec[ledger.person_key] in known), None)
+            known = set(manager.filter(org=org, year=year).exclude(pk__in=[u[0] for u in plan.updates])
+                        .values_list(ledger.person_key, flat=True))
+            clash = next((rec for rec in new_records if rec[ledger.person_key] in known), None)
             if clash is not None:
                 col = ledger.by_name[ledger.person_key]
                 raise InvalidValue("同一人在本年度已登记在台账中",
@@ -176,18 +354,29 @@ class LedgerImport(Action[ImportResult]):
                                                      value=idcard.mask(clash[ledger.person_key])))
         deleted = 0
         if self.replace:
-            deleted, _ = model._default_manager.filter(org=org, year=year).delete()
+            deleted, _ = manager.filter(org=org, year=year).delete()
+        for key, _row, rec, old, new in plan.updates:
+            obj = locked[key]
+            for name, value in rec.items():
+                setattr(obj, name, value)
+            obj.version += 1
+            obj.updated_by = stored_actor(self.by)
+            obj.save(update_fields=[*rec.keys(), "version", "updated_by", "updated_at"])
+            self.record(object_type=f"ledgers.{self.ledger_kind}", object_key=str(key), old=old, new=new,
+                        kind=ActionKind.LEDGER_IMPORT_ROW, comment=self.file)
         on_progress = self.on_progress
         _bulk_insert(
-            ledger, model, checked.records, checked.rows, org=org, year=year, synthetic=self.synthetic,
-            actor=stored_actor(self.by), actor_name=actor_display_name(self.by),
+            ledger, model, new_records, [checked.rows[i] for i in plan.adds], org=org, year=year,
+            synthetic=self.synthetic, actor=stored_actor(self.by), actor_name=actor_display_name(self.by),
             object_key=f"{org.code}/{year}/{self.file or self.ledger_kind}",
-            on_progress=(lambda n: on_progress("写入", n, len(checked.records))) if on_progress else None,
+            on_progress=(lambda n: on_progress("写入", n, len(new_records))) if on_progress else None,
         )
         self.record(object_type=f"ledgers.{self.ledger_kind}", object_key=f"{org.code}/{year}/{self.ledger_kind}",
                     old={"deleted": deleted} if self.replace else None,
-                    new={"file": self.file, "rows": len(checked.records), "replace": self.replace})
-        return ImportResult(kind=self.ledger_kind, file=self.file, rows=len(checked.records), deleted=deleted)
+                    new={"file": self.file, "rows": len(checked.records), "replace": self.replace,
+                         "mode": ImportMode.LABELS[self.mode], "added": len(new_records),
+                         "updated": len(plan.updates)})
+        return self._result(plan, deleted=deleted)
 
 
 def ledger_rows_import(**kwargs: Any) -> ImportResult:
@@ -480,7 +669,36 @@ class ReconciliationKeep(_Reconciliation):
         return rec
 
 
+class ReconciliationAcceptMany(Action[int]):
+    """Accept the ledger figures of many rows at once: every row or none (one transaction)."""
+
+    kind = ActionKind.RECONCILIATION_ACCEPT_MANY
+    permission = Permission.EDIT
+    frozen_with_submission = True
+    field_labels = {"rows": "指标数", "codes": "指标"}
+
+    def __init__(self, *, org: OrgUnit, year: int, codes: list[str], by: AbstractBaseUser | None) -> None:
+        from xiezuo.ledgers.reconciliation import derivable_row
+
+        self.org, self.year, self.by = org, year, by
+        self.codes = list(dict.fromkeys(codes))
+        if not self.codes:
+            raise InvalidValue("请先勾选要采用台账生成值的指标")
+        self.rows = [derivable_row(year, code) for code in self.codes]
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        return self.org, self.year
+
+    def perform(self) -> int:
+        for code in self.codes:
+            ReconciliationAccept(org=self.org, year=self.year, code=code, by=self.by).execute()
+        self.record(object_type="ledgers.reconciliation", object_key=f"{self.org.code}/{self.year}",
+                    new={"rows": len(self.codes), "codes": "、".join(r.label for r in self.rows)})
+        return len(self.codes)
+
+
 reconciliation_accept = ReconciliationAccept.run
+reconciliation_accept_many = ReconciliationAcceptMany.run
 reconciliation_keep = ReconciliationKeep.run
 
 
@@ -490,18 +708,25 @@ class LedgerExportFullIds(Action[None]):
     kind = ActionKind.LEDGER_EXPORT_FULL_IDS
     permission = Permission.REVEAL_PERSONAL
     exempt_reason = "只记录一次导出，不修改任何数据"
-    field_labels = {"rows": "记录数", "file": "文件"}
+    field_labels = {"rows": "记录数", "file": "文件", "reason": "用途"}
 
     def __init__(self, *, kind: str, org: OrgUnit, year: int, rows: int, file: str,
-                 by: AbstractBaseUser | None) -> None:
+                 by: AbstractBaseUser | None, reason: str = "") -> None:
+        from xiezuo.core.textcheck import text_problem
+
         self.ledger_kind, self.org, self.year, self.rows, self.file, self.by = kind, org, year, rows, file, by
+        self.reason = reason.strip()
+        problem = text_problem(self.reason, 500)
+        if problem:
+            raise InvalidValue(f"用途{problem}")
 
     def target(self) -> tuple[OrgUnit | None, int | None]:
         return self.org, self.year
 
     def perform(self) -> None:
         self.record(object_type=f"ledgers.{self.ledger_kind}", object_key=f"{self.org.code}/{self.year}/{self.ledger_kind}",
-                    new={"rows": self.rows, "file": self.file})
+                    new={"rows": self.rows, "file": self.file, **({"reason": self.reason} if self.reason else {})},
+                    comment=self.reason)
 
 
 def import_error_dicts(report: ErrorReport) -> list[dict[str, object]]:

@@ -14,6 +14,12 @@ A backup holds personal data (names, full ID numbers of labourers): files are cr
 0600, and with XIEZUO_BACKUP_KEY set (a Fernet key, `xiezuo backup-key` prints a new one) a
 portable backup is encrypted (AES-128-CBC with HMAC-SHA256).
 
+Evidence files (佐证材料) travel in the portable backup: after the payload come the bytes of every
+file the snapshot's `EvidenceFile` rows name, read through the evidence storage, listed in the
+header (`files`: name, size, SHA-256 each); a restore checks each against the list and writes it
+back through the same storage under its own name. A native backup holds the database only: back
+up the evidence storage beside it (docs/deploy.md).
+
 A restore checks the whole file before it touches the database (it opens and decompresses,
 the header's format, version, size and checksum hold, every record names a known model and
 the migrations it was made with exist here), then replaces the data in one transaction: a bad
@@ -179,41 +185,70 @@ def backup_write(*, out: Path) -> BackupResult:
     with tempfile.TemporaryDirectory(prefix=".xiezuo-backup-", dir=out.parent) as tmp:
         os.chmod(tmp, 0o700)
         payload = Path(tmp) / "payload.json"
+        files_blob = Path(tmp) / "files.bin"
         with _snapshot_alias(Path(tmp)) as alias:
             migrations = _migrations_applied()
             call_command("dumpdata", exclude=EXCLUDED, natural_foreign=True, output=str(payload),
                          verbosity=0, database=alias)
+            files = _evidence_files(alias, files_blob)
         digest = hashlib.sha256()
         with payload.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
         header = {"format": FORMAT, "version": VERSION, "created_at": timezone.now().isoformat(),
                   "database": connection.vendor, "migrations": migrations,
-                  "payload_bytes": payload.stat().st_size, "payload_sha256": digest.hexdigest()}
+                  "payload_bytes": payload.stat().st_size, "payload_sha256": digest.hexdigest(),
+                  "files": files, "files_bytes": files_blob.stat().st_size}
         staged = Path(tmp) / "backup"
         with os.fdopen(_private_file(staged), "wb") as raw:
             if fernet is None and not out.name.endswith(".gz"):
-                _write_body(raw, header, payload)
+                _write_body(raw, header, payload, files_blob)
             elif fernet is None:
                 with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-                    _write_body(gz, header, payload)
+                    _write_body(gz, header, payload, files_blob)
             else:
                 # Fernet seals one message: the compressed backup is built in memory first.
                 import io
 
                 buffer = io.BytesIO()
                 with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:
-                    _write_body(gz, header, payload)
+                    _write_body(gz, header, payload, files_blob)
                 raw.write(ENCRYPTED_MAGIC)
                 raw.write(fernet.encrypt(buffer.getvalue()))
         os.replace(staged, out)  # a finished backup or none: never half a file under its name
     return BackupResult(path=out, format="portable", bytes=out.stat().st_size, encrypted=fernet is not None)
 
 
-def _write_body(fh: Any, header: dict[str, object], payload: Path) -> None:
+def _write_body(fh: Any, header: dict[str, object], payload: Path, files_blob: Path) -> None:
     fh.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
-    with payload.open("rb") as src:
-        shutil.copyfileobj(src, fh, 1 << 20)
+    for part in (payload, files_blob):
+        with part.open("rb") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
+
+
+def _evidence_files(alias: str, blob: Path) -> list[dict[str, object]]:
+    """Every evidence file the snapshot names, read through its storage into `blob`: the manifest."""
+    from xiezuo.evidence.models import EvidenceFile, evidence_storage
+
+    storage = evidence_storage()
+    manifest: list[dict[str, object]] = []
+    with blob.open("wb") as out:
+        names = EvidenceFile.objects.using(alias).order_by("id").values_list("file", flat=True)
+        for name in names.iterator():
+            if not name:
+                continue
+            try:
+                fh = storage.open(name, "rb")
+            except FileNotFoundError:
+                raise BackupError(f"佐证材料文件「{name}」在存储中不存在，未写出备份；请先核查存储") from None
+            digest, size = hashlib.sha256(), 0
+            with fh:
+                while block := fh.read(1 << 20):
+                    digest.update(block)
+                    size += len(block)
+                    out.write(block)
+            manifest.append({"name": name, "bytes": size, "sha256": digest.hexdigest()})
+    return manifest
 
 
 def database_has_data() -> bool:
@@ -229,6 +264,7 @@ class CheckedBackup:
     payload: bytes
     header: dict[str, Any]
     counts: dict[str, int]
+    files: list[tuple[str, bytes]] | None = None  # evidence files (name in storage, content)
 
 
 def _decoded(path: Path) -> bytes:
@@ -268,11 +304,15 @@ def backup_check(*, path: Path) -> CheckedBackup:
         header = parsed_head
         if header.get("version") != VERSION:
             raise BackupError(f"「{name}」的格式版本为 {header.get('version')}，本系统只能恢复版本 {VERSION}")
+        files = _split_files(name, header, payload)
+        if files is not None:
+            payload = payload[:int(header.get("payload_bytes") or 0)]
         if len(payload) != header.get("payload_bytes") or \
                 hashlib.sha256(payload).hexdigest() != header.get("payload_sha256"):
             raise BackupError(f"「{name}」不完整或已损坏：内容与备份时记录的长度和校验值（SHA-256）不符，未改动数据库")
         _check_migrations(name, header.get("migrations"))
     elif raw.lstrip()[:1] == b"[":
+        files = None
         payload = raw  # an older backup: Django's JSON without a header; parsing checks it whole
     else:
         raise BackupError(f"「{name}」不是 xiezuo 备份文件（开头既不是备份头也不是 JSON）")
@@ -294,7 +334,45 @@ def backup_check(*, path: Path) -> CheckedBackup:
                 raise BackupError(f"「{name}」第 {n} 条记录属于本系统没有的数据表「{label[:80]}」，"
                                   "可能来自其他系统或更新的版本") from None
         counts[label] += 1
-    return CheckedBackup(payload=payload, header=header, counts=dict(counts))
+    return CheckedBackup(payload=payload, header=header, counts=dict(counts), files=files)
+
+
+def _split_files(name: str, header: dict[str, Any], body: bytes) -> list[tuple[str, bytes]] | None:
+    """The evidence files after the payload, each checked against the manifest; None for backups without."""
+    manifest = header.get("files")
+    if manifest is None:
+        return None
+    start = header.get("payload_bytes")
+    if not isinstance(manifest, list) or not isinstance(start, int) or \
+            len(body) - start != header.get("files_bytes"):
+        raise BackupError(f"「{name}」不完整或已损坏：佐证材料部分的长度与备份头不符，未改动数据库")
+    out, at = [], start
+    for entry in manifest:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not isinstance(entry.get("bytes"), int):
+            raise BackupError(f"「{name}」的佐证材料清单格式不对，未改动数据库")
+        stored = str(entry["name"])
+        if stored.startswith(("/", "\\")) or ".." in Path(stored).parts:
+            raise BackupError(f"「{name}」的佐证材料清单中有不安全的路径「{stored[:80]}」，未改动数据库")
+        data = body[at:at + int(entry["bytes"])]
+        at += int(entry["bytes"])
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            raise BackupError(f"「{name}」中的佐证材料「{stored[:80]}」已损坏（校验值不符），未改动数据库")
+        out.append((stored, data))
+    return out
+
+
+def _restore_files(files: list[tuple[str, bytes]]) -> None:
+    from django.core.files.base import ContentFile
+
+    from xiezuo.evidence.models import evidence_storage
+
+    storage = evidence_storage()
+    for stored, data in files:
+        if storage.exists(stored):
+            storage.delete(stored)
+        saved = storage.save(stored, ContentFile(data))
+        if saved != stored:
+            raise BackupError(f"佐证材料「{stored[:80]}」无法按原名恢复（存储返回「{saved[:80]}」）")
 
 
 def _check_migrations(name: str, migrations: object) -> None:
@@ -376,6 +454,8 @@ def backup_restore(*, path: Path, force: bool = False) -> dict[str, int]:
                 # Emptied and refilled in one transaction: a failure anywhere restores nothing.
                 call_command("flush", interactive=False, verbosity=0)
                 call_command("loaddata", str(fixture), verbosity=0)
+        if checked.files:
+            _restore_files(checked.files)
     _new_epoch()
     return {
         model._meta.label: model._default_manager.count()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xiezuo.audit",
     "xiezuo.api",
     "xiezuo.exchange",
+    "xiezuo.evidence",
 ]
 
 MIDDLEWARE = [
@@ -164,10 +165,34 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# 佐证材料 (evidence files): the local file system by default; an S3-compatible object store when
+# XIEZUO_EVIDENCE_S3_BUCKET is set (needs django-storages[s3]; see docs/deploy.md).
+EVIDENCE_MAX_BYTES = env_int("XIEZUO_EVIDENCE_MAX_MB", 20) * 1024 * 1024
+EVIDENCE_STORAGE: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(VAR_DIR / "evidence"), "base_url": None, "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700},
+}
+if env_str("XIEZUO_EVIDENCE_S3_BUCKET", ""):
+    EVIDENCE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("XIEZUO_EVIDENCE_S3_BUCKET", ""),
+            "endpoint_url": env_str("XIEZUO_EVIDENCE_S3_ENDPOINT", "") or None,
+            "region_name": env_str("XIEZUO_EVIDENCE_S3_REGION", "") or None,
+            "access_key": env_str("XIEZUO_EVIDENCE_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("XIEZUO_EVIDENCE_S3_SECRET_KEY", "") or None,
+            "location": env_str("XIEZUO_EVIDENCE_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+STORAGES["evidence"] = EVIDENCE_STORAGE
 WHITENOISE_USE_FINDERS = True
 
 LOGGING = {

@@ -24,6 +24,7 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "evidence": EVIDENCE_STORAGE,  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = False
 

@@ -208,3 +208,13 @@ def _lines(text: str, width: float) -> int:
         units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
         total += max(1, math.ceil(units / max(width - 1, 1)))
     return total
+
+
+def unit_table_xlsx(org: Any, year: int, out: Path | io.BytesIO) -> None:
+    """One county's 附件1 as the city sends it: its column under the city's heading."""
+    from xiezuo.catalogue.registry import get_catalogue
+    from xiezuo.tables.selectors import values_for
+
+    catalogue = get_catalogue(year)
+    column = Column(name=org.name, values=values_for(org, year, catalogue))
+    table_xlsx(catalogue, [column], out, area_name=org.parent.name if org.parent_id else "")

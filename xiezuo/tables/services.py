@@ -182,3 +182,68 @@ class ValuesSetMany(_TableWrite[int]):
 
 
 values_set_many = ValuesSetMany.run
+
+
+@dataclass(kw_only=True)
+class TableUploadApply(_TableWrite[int]):
+    """A confirmed 附件1 upload: every planned cell of every unit in the file, all or nothing.
+
+    `items` are (unit code, row code, value, version planned against); a cell changed by someone
+    after the preview refuses the whole upload. For a city's file the units are its counties:
+    each must be one the user may edit and still open (the one lock rule, per unit).
+    """
+
+    kind = ActionKind.TABLE_UPLOAD_APPLY
+
+    items: Sequence[Sequence[object]]
+    file: str = ""
+
+    def __post_init__(self) -> None:
+        catalogue = get_catalogue(self.year)
+        codes = {str(item[0]) for item in self.items}
+        self.units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+        allowed = {self.org.pk} | set(OrgUnit.objects.filter(parent=self.org).values_list("pk", flat=True))
+        if any(u.pk not in allowed for u in self.units.values()) or len(self.units) != len(codes):
+            raise InvalidValue("上传内容与本单位不符，请重新上传文件")
+        self.parsed: list[tuple[OrgUnit, Row, Decimal | str | None, int]] = []
+        for unit_code, code, raw, version in self.items:
+            row = _row(catalogue, str(code))
+            value = row.parse(str(raw), location=Location(file=self.file or None, row=row.label, value=raw))
+            self.parsed.append((self.units[str(unit_code)], row, value, int(str(version))))
+
+    def target(self) -> tuple[OrgUnit | None, int | None]:
+        only = list(self.units.values())
+        return (only[0] if len(only) == 1 else self.org), self.year
+
+    def check(self) -> None:
+        from xiezuo.accounts.scope import require
+        from xiezuo.submissions.locks import unit_year_open
+
+        for unit in sorted(self.units.values(), key=lambda u: u.code):
+            if self.by is not None:
+                require(self.by, Permission.EDIT, unit)
+            unit_year_open(org=unit, year=self.year)
+        self.validate()
+
+    def validate(self) -> None:
+        self.existing = {(v.org_id, v.code): v for v in DataValue.objects.select_for_update(of=("self",)).filter(
+            org__in=list(self.units.values()), year=self.year).select_related("updated_by")}
+        for unit, row, _value, version in self.parsed:
+            dv = self.existing.get((unit.pk, row.code))
+            if (dv.version if dv else 0) != version:
+                who = actor_display_name(dv.updated_by) if dv and dv.updated_by else "他人"
+                raise StaleEdit(f"{unit.name}「{row.label}」在预览之后已被{who}修改，整个文件未导入。请重新上传。",
+                                location=Location(file=self.file or None, row=row.label))
+
+    def perform(self) -> int:
+        for unit, row, value, _version in self.parsed:
+            current = self.existing.get((unit.pk, row.code))
+            dv = current or DataValue(org=unit, year=self.year, code=row.code, version=0)
+            old, new = _value_change(current, row, value, Source.ENTERED)
+            _write(dv, row, value, source=Source.ENTERED, by=self.by, note="")
+            self.record(object_type="tables.datavalue", object_key=f"{unit.code}/{self.year}/{row.code}",
+                        old=old, new=new, comment=self.file, org_code=unit.code)
+        return len(self.parsed)
+
+
+table_upload_apply = TableUploadApply.run

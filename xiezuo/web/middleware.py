@@ -25,7 +25,7 @@ from xiezuo.core.textcheck import control_problem, shown
 
 logger = logging.getLogger(__name__)
 
-TITLES = {404: "未找到", 403: "无权操作", 409: "操作未执行", 400: "输入有误"}
+TITLES = {404: "未找到", 403: "无权操作", 405: "请从页面上操作", 409: "操作未执行", 400: "输入有误"}
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -49,6 +49,11 @@ def error_response(request: HttpRequest, error: XiezuoError) -> HttpResponse:
         response["HX-Reswap"] = "innerHTML"
         return response
     return render(request, "web/error.html", context, status=status)
+
+
+class MethodNotAllowed(XiezuoError):
+    code = "method_not_allowed"
+    status = 405
 
 
 class WriteGuardMiddleware:
@@ -85,7 +90,12 @@ class XiezuoErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET" and not response.content:
+            # A form's address opened directly (a bookmark, a reload after posting): say what it is.
+            return error_response(request, MethodNotAllowed(
+                "这个地址用于提交表单（保存、删除、确认等），不能直接打开。请返回上一页，用页面上的按钮操作。"))
+        return response
 
     def process_view(self, request: HttpRequest, view_func: object, view_args: object,
                      view_kwargs: object) -> HttpResponse | None:

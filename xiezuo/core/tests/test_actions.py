@@ -45,7 +45,7 @@ def _cases(org: OrgUnit, clerk: Any) -> dict[ActionKind, Callable[[], Action[Any
     """One way to build each frozen action for 会宁县 2023, as the web or CLI would call it."""
     from xiezuo.documents import services as documents
     from xiezuo.ledgers import services as ledgers
-    from xiezuo.tables.services import ValueInput, ValueSet, ValuesSetMany
+    from xiezuo.tables.services import TableUploadApply, ValueInput, ValueSet, ValuesSetMany
 
     def update() -> Action[Any]:
         rec = _record_of("labour_placements", org)
@@ -70,7 +70,28 @@ def _cases(org: OrgUnit, clerk: Any) -> dict[ActionKind, Callable[[], Action[Any
         lead = get_user_model().objects.get(username="huining-lead")
         return SubmissionSignoff(submission=SubmissionEnsure(org=org, year=YEAR).execute(), by=lead)
 
+    def evidence_attach() -> Action[Any]:
+        import tempfile
+        from pathlib import Path
+
+        from xiezuo.evidence.services import EvidenceAttach
+
+        path = Path(tempfile.mkdtemp(prefix="xiezuo-test-")) / "a.pdf"
+        path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        return EvidenceAttach(org=org, year=YEAR, target="submission", path=path, name="报送函.pdf", by=clerk)
+
+    from xiezuo.evidence.models import EvidenceFile
+    from xiezuo.evidence.services import EvidenceRemove
+
+    held = EvidenceFile.objects.create(org=org, year=YEAR, target="submission", name="名册.pdf",
+                                       content_type="application/pdf", size=1, sha256="0" * 64,
+                                       file="evidence/2023/620422/held.pdf")
+
     return {
+        ActionKind.TABLE_UPLOAD_APPLY: lambda: TableUploadApply(
+            org=org, year=YEAR, by=clerk, items=[[org.code, "labour_east", "3", 1]], file="附件1.xlsx"),
+        ActionKind.EVIDENCE_ATTACH: evidence_attach,
+        ActionKind.EVIDENCE_REMOVE: lambda: EvidenceRemove(pk=held.pk, by=clerk),
         # The lead's sign-off covers the table as it stands: nothing to sign once it is held above.
         ActionKind.SUBMISSION_SIGNOFF: signoff,
         ActionKind.VALUE_SET: lambda: ValueSet(org=org, year=YEAR, code="labour_east", raw="1", by=clerk),
@@ -84,6 +105,8 @@ def _cases(org: OrgUnit, clerk: Any) -> dict[ActionKind, Callable[[], Action[Any
         # The bypass that once slipped through: accepting a ledger figure changed a submitted table.
         ActionKind.RECONCILIATION_ACCEPT: lambda: ledgers.ReconciliationAccept(
             org=org, year=YEAR, code="social_goods", by=clerk),
+        ActionKind.RECONCILIATION_ACCEPT_MANY: lambda: ledgers.ReconciliationAcceptMany(
+            org=org, year=YEAR, codes=["social_goods", "funds_allocated"], by=clerk),
         ActionKind.RECONCILIATION_KEEP: lambda: ledgers.ReconciliationKeep(
             org=org, year=YEAR, code="social_goods", reason="以捐赠台账复核为准", by=clerk),
         ActionKind.COVER_LETTER_SAVE: lambda: documents.CoverLetterSave(

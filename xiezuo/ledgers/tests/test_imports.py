@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xiezuo.core.errors import ErrorReport
+from xiezuo.core.errors import ErrorReport, InvalidValue
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.exports import ledger_export, ledger_template
@@ -219,8 +219,12 @@ def test_only_the_countys_own_clerk_may_export_full_id_numbers(tmp_path: Path, d
     users = get_user_model().objects
     county = OrgUnit.objects.get(code="620422")
     out = tmp_path / "x.csv"
-    ledger_export(kind="labour_placements", org=county, year=2023, path=out, by=users.get(username="huining-clerk"),
-                  reveal_ids=True)
+    clerk = users.get(username="huining-clerk")
+    with pytest.raises(InvalidValue):  # a user must say why
+        ledger_export(kind="labour_placements", org=county, year=2023, path=out, by=clerk, reveal_ids=True)
+    ledger_export(kind="labour_placements", org=county, year=2023, path=out, by=clerk, reveal_ids=True,
+                  reason="入户核对就业情况")
+    assert ChangeRecord.objects.get(action="ledger.export_full_ids").comment == "入户核对就业情况"
     assert "*" not in out.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[1]
     for name in ("baiyin-reviewer", "heping-partner"):
         with pytest.raises(PermissionDenied):

@@ -216,7 +216,7 @@ def test_ledger_pages(demo, live_server, browser, artifacts_dir, tmp_path):  # t
                    encoding="utf-8")
     page.goto("/org/620422/2023/ledgers/labour_placements/import/")
     page.set_input_files("#import-file", str(bad))
-    page.get_by_role("button", name="导入").click()
+    page.get_by_role("button", name="检查并预览").click()
     expect(page.locator("#import-errors")).to_contain_text("未导入任何记录")
     expect(page.locator("#import-errors")).to_contain_text("火星")
     shot(page, "import-errors")

@@ -67,7 +67,15 @@ def test_hostile_values_are_refused_and_no_page_of_any_role_answers_500(login, t
     assert len(long_name.encode()) > 255
     ok = clerk.post(url, {"file": SimpleUploadedFile(long_name, odd_but_valid_csvs(ledger_of(KIND))["markup.csv"]),
                           "mode": "replace"})
-    assert ok.status_code == 302
+    # The import previews first (nothing stored); a replacement is confirmed with its counts.
+    assert ok.status_code == 200 and "尚未保存任何数据" in ok.content.decode()
+    import re
+
+    token = re.search(r'name="token" value="([^"]+)"', ok.content.decode())
+    counts = re.search(r'name="confirm_replace" value="([^"]+)"', ok.content.decode())
+    assert token and counts
+    done = clerk.post(url, {"token": token.group(1), "mode": "replace", "confirm_replace": counts.group(1)})
+    assert done.status_code == 302
     far = clerk.post(url, {"file": SimpleUploadedFile("far.xlsx", xlsx(ledger_of(KIND), extra_cell="XFD1048576")),
                            "mode": "replace"})
     assert far.status_code == 400 and "超过上限" in far.content.decode()

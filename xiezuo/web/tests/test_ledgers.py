@@ -127,15 +127,29 @@ def test_import_lists_every_bad_cell_and_writes_nothing(login, labour):  # type:
     assert model_of(ledger_of("labour_placements")).objects.filter(org__code="620422").count() == 60
 
 
-def test_import_replaces_the_ledger(login, labour):  # type: ignore[no-untyped-def]
+def test_import_replaces_the_ledger_only_when_confirmed_with_its_counts(login, labour):  # type: ignore[no-untyped-def]
+    import re
+
     headers = ",".join(ledger_of("labour_placements").headers)
     rows = [",".join([p["name"], p["id_number"], "脱贫", "省内就近", "", "2023-04-01", "否"])
             for p in (person(200), person(201))]
     upload = io.BytesIO("\n".join([headers, *rows]).encode("utf-8"))
     upload.name = "劳动力.csv"
-    response = login("huining-clerk").post(BASE + "labour_placements/import/", {"file": upload, "mode": "replace"},
-                                           follow=True)
-    assert "已从「劳动力.csv」导入 2 条" in response.content.decode()
+    client = login("huining-clerk")
+    preview = client.post(BASE + "labour_placements/import/", {"file": upload, "mode": "replace"})
+    body = preview.content.decode()
+    assert preview.status_code == 200 and "删除现有 60 条" in body and "尚未保存任何数据" in body
+    assert "删除会宁县2023年度现有的 60 条「农村劳动力就业」记录，并导入文件中的 2 条" in body
+    match = re.search(r'name="token" value="([^"]+)"', body)
+    assert match
+    token = match.group(1)
+    refused = client.post(BASE + "labour_placements/import/", {"token": token, "mode": "replace"})
+    assert refused.status_code == 400 and "请勾选确认" in refused.content.decode()
+    assert 'value="replace" checked' in refused.content.decode() or "替换本年度全部记录" in refused.content.decode()
+    assert model_of(ledger_of("labour_placements")).objects.filter(org__code="620422", year=2023).count() == 60
+    done = client.post(BASE + "labour_placements/import/", {"token": token, "mode": "replace",
+                                                            "confirm_replace": "60:2"}, follow=True)
+    assert "已从「劳动力.csv」导入「农村劳动力就业」：删除原有 60 条，新增 2 条" in done.content.decode()
     assert model_of(ledger_of("labour_placements")).objects.filter(org__code="620422", year=2023).count() == 2
 
 

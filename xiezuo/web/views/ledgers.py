@@ -14,21 +14,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiezuo.accounts.scope import Permission, masked_name, org_for, sees_personal_names
+from xiezuo.accounts.scope import Permission, can, masked_name, org_for, sees_personal_names
 from xiezuo.core.errors import ErrorReport, InputError, NotFound, PermissionDenied
 from xiezuo.core.models import ChangeRecord
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.exports import ledger_export, ledger_template
 from xiezuo.ledgers.models import LedgerRecord
 from xiezuo.ledgers.reconciliation import reconciliation_for
+from xiezuo.ledgers.schema import BY_KIND as LEDGER_KINDS
 from xiezuo.ledgers.schema import LEDGERS, Column, Ledger, ledger_of
 from xiezuo.ledgers.selectors import ledger_counts, ledger_records, record_display
 from xiezuo.ledgers.services import (
+    ImportMode,
     import_error_dicts,
     ledger_import,
     ledger_record_create,
@@ -36,10 +40,12 @@ from xiezuo.ledgers.services import (
     ledger_record_update,
     model_of,
     reconciliation_accept,
+    reconciliation_accept_many,
     reconciliation_keep,
 )
 from xiezuo.orgunits.models import Level, OrgUnit, Side
-from xiezuo.submissions.locks import editable
+from xiezuo.submissions.locks import editable, frozen_state
+from xiezuo.web import staging
 from xiezuo.web.history import history_entries
 from xiezuo.web.views.common import acting_user, checked_year, posted_version
 
@@ -118,6 +124,7 @@ def ledger_list(request: HttpRequest, code: str, year: int, kind: str) -> HttpRe
             for c in ledger.columns if c.type in ("code", "bool")
         ],
         "editable": _editable(request, org, year),
+        "may_export_full": any(c.type == "idno" for c in ledger.columns) and can(request.user, Permission.REVEAL_PERSONAL, org),
     })
 
 
@@ -154,8 +161,17 @@ def _render_form(request: HttpRequest, org: OrgUnit, year: int, ledger: Ledger, 
                  status: int = 200) -> HttpResponse:
     return render(request, "web/ledgers/form.html", {
         "org": org, "year": year, "ledger": ledger, "fields": _form_fields(ledger, values), "obj": obj,
-        "errors": errors or [],
+        "errors": errors or [], "locked": _locked_note(org, year),
     }, status=status)
+
+
+def _locked_note(org: OrgUnit, year: int) -> str:
+    """Said before the user types: the unit-year is held by the level above."""
+    from xiezuo.submissions.locks import locked_message
+    from xiezuo.submissions.models import Submission
+
+    state = Submission.objects.filter(org=org, year=year).values_list("state", flat=True).first()
+    return locked_message(org, year, state) if state and frozen_state(state) else ""
 
 
 @login_required
@@ -244,13 +260,48 @@ def ledger_download(request: HttpRequest, code: str, year: int, kind: str) -> Fi
         kind=kind, org=org, year=year, path=path, by=by, reveal_ids=False))
 
 
+IMPORT_SALT = "xiezuo.ledger-import"
+
+
+def _import_context(org: OrgUnit, year: int, ledger: Ledger, mode: str) -> dict[str, Any]:
+    return {"org": org, "year": year, "ledger": ledger, "errors": [], "file": "", "mode": mode,
+            "modes": [(m, ImportMode.LABELS[m]) for m in ImportMode.ALL], "preview": None,
+            "stored": model_of(ledger)._default_manager.filter(org=org, year=year).count()}
+
+
+@require_POST
+@login_required
+def ledger_download_full(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse | FileResponse:
+    """Full ID numbers for offline work: the county's own staff, with a reason that is recorded."""
+    org = _county(request, code, year, Permission.REVEAL_PERSONAL)
+    ledger = ledger_of(kind)
+    by = acting_user(request)
+    reason = request.POST.get("reason", "")
+    try:
+        return _xlsx_download(f"{org.name}{year}年{ledger.label}台账（含个人信息）.xlsx", lambda path: ledger_export(
+            kind=kind, org=org, year=year, path=path, by=by, reveal_ids=True, reason=reason))
+    except InputError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:ledger_list", org.code, year, kind)
+
+
 @login_required
 def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
+    """Upload → preview (what will be added, changed, removed; nothing stored) → confirm.
+
+    The default mode is 追加; a replacement is confirmed by stating the counts it will remove and
+    add. The chosen mode is kept on every redisplay, errors included.
+    """
     org = _county(request, code, year, Permission.EDIT)
     ledger = ledger_of(kind)
-    context: dict[str, Any] = {"org": org, "year": year, "ledger": ledger, "errors": [], "file": ""}
+    mode = request.POST.get("mode", ImportMode.APPEND)
+    if mode not in ImportMode.ALL:
+        mode = ImportMode.APPEND
+    context = _import_context(org, year, ledger, mode)
     if request.method != "POST":
         return render(request, "web/ledgers/import.html", context)
+    if request.POST.get("token"):
+        return _import_confirm(request, org, year, ledger, context)
     upload = request.FILES.get("file")
     if upload is None:
         context["errors"] = [{"reason": "请选择要导入的 .xlsx 或 .csv 文件"}]
@@ -260,24 +311,63 @@ def ledger_import_page(request: HttpRequest, code: str, year: int, kind: str) ->
         return render(request, "web/ledgers/import.html", context, status=400)
     name = Path(upload.name or "upload.xlsx").name
     context["file"] = name
-    with tempfile.TemporaryDirectory(prefix="xiezuo-import-") as folder:
-        # A short name of our own: the uploaded one may exceed the 255 bytes a file system allows.
-        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:8])
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        try:
-            result = ledger_import(kind=kind, path=path, org=org, year=year, by=acting_user(request),
-                                   replace=request.POST.get("mode") != "append", name=name)
-        except ErrorReport as report:
-            context["errors"] = import_error_dicts(report)
+    staged = staging.stage(upload, suffix=Path(name).suffix.lower()[:8])
+    try:
+        result = ledger_import(kind=kind, path=staged, org=org, year=year, by=acting_user(request), mode=mode,
+                               dry_run=True, name=name)
+    except ErrorReport as report:
+        staged.unlink(missing_ok=True)
+        context["errors"] = import_error_dicts(report)
+        return render(request, "web/ledgers/import.html", context, status=400)
+    except InputError as exc:
+        staged.unlink(missing_ok=True)
+        context["errors"] = [{"reason": exc.full_message}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    context["preview"] = result
+    context["token"] = signing.dumps({"staged": staged.name, "name": name, "mode": mode, "org": org.code,
+                                      "year": year, "kind": kind, "user": request.user.pk,
+                                      "deleted": result.deleted, "rows": result.rows}, salt=IMPORT_SALT)
+    return render(request, "web/ledgers/import.html", context)
+
+
+def _import_confirm(request: HttpRequest, org: OrgUnit, year: int, ledger: Ledger,
+                    context: dict[str, Any]) -> HttpResponse:
+    try:
+        plan = signing.loads(request.POST.get("token", ""), salt=IMPORT_SALT, max_age=staging.MAX_AGE)
+        if (plan["org"], plan["year"], plan["kind"], plan["user"]) != (org.code, year, ledger.kind, request.user.pk):
+            raise signing.BadSignature("another import")
+        staged = staging.staged(str(plan["staged"]))
+    except (signing.BadSignature, KeyError, FileNotFoundError):
+        context["errors"] = [{"reason": "预览已失效（超过有效时间或已导入），请重新选择文件"}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    mode, name = str(plan["mode"]), str(plan["name"])
+    context.update({"mode": mode, "file": name})
+    expect_deleted = None
+    if mode == ImportMode.REPLACE:
+        expected = f"{plan['deleted']}:{plan['rows']}"
+        if request.POST.get("confirm_replace") != expected:
+            context["errors"] = [{"reason": f"替换会删除现有 {plan['deleted']} 条记录并导入 {plan['rows']} 条："
+                                            "请勾选确认后再导入"}]
             return render(request, "web/ledgers/import.html", context, status=400)
-        except InputError as exc:
-            context["errors"] = [{"reason": exc.full_message}]
-            return render(request, "web/ledgers/import.html", context, status=400)
-    messages.success(request, f"已从「{name}」导入 {result.rows} 条「{ledger.label}」记录"
-                     + (f"（替换原有 {result.deleted} 条）" if result.deleted else ""))
-    return redirect("web:ledger_list", org.code, year, kind)
+        expect_deleted = int(plan["deleted"])
+    try:
+        result = ledger_import(kind=ledger.kind, path=staged, org=org, year=year, by=acting_user(request), mode=mode,
+                               name=name, expect_deleted=expect_deleted)
+    except ErrorReport as report:
+        context["errors"] = import_error_dicts(report)
+        return render(request, "web/ledgers/import.html", context, status=400)
+    except InputError as exc:
+        context["errors"] = [{"reason": exc.full_message}]
+        return render(request, "web/ledgers/import.html", context, status=400)
+    finally:
+        staged.unlink(missing_ok=True)
+    parts = [f"新增 {result.added} 条"]
+    if result.updated or mode == ImportMode.UPDATE:
+        parts.append(f"更新 {result.updated} 条")
+    if result.deleted:
+        parts.insert(0, f"删除原有 {result.deleted} 条")
+    messages.success(request, f"已从「{name}」导入「{ledger.label}」：{'，'.join(parts)}")
+    return redirect("web:ledger_list", org.code, year, ledger.kind)
 
 
 @login_required
@@ -293,11 +383,31 @@ def ledger_record_history(request: HttpRequest, code: str, year: int, kind: str,
 
 @login_required
 def reconciliation(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Entered beside derived; `?show=all` lists agreeing rows too (default: the rows that differ)."""
     org = _county(request, code, year)
+    show_all = request.GET.get("show") == "all"
     lines = reconciliation_for(org, year)
+    differing = [line for line in lines if line.derived is not None and not line.agrees]
+    shown = lines if show_all else differing
     return render(request, "web/ledgers/reconciliation.html", {
-        "org": org, "year": year, "lines": lines, "editable": _editable(request, org, year),
+        "org": org, "year": year, "lines": [(line, _ledger_label(line)) for line in shown],
+        "editable": _editable(request, org, year), "show_all": show_all, "total": len(lines),
+        "differing": len(differing),
     })
+
+
+def _ledger_label(line: Any) -> tuple[str, str]:
+    kind = (line.row.derive or {}).get("ledger", "")
+    ledger = LEDGER_KINDS.get(kind)
+    return kind, ledger.label if ledger else ""
+
+
+def _back_to(request: HttpRequest, org: OrgUnit, year: int, anchor: str) -> HttpResponse:
+    """The reconciliation page as the user left it: the same filter, scrolled to the row decided."""
+    url = reverse("web:reconciliation", args=[org.code, year])
+    if request.POST.get("show") == "all":
+        url += "?show=all"
+    return redirect(url + (f"#recon-{anchor}" if anchor else ""))
 
 
 @require_POST
@@ -315,4 +425,17 @@ def reconciliation_decide(request: HttpRequest, code: str, year: int, row_code: 
             messages.success(request, "已保留填报值并记录理由")
     except InputError as exc:
         messages.error(request, exc.message)
-    return redirect("web:reconciliation", org.code, year)
+    return _back_to(request, org, year, row_code)
+
+
+@require_POST
+@login_required
+def reconciliation_accept_selected(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    org = _county(request, code, year, Permission.EDIT)
+    codes = request.POST.getlist("code")
+    try:
+        n = reconciliation_accept_many(org=org, year=year, codes=codes, by=acting_user(request))
+        messages.success(request, f"已对所选 {n} 个指标采用台账生成值")
+    except InputError as exc:
+        messages.error(request, exc.message)
+    return _back_to(request, org, year, codes[0] if codes else "")
