@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def _call(base: str, token: str, method: str, path: str, body: object = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + "/api/v1" + path, data=data, method=method, headers={
+    request = urllib.request.Request(base + "/api/v1" + path, data=data, method=method, headers={  # noqa: S310
         "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 — the test's own server
