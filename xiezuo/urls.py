@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("xiezuo.ops.urls")),
     path("documents/", include("xiezuo.documents.urls")),
     path("audit/", include("xiezuo.audit.urls")),
+    path("jobs/", include("xiezuo.jobs.urls")),
     path("", include("xiezuo.api.urls")),
     path("", include("xiezuo.web.urls")),
 ]

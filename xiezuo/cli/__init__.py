@@ -10,6 +10,7 @@ import typer
 from xiezuo.cli import audit as audit_cli
 from xiezuo.cli import catalogue as catalogue_cli
 from xiezuo.cli import exchange as exchange_cli
+from xiezuo.cli import jobs as jobs_cli
 from xiezuo.cli import ledger as ledger_cli
 from xiezuo.cli import ops as ops_cli
 from xiezuo.cli import progress as progress_cli
@@ -52,6 +53,7 @@ app.add_typer(catalogue_cli.app, name="catalogue")
 app.add_typer(exchange_cli.app, name="exchange")
 ledger_cli.register(app)
 progress_cli.register(app)
+jobs_cli.register(app)
 app.add_typer(values_cli.values_app, name="values")
 app.add_typer(values_cli.orgunits_app, name="orgunits")
 

@@ -36,13 +36,30 @@ def init(demo: bool = typer.Option(False, "--demo", help="同时载入会宁县 
 def serve(
     host: str = typer.Option("127.0.0.1", help="监听地址"),
     port: int = typer.Option(8000, help="端口"),
+    worker: bool = typer.Option(True, "--worker/--no-worker", help="同时启动一个后台进程执行后台任务（默认启动）"),
 ) -> None:
-    """在本机启动网页服务（开发服务器），默认 http://127.0.0.1:8000/ 。"""
+    """在本机启动网页服务（开发服务器），默认 http://127.0.0.1:8000/ ；同时启动后台进程（xiezuo worker）。"""
+    import subprocess
+    import sys
+
     from django.core.management import call_command
 
     _print_logins()
+    child = None
+    if worker:
+        # The worker is the same program in another process; it stops with the server.
+        child = subprocess.Popen([sys.executable, "-m", "xiezuo", "worker"])
+        console.print(f"后台进程已启动（进程号 {child.pid}）", highlight=False)
     console.print(f"\n打开 http://{host}:{port}/ （Ctrl+C 停止）\n", highlight=False)
-    call_command("runserver", f"{host}:{port}", use_reloader=False)
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False)
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def register(app: typer.Typer) -> None:

@@ -36,6 +36,14 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 
+class AlreadyApplied(Exception):  # noqa: N818 - a state, not a failure
+    """The action already ran under its once-key; `summary` is what it reported then."""
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__("already applied")
+        self.summary = summary
+
+
 REGISTRY: dict[ActionKind, type[Action[Any]]] = {}
 
 # The action being executed in this thread or task, so nested writes know they are inside the gate.
@@ -64,6 +72,9 @@ class Action(Generic[R]):
     field_labels: ClassVar[Mapping[str, str]] = {}
 
     by: AbstractBaseUser | None = None
+    # A job's key: the action runs at most once under it (`AppliedOnce`, same transaction); run
+    # again, it raises AlreadyApplied carrying what `summary()` returned the first time.
+    once_key: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -84,6 +95,10 @@ class Action(Generic[R]):
 
     def perform(self) -> R:
         raise NotImplementedError
+
+    def summary(self, result: R) -> dict[str, Any]:
+        """What a job shows of the result (JSON), kept with the once-key."""
+        return {}
 
     # --- the gate ------------------------------------------------------------------------
 
@@ -107,7 +122,16 @@ class Action(Generic[R]):
         try:
             with transaction.atomic():
                 self.check()
-                return self.perform()
+                if self.once_key is None:
+                    return self.perform()
+                from xiezuo.core.models import AppliedOnce
+
+                done = AppliedOnce.objects.select_for_update().filter(key=self.once_key).first()
+                if done is not None:
+                    raise AlreadyApplied(done.summary)
+                result = self.perform()
+                AppliedOnce.objects.create(key=self.once_key, action=str(self.kind), summary=self.summary(result))
+                return result
         finally:
             _current.reset(token)
 
@@ -174,7 +198,9 @@ def load_all_actions() -> dict[ActionKind, type[Action[Any]]]:
 
 # --- a guard for tests: writes to the domain's tables happen only inside an action -----------
 
-_UNGUARDED_PREFIXES = ("django_", "auth_", "web_loginattempt")
+# Job bookkeeping (queue, progress, worker heartbeats) is the framework's, like sessions; the work a
+# job does goes through actions.
+_UNGUARDED_PREFIXES = ("django_", "auth_", "web_loginattempt", "jobs_")
 _WRITE_WORDS = ("INSERT", "UPDATE", "DELETE")
 
 

@@ -52,3 +52,19 @@ class Stamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_code or '*'}/{self.year}/{self.area}={self.version}"
+
+
+class AppliedOnce(models.Model):
+    """An action run under a once-key (a job's): stored in the action's own transaction, so a job
+    started again after its worker died finds its work done instead of doing it twice."""
+
+    key = models.CharField(max_length=100, unique=True)
+    action = models.CharField(max_length=64)
+    summary = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已执行的一次性操作"
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.action}"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("<str:code>/<int:year>/", views.report, name="report"),
     path("<str:code>/<int:year>/report.docx", views.report_docx, name="report_docx"),
     path("<str:code>/<int:year>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("<str:code>/<int:year>/reports/", views.area_reports, name="area_reports"),
     path("<str:code>/<int:year>/cover/", views.cover_save, name="cover_save"),
     path("<str:code>/<int:year>/drafted/", views.drafted_save, name="drafted_save"),
     path("<str:code>/<int:year>/narrative/<str:section>/", views.narrative, name="narrative_save"),

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import cast
 
 from django.contrib import messages
@@ -21,7 +19,7 @@ from django.views.decorators.http import require_POST
 from xiezuo.accounts.scope import Permission, can, org_for
 from xiezuo.core.errors import InputError, InvalidValue, Location, StaleEdit
 from xiezuo.documents.models import NarrativeSection
-from xiezuo.documents.reports import report_docx_bytes, report_write
+from xiezuo.documents.reports import report_docx_bytes
 from xiezuo.documents.selectors import report_data, report_filename
 from xiezuo.documents.services import (
     cover_letter_save,
@@ -103,19 +101,34 @@ def report_docx(request: HttpRequest, code: str, year: int) -> FileResponse:
     )
 
 
+@require_POST
 @login_required
 def report_pdf(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
+    """LibreOffice takes seconds: the PDF is made by a job, and its page offers the file."""
+    from xiezuo.jobs.services import enqueue
+
     org = org_for(request.user, code)
-    with tempfile.TemporaryDirectory(prefix="xiezuo-report-") as tmp:
-        try:
-            paths = report_write(org, year, Path(tmp), pdf=True)
-        except InputError as exc:
-            messages.error(request, exc.message)
-            return _back(code, year)
-        body = paths[-1].read_bytes()
-    return FileResponse(
-        io.BytesIO(body), as_attachment=True, filename=report_filename(org, year, ".pdf"), content_type="application/pdf"
-    )
+    job = enqueue(kind="report_pdf", label=f"生成 PDF：{report_filename(org, year, '.pdf')}", params={},
+                  by=_user(request), org_code=org.code, year=year, total=3)
+    return redirect("jobs:job", job.pk)
+
+
+@require_POST
+@login_required
+def area_reports(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
+    """A city's (or province's) every county report in one zip, made by a job."""
+    from xiezuo.jobs.services import enqueue
+    from xiezuo.orgunits.models import Level
+
+    org = org_for(request.user, code)
+    if org.level == Level.COUNTY:
+        raise InvalidValue("县级单位请在本单位的报告页下载报告")
+    with_pdf = request.POST.get("pdf") == "1"
+    counties = OrgUnit.objects.filter(path__startswith=org.path, level=Level.COUNTY).count()
+    job = enqueue(kind="area_reports", label=f"生成{org.name}{year}年度各县自评报告（{counties} 个{'，含 PDF' if with_pdf else ''}）",
+                  params={"pdf": with_pdf}, by=_user(request), org_code=org.code, year=year,
+                  total=counties * (2 if with_pdf else 1))
+    return redirect("jobs:job", job.pk)
 
 
 def _saved(request: HttpRequest, action: Callable[[], object]) -> None:

@@ -128,6 +128,7 @@ def ledger_import(
     synthetic: bool = False,
     name: str | None = None,
     expect_deleted: int | None = None,
+    once_key: str | None = None,
 ) -> ImportResult:
     """Import one ledger file for one county and year (read before the transaction).
 
@@ -139,13 +140,14 @@ def ledger_import(
     Any bad cell: ErrorReport listing every bad cell, nothing written. `dry_run` checks everything,
     writes nothing and returns what would be added, changed and removed. `expect_deleted`: a
     replacement confirmed for that many removals is refused when the ledger holds another number.
+    `once_key` (a job's): the import is stored at most once under it (core.actions.AlreadyApplied).
     """
     ledger = ledger_of(kind)
     data = read_ledger_file(path, ledger, name=name)
     return LedgerImport(
         kind=ledger.kind, headers=data.headers, rows=data.rows, sheet=data.sheet, file=shown(name or path.name, 80), org=org,
         year=year, by=by, replace=replace, mode=mode, dry_run=dry_run, on_progress=on_progress, synthetic=synthetic,
-        expect_deleted=expect_deleted,
+        expect_deleted=expect_deleted, once_key=once_key,
     ).execute()
 
 
@@ -172,7 +174,7 @@ class LedgerImport(Action[ImportResult]):
         self, *, kind: str, headers: list[object], rows: Any, org: OrgUnit, year: int,
         by: AbstractBaseUser | None = None, sheet: str | None = None, file: str = "", replace: bool = True,
         mode: str | None = None, dry_run: bool = False, on_progress: Callable[[str, int, int], None] | None = None,
-        synthetic: bool = False, expect_deleted: int | None = None,
+        synthetic: bool = False, expect_deleted: int | None = None, once_key: str | None = None,
     ) -> None:
         self.ledger = ledger_of(kind)
         self.ledger_kind = self.ledger.kind
@@ -183,6 +185,7 @@ class LedgerImport(Action[ImportResult]):
         self.replace = self.mode == ImportMode.REPLACE
         self.sheet, self.file, self.dry_run = sheet, file, dry_run
         self.on_progress, self.synthetic, self.expect_deleted = on_progress, synthetic, expect_deleted
+        self.once_key = once_key
         if org.level != "county":
             raise InvalidValue(f"台账按县（市、区）填报，「{org.name}」不是县级单位")
 
@@ -207,6 +210,10 @@ class LedgerImport(Action[ImportResult]):
         # Cell checks are slow and read-only: done before the transaction opens.
         self.plan = self._checked()
         return super().execute()
+
+    def summary(self, result: ImportResult) -> dict[str, Any]:
+        return {"file": result.file, "rows": result.rows, "added": result.added, "updated": result.updated,
+                "deleted": result.deleted, "mode": result.mode}
 
     def _result(self, plan: _Plan, *, deleted: int, dry_run: bool = False) -> ImportResult:
         ledger = self.ledger

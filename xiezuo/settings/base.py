@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "xiezuo.progress",
     "xiezuo.web",
     "xiezuo.ops",
+    "django_tasks",
+    "django_tasks_db",
+    "xiezuo.jobs",
     "xiezuo.synth",
     "xiezuo.demo",
     "xiezuo.audit",
@@ -193,6 +196,21 @@ if env_str("XIEZUO_EVIDENCE_S3_BUCKET", ""):
         },
     }
 STORAGES["evidence"] = EVIDENCE_STORAGE
+# Files made by jobs (PDFs, zips of many units' reports), offered for download from the job's page.
+STORAGES["jobs"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(VAR_DIR / "jobs"), "base_url": None, "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700},
+}
+
+# Long work runs as jobs (xiezuo.jobs) in worker processes (`xiezuo worker`), queued in the
+# database by django-tasks' database backend: no extra server, SQLite and PostgreSQL alike.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker whose heartbeat is older than this is taken for dead and its running job queued again.
+XIEZUO_JOB_STALE_SECONDS = env_int("XIEZUO_JOB_STALE_SECONDS", 60)
+XIEZUO_JOB_HEARTBEAT_SECONDS = env_int("XIEZUO_JOB_HEARTBEAT_SECONDS", 5)
+# Ledger files with more rows than this are imported by a job, smaller ones inside the request.
+XIEZUO_JOB_IMPORT_ROWS = env_int("XIEZUO_JOB_IMPORT_ROWS", 5000)
 WHITENOISE_USE_FINDERS = True
 
 LOGGING = {

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -350,6 +351,15 @@ def _import_confirm(request: HttpRequest, org: OrgUnit, year: int, ledger: Ledge
                                             "请勾选确认后再导入"}]
             return render(request, "web/ledgers/import.html", context, status=400)
         expect_deleted = int(plan["deleted"])
+    if int(plan["rows"]) > settings.XIEZUO_JOB_IMPORT_ROWS:
+        # A large file is stored by a job in a worker process; its page shows the progress.
+        from xiezuo.jobs.services import enqueue
+
+        job = enqueue(kind="ledger_import", label=f"导入「{ledger.label}」台账：{name}（{plan['rows']} 行）",
+                      params={"staged": staged.name, "name": name, "mode": mode, "kind": ledger.kind,
+                              "rows": int(plan["rows"]), "expect_deleted": expect_deleted},
+                      by=acting_user(request), org_code=org.code, year=year, total=int(plan["rows"]))
+        return redirect("jobs:job", job.pk)
     try:
         result = ledger_import(kind=ledger.kind, path=staged, org=org, year=year, by=acting_user(request), mode=mode,
                                name=name, expect_deleted=expect_deleted)
