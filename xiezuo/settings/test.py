@@ -9,11 +9,3 @@ DEBUG = False
 XIEZUO_WRITE_GUARD = True
 MIDDLEWARE = [*MIDDLEWARE, "xiezuo.web.middleware.WriteGuardMiddleware"]  # noqa: F405
 
-# A real worker process (`xiezuo worker`, started by the job tests) must open the test database
-# too, so on SQLite it is a file, one per test process, rather than shared memory.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    import os as _os
-
-    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
-
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_os.getpid()}.sqlite3")}  # noqa: F405
