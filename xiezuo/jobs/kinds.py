@@ -4,7 +4,6 @@ asker's rights again when it runs (the job may run long after it was asked for).
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -35,12 +34,8 @@ def _org(job: Job, permission: Permission = Permission.VIEW) -> OrgUnit:
     return org
 
 
-def _work_dir(job: Job) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"xiezuo-job-{job.pk}-"))
-
-
 @job_kind("report_pdf")
-def report_pdf(job: Job, progress: Progress) -> Outcome:
+def report_pdf(job: Job, progress: Progress, out: Path) -> Outcome:
     """The unit's self-evaluation report as PDF: draft the DOCX, then LibreOffice converts it."""
     from xiezuo.documents.gbt9704 import report_docx
     from xiezuo.documents.pdf import docx_to_pdf
@@ -50,7 +45,6 @@ def report_pdf(job: Job, progress: Progress) -> Outcome:
     year = int(job.year or 0)
     progress("起草报告（DOCX）", 0, 3, force=True)
     data = report_data(org, year)
-    out = _work_dir(job)
     docx_path = out / "report.docx"
     report_docx(data.content, docx_path)
     progress("转换为 PDF（LibreOffice）", 1, 3, force=True)
@@ -60,7 +54,7 @@ def report_pdf(job: Job, progress: Progress) -> Outcome:
 
 
 @job_kind("area_reports")
-def area_reports(job: Job, progress: Progress) -> Outcome:
+def area_reports(job: Job, progress: Progress, out: Path) -> Outcome:
     """Every county's report below an area (a city's counties) as DOCX, and PDF if asked, in one zip."""
     from xiezuo.documents.gbt9704 import report_docx
     from xiezuo.documents.pdf import docx_to_pdf
@@ -70,7 +64,6 @@ def area_reports(job: Job, progress: Progress) -> Outcome:
     year = int(job.year or 0)
     with_pdf = bool(job.params.get("pdf"))
     counties = list(OrgUnit.objects.filter(path__startswith=area.path, level="county").order_by("code"))
-    out = _work_dir(job)
     archive = out / "reports.zip"
     steps = len(counties) * (2 if with_pdf else 1)
     done = 0
@@ -93,11 +86,12 @@ def area_reports(job: Job, progress: Progress) -> Outcome:
 
 
 @job_kind("ledger_import")
-def ledger_import(job: Job, progress: Progress) -> Outcome:
+def ledger_import(job: Job, progress: Progress, out: Path) -> Outcome:
     """A ledger file confirmed after its preview: read, checked cell by cell and stored all or
     nothing, once — under the job's once-key, a second run after a crash finds the import stored."""
     from xiezuo.core.errors import InputError
     from xiezuo.core.models import AppliedOnce
+    from xiezuo.ledgers.services import import_summary
     from xiezuo.ledgers.services import ledger_import as import_file
     from xiezuo.web import staging
 
@@ -117,8 +111,7 @@ def ledger_import(job: Job, progress: Progress) -> Outcome:
             kind=str(p["kind"]), path=staged, org=org, year=int(job.year or 0), by=_asker(job), mode=str(p["mode"]),
             name=str(p["name"]), expect_deleted=p.get("expect_deleted"), once_key=once_key(job),
             on_progress=lambda phase, n, total: progress(f"{phase}（{n}/{total} 行）", n, total))
-        summary = {"file": result.file, "rows": result.rows, "added": result.added, "updated": result.updated,
-                   "deleted": result.deleted, "mode": result.mode}
+        summary = import_summary(result)
     except AlreadyApplied as done:  # a run in another worker stored it first
         summary = {**done.summary, "again": True}
     staged.unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 """Running one job: the django-tasks task, the progress reporter, and the registry of job kinds.
 
-A kind is a function `(job, progress) -> Outcome` registered with `@job_kind("code")`; it reads
-its parameters from `job.params`, reports progress, and returns what the job's page shows: a
+A kind is a function `(job, progress, work_dir) -> Outcome` registered with `@job_kind("code")`; it reads
+its parameters from `job.params`, writes its files in `work_dir` (removed after the run), reports progress, and returns what the job's page shows: a
 summary, a result file, a link. A user error (XiezuoError, an ErrorReport of bad cells) fails the
 job with its Chinese message; anything else fails it with a message that asks for the
 administrator, and the traceback goes to the log. The worker may run a job again after a crash:
@@ -11,6 +11,7 @@ kinds that write go through actions with the job's once-key, so their writes hap
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ class Outcome:
     file_name: str = ""  # offered for download
 
 
-Kind = Callable[[Job, "Progress"], Outcome]
+Kind = Callable[[Job, "Progress", Path], Outcome]
 KINDS: dict[str, Kind] = {}
 
 
@@ -88,8 +89,6 @@ def _fail(job: Job, message: str, summary: dict[str, Any] | None = None) -> None
 
 def run(job_id: int) -> str:
     """Run the job now, in this process; returns its final status."""
-    from xiezuo.core.errors import ErrorReport
-
     job = Job.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
@@ -102,8 +101,15 @@ def run(job_id: int) -> str:
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now(),
                                          attempts=job.attempts + 1, phase="开始")
     progress = Progress(job)
+    with tempfile.TemporaryDirectory(prefix=f"xiezuo-job-{job.pk}-") as work_dir:
+        return _run(job, kind, progress, Path(work_dir))
+
+
+def _run(job: Job, kind: Kind, progress: Progress, work_dir: Path) -> str:
+    from xiezuo.core.errors import ErrorReport
+
     try:
-        outcome = kind(job, progress)
+        outcome = kind(job, progress, work_dir)
     except ErrorReport as report:
         from xiezuo.ledgers.services import import_error_dicts
 

@@ -114,6 +114,12 @@ class ImportResult:
     added_rows: list[int] = field(default_factory=list)
 
 
+def import_summary(result: ImportResult) -> dict[str, Any]:
+    """What a job's page shows of a stored import (JSON)."""
+    return {"file": result.file, "rows": result.rows, "added": result.added, "updated": result.updated,
+            "deleted": result.deleted, "mode": result.mode}
+
+
 def ledger_import(
     *,
     kind: str,
@@ -212,8 +218,7 @@ class LedgerImport(Action[ImportResult]):
         return super().execute()
 
     def summary(self, result: ImportResult) -> dict[str, Any]:
-        return {"file": result.file, "rows": result.rows, "added": result.added, "updated": result.updated,
-                "deleted": result.deleted, "mode": result.mode}
+        return import_summary(result)
 
     def _result(self, plan: _Plan, *, deleted: int, dry_run: bool = False) -> ImportResult:
         ledger = self.ledger
