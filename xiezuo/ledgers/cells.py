@@ -377,7 +377,7 @@ def check_rows(
     width = max([i for i, _ in positions] + [key_at if key_at is not None else 0]) + 1
     for n, raw_row in enumerate(rows):
         rownum = first_row + n
-        if on_progress is not None and n % 5000 == 0:
+        if on_progress is not None and n % 1000 == 0:
             on_progress(n)
         if len(raw_row) < width:
             raw_row = list(raw_row) + [None] * (width - len(raw_row))

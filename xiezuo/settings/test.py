@@ -16,4 +16,4 @@ MIDDLEWARE = [*MIDDLEWARE, "xiezuo.web.middleware.WriteGuardMiddleware"]  # noqa
 # start (a real job worker, two gunicorn workers) open the same database as the test itself.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

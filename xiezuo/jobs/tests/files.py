@@ -8,9 +8,11 @@ from pathlib import Path
 
 
 def labour_file(path: Path, rows: int, *, county: str = "620422", year: int = 2023, seed: int = 5) -> Path:
+    """`rows` people, none of them already in the county's ledger of that year."""
     from openpyxl import Workbook
 
     from xiezuo.ledgers.idcard import make_id
+    from xiezuo.ledgers.models import LabourPlacement
     from xiezuo.ledgers.schema import ledger_of
 
     ledger = ledger_of("labour_placements")
@@ -18,7 +20,7 @@ def labour_file(path: Path, rows: int, *, county: str = "620422", year: int = 20
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(ledger.label)
     ws.append(ledger.headers)
-    seen: set[str] = set()
+    seen = set(LabourPlacement.objects.filter(org__code=county, year=year).values_list("id_number", flat=True))
     for i in range(rows):
         while True:
             number = make_id(county, dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(15_000)), rng.randrange(1000))
