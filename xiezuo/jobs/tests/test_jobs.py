@@ -120,3 +120,32 @@ def test_the_running_job_of_a_dead_worker_is_queued_again(login, settings, tmp_p
     assert run_queued_here() == 1
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.attempts == 2 and job.summary["added"] == 15
+
+
+def test_a_city_gets_every_county_report_in_one_zip(login) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from docx import Document
+
+    from xiezuo.orgunits.models import OrgUnit
+
+    reviewer = login("baiyin-reviewer")
+    started = reviewer.post("/documents/620400/2023/reports/")
+    assert started.status_code == 302
+    assert run_queued_here() == 1
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE, job.error
+    counties = list(OrgUnit.objects.filter(code__startswith="6204", level="county").order_by("code"))
+    assert len(counties) > 1 and job.summary["counties"] == len(counties)
+    download = reviewer.get(f"/jobs/{job.pk}/download/")
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]
+    names = archive.namelist()
+    assert len(names) == len(counties) and all(n.endswith(".docx") for n in names)
+    for county in counties:
+        name = next(n for n in names if n.startswith(county.name))
+        text = "\n".join(p.text for p in Document(io.BytesIO(archive.read(name))).paragraphs)
+        assert county.name in text  # each county's own report, not the same one again
+    page = reviewer.get(f"/jobs/{job.pk}/").content.decode()
+    assert f"共 {len(counties)} 个县" in page
+    # A county clerk cannot ask for the city's reports.
+    assert login("huining-clerk").post("/documents/620400/2023/reports/").status_code in (403, 404)
