@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
-from xiezuo.accounts.scope import Permission, can, org_for
+from xiezuo.accounts.scope import org_for
 from xiezuo.assessment.selectors import assess
 from xiezuo.catalogue.registry import available_years
 from xiezuo.core.errors import NotFound
@@ -18,6 +19,7 @@ from xiezuo.orgunits.models import OrgUnit
 from xiezuo.rollup.selectors import area_table
 from xiezuo.tables.exports import table_xlsx
 from xiezuo.web.area import area_page, is_area
+from xiezuo.web.pagecache import area_body_key, cached_body
 from xiezuo.web.views.common import checked_year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,11 +40,15 @@ def _area(request: HttpRequest, code: str, year: int) -> OrgUnit:
 def area_table_page(request: HttpRequest, org: OrgUnit, year: int) -> HttpResponse:
     """`/org/<city>/<year>/`: 指标 | 单位 | 合计 | one column per unit, read-only."""
     approved_only = _approved_only(request)
-    page = area_page(org, year, approved_only=approved_only)
-    return render(request, "web/area_table.html", {
-        "page": page, "org": org, "year": year, "approved_only": approved_only,
-        "can_submit": can(request.user, Permission.SUBMIT, org),
-    })
+
+    def render_body(extra: dict[str, object]) -> str:
+        page = area_page(org, year, approved_only=approved_only)
+        return render_to_string("web/_area_table_body.html", {
+            "page": page, "org": org, "year": year, "approved_only": approved_only, **extra})
+
+    key = area_body_key("area_table", org_code=org.code, path=org.path, years=(year,), viewer=(approved_only,))
+    return render(request, "web/area_table.html", {"org": org, "year": year,
+                                                   "body": cached_body(request, key, render_body)})
 
 
 @login_required
