@@ -153,9 +153,13 @@ XIEZUO_TRUSTED_PROXIES = env_list("XIEZUO_TRUSTED_PROXIES", [])  # addresses or 
 # and server: by default a table in the application's own database (SQLite or PostgreSQL alike,
 # no extra server; `migrate` creates it, see xiezuo.core.apps), or Redis via
 # XIEZUO_LIMITS_CACHE_URL=redis://host:6379/1. URLs: locmem://, redis://host:port/db, db://table.
+# Past MAX_ENTRIES Django culls live entries too, which would reset counters: failures sprayed over
+# many accounts must not clear the count of the one being guessed, so the bound is far above what
+# 15 minutes of honest mistakes produce (each failure adds at most three entries).
 CACHES = {
     "default": cache_from_url(env_str("XIEZUO_CACHE_URL", ""), name="xiezuo_cache"),
-    "limits": cache_from_url(env_str("XIEZUO_LIMITS_CACHE_URL", "db://"), name="xiezuo_limits"),
+    "limits": cache_from_url(env_str("XIEZUO_LIMITS_CACHE_URL", "db://"), name="xiezuo_limits",
+                             max_entries=env_int("XIEZUO_LIMITS_MAX_ENTRIES", 50_000)),
 }
 
 # Bounds on uploaded files (xiezuo.core.bounded) and on heavy request work (xiezuo.core.heavy).

@@ -74,12 +74,14 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
     raise ValueError(f"XIEZUO_DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)")
 
 
-def cache_from_url(url: str, *, name: str) -> dict[str, object]:
+def cache_from_url(url: str, *, name: str, max_entries: int | None = None) -> dict[str, object]:
     """Turn locmem://, redis://host:port/db or db://table into a CACHES entry.
 
     An empty URL is local memory: one cache per process, enough for a demo or a single worker.
     `name` is the table (db://) or the local-memory store (locmem://) when the URL names none;
-    each alias needs its own, or clearing one cache would clear the other.
+    each alias needs its own, or clearing one cache would clear the other. `max_entries` bounds
+    a database or local-memory cache (Django culls past it, 300 by default); Redis evicts by its
+    own policy.
     `?key_prefix=NAME` sets KEY_PREFIX, so several installations can share one Redis database.
     """
     parsed = urlparse(url)
@@ -101,6 +103,8 @@ def cache_from_url(url: str, *, name: str) -> dict[str, object]:
         entry = {"BACKEND": "xiezuo.core.cache.DatabaseCache", "LOCATION": table}
     else:
         raise ValueError(f"cache URL {url!r}: unsupported scheme {scheme!r} (use locmem://, redis:// or db://)")
+    if max_entries is not None and entry["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        entry["OPTIONS"] = {"MAX_ENTRIES": max_entries}
     if query.get("key_prefix"):
         entry["KEY_PREFIX"] = query["key_prefix"][-1]
     return entry

@@ -14,10 +14,10 @@ the application's database by default, or Redis, so every gunicorn worker and ev
 the same failures. A local-memory cache would let each worker process count on its own, and an
 attacker five guesses per worker.
 
-Counting is `add` (the first failure opens the window of LOGIN_LOCK_SECONDS) then `incr`, both
-atomic on each backend: Redis's SET NX and INCR; on the database xiezuo.core.cache's row-locked
-increment. Neither moves the window's end, so a lock ends LOGIN_LOCK_SECONDS after the first
-failure of the series.
+Counting is `incr` of a live counter, or `add` of a new one (the first failure opens a window of
+LOGIN_LOCK_SECONDS), each atomic on its backend: Redis's INCR and SET NX; on the database
+xiezuo.core.cache's row-locked increment and an insert that only one process can win. Neither
+moves the window's end, so a lock ends LOGIN_LOCK_SECONDS after the first failure of the series.
 """
 
 from __future__ import annotations
@@ -63,12 +63,25 @@ def login_failed(username: str, address: str) -> None:
     seconds = _seconds()
     counters = _counters()
     for bucket in _buckets(username, address):
-        if counters.add(bucket.key, 1, seconds):
-            continue
-        try:
-            counters.incr(bucket.key)
-        except ValueError:  # expired between add and incr
-            counters.set(bucket.key, 1, seconds)
+        _count(counters, bucket.key, seconds)
+
+
+def _count(counters: BaseCache, key: str, seconds: int) -> None:
+    # incr first: after the first failure every later one is a single atomic step.
+    try:
+        if counters.incr(key) == 1:
+            # Only Redis gets here: the key expired between the backend's EXISTS and INCR, and
+            # INCR made a new one without expiry, which would lock the account for good.
+            counters.touch(key, seconds)
+        return
+    except ValueError:  # no live counter
+        pass
+    if counters.add(key, 1, seconds):
+        return
+    try:
+        counters.incr(key)  # another worker opened it a moment ago
+    except ValueError:
+        counters.set(key, 1, seconds)
 
 
 def login_succeeded(username: str, address: str = "") -> None:

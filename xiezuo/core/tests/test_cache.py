@@ -85,8 +85,10 @@ def test_cache_urls() -> None:
     assert cache_from_url("locmem://other", name="xiezuo_cache")["LOCATION"] == "other"
     assert cache_from_url("db://", name="xiezuo_limits") == {
         "BACKEND": "xiezuo.core.cache.DatabaseCache", "LOCATION": "xiezuo_limits"}
-    assert cache_from_url("db://login_counters", name="xiezuo_limits")["LOCATION"] == "login_counters"
-    redis = cache_from_url("redis://:s%40cret@cache.local:6380/2?key_prefix=prov62&socket_timeout=2", name="")
+    assert cache_from_url("db://login_counters", name="xiezuo_limits", max_entries=50_000) == {
+        "BACKEND": "xiezuo.core.cache.DatabaseCache", "LOCATION": "login_counters", "OPTIONS": {"MAX_ENTRIES": 50_000}}
+    redis = cache_from_url("redis://:s%40cret@cache.local:6380/2?key_prefix=prov62&socket_timeout=2", name="",
+                           max_entries=50_000)  # Redis evicts by its own policy; its OPTIONS go to redis-py
     assert redis == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                      "LOCATION": "redis://:s%40cret@cache.local:6380/2?socket_timeout=2", "KEY_PREFIX": "prov62"}
     with pytest.raises(ValueError, match="table name"):

@@ -23,9 +23,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
@@ -165,8 +167,15 @@ def _stop(server: Gunicorn) -> None:
         server.process.wait()
 
 
+@dataclass
+class RedisCounters:
+    cache: RedisCache
+    client: Any  # redis.Redis
+
+
 @pytest.fixture
-def redis_counters() -> Iterator[RedisCache]:
+def redis_counters() -> Iterator[RedisCounters]:
+    """The test's own keys (a prefix with this process's pid) in Redis database 11, removed after."""
     import redis
 
     try:
@@ -174,10 +183,9 @@ def redis_counters() -> Iterator[RedisCache]:
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis is not reachable at 127.0.0.1:6379 (start redis-server; .ci/run does)")
     entry = cache_from_url(REDIS_URL, name="")
-    counters = RedisCache(str(entry["LOCATION"]), {"KEY_PREFIX": entry["KEY_PREFIX"]})
-    yield counters
     client = redis.Redis.from_url(str(entry["LOCATION"]))
-    for key in client.scan_iter(match=f"{entry['KEY_PREFIX']}:*"):
+    yield RedisCounters(RedisCache(str(entry["LOCATION"]), {"KEY_PREFIX": entry["KEY_PREFIX"]}), client)
+    for key in client.scan_iter(match=f"{entry['KEY_PREFIX']}:*"):  # not clear(): that is FLUSHDB
         client.delete(key)
 
 
@@ -222,5 +230,9 @@ def test_the_sixth_login_is_refused_whichever_worker_counted_the_failures(
     assert status == 429 and LOCKED in page
     assert posts[5][1] == 429
     # Every failure counted once, in the shared store the settings named.
-    counters = redis_counters if redis_counters is not None else caches["limits"]
-    assert counters.get(pair_key) == 5
+    if redis_counters is None:
+        assert caches["limits"].get(pair_key) == 5
+    else:
+        assert redis_counters.cache.get(pair_key) == 5
+        # and the window stays the one the first failure opened
+        assert 0 < redis_counters.client.ttl(redis_counters.cache.make_key(pair_key)) <= settings.LOGIN_LOCK_SECONDS
