@@ -81,8 +81,8 @@ def cache_from_url(url: str, *, name: str, max_entries: int | None = None) -> di
     `name` is the table (db://) or the local-memory store (locmem://) when the URL names none;
     each alias needs its own, or clearing one cache would clear the other. `max_entries` bounds
     a database or local-memory cache (Django culls past it, 300 by default); Redis evicts by its
-    own policy.
-    `?key_prefix=NAME` sets KEY_PREFIX, so several installations can share one Redis database.
+    own policy. `?key_prefix=NAME` sets KEY_PREFIX; it keeps keys apart, but Django's Redis
+    `clear()` is FLUSHDB, so each alias still needs a Redis database number of its own.
     """
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
