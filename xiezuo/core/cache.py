@@ -16,8 +16,11 @@ import base64
 import pickle  # noqa: S403  # the cache's own format: Django's DatabaseCache pickles every value
 from typing import Any
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.checks import CheckMessage, Tags, register
+from django.core.checks import Warning as CheckWarning
 from django.db import connections, router, transaction
 from django.utils.timezone import now
 
@@ -76,3 +79,18 @@ def create_cache_tables(using: str = "default", **kwargs: Any) -> None:
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=0)
+
+
+PER_PROCESS = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+
+
+@register(Tags.security, deploy=True)
+def check_login_counters_are_shared(**kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy`: a limits cache per process lets each gunicorn worker count failures alone."""
+    backend = settings.CACHES.get("limits", {}).get("BACKEND", "")
+    if backend not in PER_PROCESS:
+        return []
+    return [CheckWarning(
+        "登录失败次数保存在每个进程各自的内存中：每个 gunicorn 工作进程分别计数，登录限制形同虚设",
+        hint="删除 XIEZUO_LIMITS_CACHE_URL（默认使用数据库）或设为 redis://主机:6379/库号",
+        id="xiezuo.W001")]
