@@ -90,14 +90,27 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
+def _fresh_cache(request, django_db_blocker):  # type: ignore[no-untyped-def]
     """Every test starts with an empty cache: a rolled-back database repeats version stamps, so a
-    page cached in one test must not answer in the next."""
+    page cached in one test must not answer in the next.
+
+    A database cache (the login counters, CACHES["limits"]) is a table of the test database: a
+    test's rollback empties it, but the flush after a transactional test leaves tables of no model
+    alone, so it is emptied here after such a test — when the test database is certainly set up."""
     from django.core.cache import caches
+    from django.core.cache.backends.db import BaseDatabaseCache
 
     for alias in caches:
-        caches[alias].clear()
+        if not isinstance(caches[alias], BaseDatabaseCache):
+            caches[alias].clear()
     yield
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames or (
+            marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))):
+        with django_db_blocker.unblock():
+            for alias in caches:
+                if isinstance(caches[alias], BaseDatabaseCache):
+                    caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

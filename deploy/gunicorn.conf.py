@@ -25,10 +25,12 @@ preload_app = False  # each worker opens its own connection pool after fork
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 raw_env = [f"DJANGO_SETTINGS_MODULE={os.environ.get('DJANGO_SETTINGS_MODULE', 'xiezuo.settings.production')}"]
 
-# Access log as JSON lines: no query strings (they could carry search terms) and no cookies.
+# Access log as JSON lines: no query strings (they could carry search terms) and no cookies; the
+# worker's pid ("<1234>") ties a request to the worker that answered it.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 access_log_format = json.dumps({
     "time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "method": "%(m)s", "path": "%(U)s",
     "status": "%(s)s", "bytes": "%(B)s", "ms": "%(M)s", "remote": "%(h)s",
+    "pid": "%(p)s",
 })

@@ -213,11 +213,17 @@ def writes_only_in_actions(allowed_tables: tuple[str, ...] = ()) -> Iterator[lis
     """Raise on any INSERT/UPDATE/DELETE of a domain table made while no action is executing.
 
     Sessions, logins (last_login) and the login throttle are the framework's own bookkeeping and
-    are not domain writes. Yields the list of domain write statements seen inside actions.
+    are not domain writes; nor are database caches (CACHES, e.g. the login counters' table).
+    Yields the list of domain write statements seen inside actions.
     """
+    from django.conf import settings
+    from django.core.cache.backends.db import BaseDatabaseCache
     from django.db import connections
+    from django.utils.module_loading import import_string
 
     seen: list[str] = []
+    allowed_tables = (*allowed_tables, *(str(c["LOCATION"]).lower() for c in settings.CACHES.values()
+                                         if issubclass(import_string(str(c["BACKEND"])), BaseDatabaseCache)))
 
     def guard(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         head = sql.lstrip().split(None, 3)

@@ -46,8 +46,9 @@ def read_alias() -> str:
 
 
 # Who is logged in and with which role is always read from the primary: a session written a
-# moment ago at login may not have reached the replica yet.
-PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "accounts", "contenttypes", "admin"})
+# moment ago at login may not have reached the replica yet. So are database cache entries
+# ("django_cache", Django's label for them): a login failure counted a moment ago must be seen.
+PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "accounts", "contenttypes", "admin", "django_cache"})
 
 
 class ReplicaRouter:

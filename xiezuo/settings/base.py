@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xiezuo.settings.env import database_from_url, env_bool, env_int, env_list, env_str
+from xiezuo.settings.env import cache_from_url, database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("XIEZUO_VAR_DIR", str(BASE_DIR / "var")))
@@ -146,6 +146,21 @@ LOGIN_MAX_FAILURES_ACCOUNT = env_int("XIEZUO_LOGIN_MAX_FAILURES_ACCOUNT", 20)
 LOGIN_MAX_FAILURES_ADDRESS = env_int("XIEZUO_LOGIN_MAX_FAILURES_ADDRESS", 100)
 LOGIN_LOCK_SECONDS = env_int("XIEZUO_LOGIN_LOCK_SECONDS", 15 * 60)
 XIEZUO_TRUSTED_PROXIES = env_list("XIEZUO_TRUSTED_PROXIES", [])  # addresses or CIDR ranges
+
+# Caches. "default" holds page bodies and derived figures, keyed by version stamps, so a cache
+# per process (local memory, when XIEZUO_CACHE_URL is unset) is correct, only less shared.
+# "limits" holds the login failure counters, which must be one count for every gunicorn worker
+# and server: by default a table in the application's own database (SQLite or PostgreSQL alike,
+# no extra server; `migrate` creates it, see xiezuo.core.apps), or Redis via
+# XIEZUO_LIMITS_CACHE_URL=redis://host:6379/1. URLs: locmem://, redis://host:port/db, db://table.
+# Past MAX_ENTRIES Django culls live entries too, which would reset counters: failures sprayed over
+# many accounts must not clear the count of the one being guessed, so the bound is far above what
+# 15 minutes of honest mistakes produce (each failure adds at most three entries).
+CACHES = {
+    "default": cache_from_url(env_str("XIEZUO_CACHE_URL", ""), name="xiezuo_cache"),
+    "limits": cache_from_url(env_str("XIEZUO_LIMITS_CACHE_URL", "db://"), name="xiezuo_limits",
+                             max_entries=env_int("XIEZUO_LIMITS_MAX_ENTRIES", 50_000)),
+}
 
 # Bounds on uploaded files (xiezuo.core.bounded) and on heavy request work (xiezuo.core.heavy).
 XIEZUO_FILE_LIMITS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -72,3 +72,39 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
             "OPTIONS": options,
         }
     raise ValueError(f"XIEZUO_DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)")
+
+
+def cache_from_url(url: str, *, name: str, max_entries: int | None = None) -> dict[str, object]:
+    """Turn locmem://, redis://host:port/db or db://table into a CACHES entry.
+
+    An empty URL is local memory: one cache per process, enough for a demo or a single worker.
+    `name` is the table (db://) or the local-memory store (locmem://) when the URL names none;
+    each alias needs its own, or clearing one cache would clear the other. `max_entries` bounds
+    a database or local-memory cache (Django culls past it, 300 by default); Redis evicts by its
+    own policy. `?key_prefix=NAME` sets KEY_PREFIX; it keeps keys apart, but Django's Redis
+    `clear()` is FLUSHDB, so each alias still needs a Redis database number of its own.
+    """
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    query = parse_qs(parsed.query)
+    entry: dict[str, object]
+    if scheme in {"", "locmem"}:
+        entry = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parsed.netloc or name}
+    elif scheme in {"redis", "rediss", "unix"}:
+        # Django's own backend over redis-py; the URL minus our query keys is what redis-py reads.
+        rest = {k: v[-1] for k, v in query.items() if k != "key_prefix"}
+        location = parsed._replace(query=urlencode(rest)).geturl()
+        entry = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+    elif scheme in {"db", "database"}:
+        table = unquote(parsed.netloc or parsed.path.lstrip("/")) or name
+        if not table.replace("_", "").isalnum() or not table.isascii():
+            raise ValueError(f"cache URL {url!r}: the table name may hold only letters, digits and _")
+        # Django's database cache with an increment that is atomic across processes (xiezuo.core.cache).
+        entry = {"BACKEND": "xiezuo.core.cache.DatabaseCache", "LOCATION": table}
+    else:
+        raise ValueError(f"cache URL {url!r}: unsupported scheme {scheme!r} (use locmem://, redis:// or db://)")
+    if max_entries is not None and entry["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        entry["OPTIONS"] = {"MAX_ENTRIES": max_entries}
+    if query.get("key_prefix"):
+        entry["KEY_PREFIX"] = query["key_prefix"][-1]
+    return entry

@@ -9,9 +9,15 @@ Three counters, each with its own threshold (settings, `XIEZUO_LOGIN_*`):
 
 The address is the real client's (`client_address`): behind a reverse proxy listed in
 XIEZUO_TRUSTED_PROXIES the right-most X-Forwarded-For entry that is not itself a trusted proxy;
-otherwise REMOTE_ADDR. Counters live in Django's cache: with the default local-memory cache each
-worker process counts on its own; a shared cache (CACHES pointing at Redis or the database)
-shares them across workers and servers without any change here.
+otherwise REMOTE_ADDR. Counters live in the `limits` cache (XIEZUO_LIMITS_CACHE_URL): a table in
+the application's database by default, or Redis, so every gunicorn worker and every server counts
+the same failures. A local-memory cache would let each worker process count on its own, and an
+attacker five guesses per worker.
+
+Counting is `incr` of a live counter, or `add` of a new one (the first failure opens a window of
+LOGIN_LOCK_SECONDS), each atomic on its backend: Redis's INCR and SET NX; on the database
+xiezuo.core.cache's row-locked increment and an insert that only one process can win. Neither
+moves the window's end, so a lock ends LOGIN_LOCK_SECONDS after the first failure of the series.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 
@@ -28,6 +34,10 @@ from django.http import HttpRequest
 class Bucket:
     key: str
     limit: int
+
+
+def _counters() -> BaseCache:
+    return caches["limits"]
 
 
 def _seconds() -> int:
@@ -44,24 +54,40 @@ def _buckets(username: str, address: str) -> list[Bucket]:
 
 
 def login_blocked(username: str, address: str) -> bool:
-    return any((cache.get(b.key) or 0) >= b.limit for b in _buckets(username, address))
+    buckets = _buckets(username, address)
+    counts = _counters().get_many([b.key for b in buckets])  # one round trip for the three
+    return any((counts.get(b.key) or 0) >= b.limit for b in buckets)
 
 
 def login_failed(username: str, address: str) -> None:
     seconds = _seconds()
+    counters = _counters()
     for bucket in _buckets(username, address):
-        if cache.add(bucket.key, 1, seconds):
-            continue
-        try:
-            cache.incr(bucket.key)
-        except ValueError:  # expired between add and incr
-            cache.set(bucket.key, 1, seconds)
+        _count(counters, bucket.key, seconds)
+
+
+def _count(counters: BaseCache, key: str, seconds: int) -> None:
+    # incr first: after the first failure every later one is a single atomic step.
+    try:
+        if counters.incr(key) == 1:
+            # Only Redis gets here: the key expired between the backend's EXISTS and INCR, and
+            # INCR made a new one without expiry, which would lock the account for good.
+            counters.touch(key, seconds)
+        return
+    except ValueError:  # no live counter
+        pass
+    if counters.add(key, 1, seconds):
+        return
+    try:
+        counters.incr(key)  # another worker opened it a moment ago
+    except ValueError:
+        counters.set(key, 1, seconds)
 
 
 def login_succeeded(username: str, address: str = "") -> None:
     """A good password clears its account's counters; the address keeps counting other accounts."""
     pair, account, _ = _buckets(username, address)
-    cache.delete_many([pair.key, account.key] if address else [account.key])
+    _counters().delete_many([pair.key, account.key] if address else [account.key])
 
 
 def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

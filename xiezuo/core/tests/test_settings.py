@@ -47,3 +47,12 @@ def test_database_urls(tmp_path):
     assert lite["NAME"] == str(tmp_path / "var" / "a.sqlite3")
     absolute = database_from_url("sqlite:////tmp/b.sqlite3", base_dir=tmp_path)
     assert absolute["NAME"] == "/tmp/b.sqlite3"
+
+
+def test_check_deploy_warns_when_each_worker_would_count_failed_logins_alone(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XIEZUO_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "xiezuo.settings.production", "XIEZUO_SECRET_KEY": "k" * 60,
+                "XIEZUO_ALLOWED_HOSTS": "xiezuo.example.gov.cn", "XIEZUO_LIMITS_CACHE_URL": "locmem://"})
+    proc = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "xiezuo.W001" in proc.stderr and "每个 gunicorn 工作进程分别计数" in proc.stderr

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from xiezuo.accounts.services import demo_password
@@ -38,7 +38,7 @@ def test_every_form_carries_a_csrf_token(login):  # type: ignore[no-untyped-def]
 
 
 def test_login_is_rate_limited(demo):  # type: ignore[no-untyped-def]
-    cache.clear()
+    caches["limits"].clear()
     client = Client(REMOTE_ADDR="10.1.2.3")
     for _ in range(settings.LOGIN_MAX_FAILURES):
         response = client.post("/login/", {"username": "huining-clerk", "password": "wrong-password"})
@@ -49,7 +49,7 @@ def test_login_is_rate_limited(demo):  # type: ignore[no-untyped-def]
     # Another account from another address is not affected.
     other = Client(REMOTE_ADDR="10.9.9.9")
     assert other.post("/login/", {"username": "baiyin-reviewer", "password": demo_password()}).status_code == 302
-    cache.clear()
+    caches["limits"].clear()
 
 
 def test_sessions_expire(login):  # type: ignore[no-untyped-def]
