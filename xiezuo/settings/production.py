@@ -25,6 +25,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "evidence": EVIDENCE_STORAGE,  # noqa: F405
+    "jobs": STORAGES["jobs"],  # noqa: F405 - the files jobs make, as in base
 }
 WHITENOISE_USE_FINDERS = False
 

@@ -56,3 +56,18 @@ def test_check_deploy_warns_when_each_worker_would_count_failed_logins_alone(tmp
     proc = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "xiezuo.W001" in proc.stderr and "每个 gunicorn 工作进程分别计数" in proc.stderr
+
+
+def test_production_keeps_every_storage_of_the_base_settings() -> None:
+    code = ("import django, json; django.setup(); from django.conf import settings; "
+            "print(json.dumps(sorted(settings.STORAGES)))")
+    names = {}
+    for module in ("xiezuo.settings.base", "xiezuo.settings.production"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XIEZUO_SECRET_KEY")}
+        env.update({"DJANGO_SETTINGS_MODULE": module, "XIEZUO_SECRET_KEY": "k" * 60})
+        proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        names[module] = proc.stdout.strip()
+    assert names["xiezuo.settings.production"] == names["xiezuo.settings.base"]
+    assert "jobs" in names["xiezuo.settings.base"]
