@@ -38,10 +38,6 @@ class TableLine:
         }
 
 
-def _stored(value: DataValue, row: Row | None) -> Decimal | str | None:
-    return _stored_value(value.number, value.text, row)
-
-
 def _stored_value(number: Decimal | None, text: str, row: Row | None) -> Decimal | str | None:
     if row is not None and row.value_kind == "text":
         return text or None
@@ -54,9 +50,11 @@ def _stored_value(number: Decimal | None, text: str, row: Row | None) -> Decimal
 
 def values_for(org: OrgUnit, year: int, catalogue: Catalogue | None = None) -> dict[str, Decimal | str | None]:
     catalogue = catalogue or get_catalogue(year)
+    by_code = catalogue.by_code
+    # Tuples, not model instances: a table page and every cell save read two years of values.
     return {
-        v.code: _stored(v, catalogue.by_code.get(v.code))
-        for v in DataValue.objects.filter(org=org, year=year).only("code", "number", "text")
+        code: _stored_value(number, text, by_code.get(code))
+        for code, number, text in DataValue.objects.filter(org=org, year=year).values_list("code", "number", "text")
     }
 
 
@@ -78,18 +76,15 @@ def values_for_many(
 def table_for(org: OrgUnit, year: int) -> tuple[Catalogue, list[TableLine]]:
     """Every catalogue row in printed order with this unit's value (or None)."""
     catalogue = get_catalogue(year)
-    stored = {v.code: v for v in DataValue.objects.filter(org=org, year=year)}
+    stored = {v[0]: v for v in DataValue.objects.filter(org=org, year=year).values_list(
+        "code", "number", "text", "source", "version", "published", "updated_at")}
     lines = []
     for row in catalogue.rows:
         v = stored.get(row.code)
-        lines.append(
-            TableLine(
-                row=row,
-                value=_stored(v, row) if v else None,
-                source=v.source if v else None,
-                version=v.version if v else 0,
-                published=v.published if v else False,
-                updated_at=v.updated_at.isoformat() if v else None,
-            )
-        )
+        if v is None:
+            lines.append(TableLine(row=row, value=None, source=None, version=0, published=False, updated_at=None))
+            continue
+        _, number, text, source, version, published, updated_at = v
+        lines.append(TableLine(row=row, value=_stored_value(number, text, row), source=source, version=version,
+                               published=published, updated_at=updated_at.isoformat()))
     return catalogue, lines
