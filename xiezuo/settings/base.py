@@ -124,6 +124,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Ours first (the user with its profile and unit in one query); Django's own after it, so sessions
+# signed in under it stay valid.
+AUTHENTICATION_BACKENDS = ["xiezuo.accounts.backends.ProfileBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

@@ -18,8 +18,9 @@ REVIEW, DASHBOARD, AREA = "/org/620400/2023/review/", "/org/620400/2023/dashboar
 COUNTY_DASHBOARD = "/org/620422/2023/dashboard/"
 # What a miss may cost, by page: the rules over every unit below, the roll-up's grouped sums, …
 MISS_QUERIES = {REVIEW: 26, DASHBOARD: 26, AREA: 26, COUNTY_DASHBOARD: 30}
-# A hit: the session, the user and scope (profile, two units), one folded stamp query, the header's 待办.
-HIT_QUERIES = 8
+# A hit: the session, the user with its profile and unit, the page's unit, one folded stamp query, the
+# header's 待办 (two for a reviewer).
+HIT_QUERIES = 6
 DATA_TABLES = ("tables_datavalue", "ledgers_", "core_changerecord", "rules_", "submissions_comment")
 
 
