@@ -455,6 +455,14 @@ class OpenFigures:
     cpu_ms: float
 
 
+async def attempt(target: Target, conn: Connection) -> bool:
+    """One request; a connection the server broke off counts as a failed request, not a crash."""
+    try:
+        return await target.once(conn)
+    except (OSError, asyncio.IncompleteReadError, Closed):
+        return False
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile of unsorted values."""
     if not values:
@@ -467,13 +475,13 @@ async def single(target: Target, server: Server, site: Site, count: int, warm: i
     conn = Connection(site.host, site.port)
     errors = 0
     for _ in range(warm):
-        errors += not await target.once(conn)
+        errors += not await attempt(target, conn)
     await asyncio.sleep(0.2)  # gunicorn writes the log line after the answer
     offset = server.access_log.stat().st_size
     times = []
     for _ in range(count):
         start = time.perf_counter()
-        ok = await target.once(conn)
+        ok = await attempt(target, conn)
         times.append((time.perf_counter() - start) * 1000)
         errors += not ok
     conn.close()
@@ -502,7 +510,7 @@ async def saturated(target: Target, server: Server, site: Site, clients: int, se
         nonlocal done, errors
         conn = Connection(site.host, site.port)
         while loop.time() < end:
-            ok = await target.once(conn)
+            ok = await attempt(target, conn)
             if begin <= loop.time() <= end:
                 done += ok
                 errors += not ok
@@ -530,10 +538,7 @@ async def open_loop(target: Target, server: Server, site: Site, rate: float, sec
         nonlocal errors
         conn = await pool.get()
         late.append(loop.time() - scheduled)
-        try:
-            ok = await target.once(conn)
-        except (OSError, asyncio.IncompleteReadError, Closed):
-            ok = False
+        ok = await attempt(target, conn)
         latencies.append((loop.time() - scheduled) * 1000)
         errors += not ok
         pool.put(conn)
