@@ -5,12 +5,15 @@ Plain Python. A row's spec (from the catalogue file) names a ledger, a filter an
     derive = { ledger = "labour_placements", filter = { destination = "east", poverty_status = "poor" },
                aggregate = "count" }
 
-`compile_ledger` turns every spec on one ledger into ONE grouped query — a conditional aggregate
-per row (SUM(CASE WHEN … THEN … ELSE 0 END)), GROUP BY org, year — so the whole table for every
-county takes one query per ledger, whatever the number of counties or rows. `derive_all` runs
-those queries through an `execute(sql, params) -> rows` callable and converts the results to the
-rows' units and decimals. Money is stored as whole 元, so sums are exact integers on SQLite and
-PostgreSQL alike.
+`compile_ledger` turns every spec on one ledger into ONE grouped query, so the whole table for every
+county takes one query per ledger, whatever the number of counties or rows. Where the specs filter
+only on columns with few values (codes, yes/no) and count or sum, the query groups by org, year and
+those columns (a handful of rows per county: a count and a sum per group) and the filters are applied
+to the groups here; the database then aggregates each record once instead of evaluating a
+condition per row and record. Otherwise it is a conditional aggregate per row (SUM(CASE WHEN … THEN
+… ELSE 0 END)), GROUP BY org, year. `derive_all` runs those queries through an
+`execute(sql, params) -> rows` callable and converts the results to the rows' units and decimals.
+Money is stored as whole 元, so sums are exact integers on SQLite and PostgreSQL alike.
 
 As of a day: a spec also says whether its row is a stock (`span = "stock"`, 截至目前: every record
 dated up to that day, earlier years included) or a flow (`span = "flow"`, 新增/本年: records dated
@@ -159,7 +162,54 @@ class CompiledQuery:
     ledger: str
     sql: str
     params: list[Any]
-    specs: tuple[DeriveSpec, ...]  # in the order of the result columns after org_id, year
+    # Conditional form: one result column per spec, in this order, after org_id, year.
+    # Grouped form: the specs whose values are combined from the groups.
+    specs: tuple[DeriveSpec, ...]
+    # Grouped form only: the filter columns after org_id, year, then one aggregate column each for
+    # `aggregates` (None: COUNT(*); a column name: SUM of it).
+    group_by: tuple[str, ...] = ()
+    aggregates: tuple[str | None, ...] = ()
+
+
+# Filter column types with few values: grouping by them gives a few rows per county, not one per record.
+GROUPABLE = ("code", "bool")
+# Above this many possible groups per county and year, conditional aggregates are the better query.
+MAX_GROUPS = 64
+
+
+def _group_columns(ledger: Ledger, specs: Sequence[DeriveSpec]) -> tuple[str, ...] | None:
+    """The filter columns to group the ledger by, or None when the conditional form should be used."""
+    if any(spec.aggregate == "count_distinct" for spec in specs):
+        return None
+    columns = sorted({c.column for spec in specs for c in spec.conditions})
+    if not columns or any(ledger.by_name[c].type not in GROUPABLE for c in columns):
+        return None
+    groups = 1
+    for c in columns:
+        col = ledger.by_name[c]
+        groups *= 2 if col.type == "bool" else max(1, len(col.label_of))
+    return tuple(columns) if groups <= MAX_GROUPS else None
+
+
+def _compile_grouped(
+    ledger: Ledger, specs: Sequence[DeriveSpec], columns: tuple[str, ...], where: list[str], params: list[Any]
+) -> CompiledQuery:
+    aggregates: list[str | None] = []
+    for spec in specs:
+        field = None if spec.aggregate == "count" else spec.field
+        if field not in aggregates:
+            aggregates.append(field)
+    select = [_quote(c) for c in columns] + [
+        "COUNT(*)" if field is None else f"SUM({_quote(field)})" for field in aggregates
+    ]
+    grouped = ", ".join(_quote(c) for c in columns)
+    # Only schema identifiers are interpolated; every value is a bound parameter.
+    sql = (
+        f"SELECT org_id, year, {', '.join(select)} FROM {_quote(ledger.table)} "  # noqa: S608
+        f"WHERE {' AND '.join(where)} GROUP BY org_id, year, {grouped}"
+    )
+    return CompiledQuery(ledger=ledger.kind, sql=sql, params=params, specs=tuple(specs), group_by=columns,
+                         aggregates=tuple(aggregates))
 
 
 def _dated_condition(spec: DeriveSpec, year: int, as_of: dt.date) -> tuple[str, list[Any]]:
@@ -183,17 +233,22 @@ def _dated_condition(spec: DeriveSpec, year: int, as_of: dt.date) -> tuple[str, 
 
 def compile_ledger(
     kind: str, specs: Sequence[DeriveSpec], *, years: Sequence[int], org_ids: Sequence[int] | None = None,
-    as_of: Sequence[dt.date] = (),
+    as_of: Sequence[dt.date] = (), conditional: bool = False,
 ) -> CompiledQuery:
     """One query for every spec on this ledger, every county (or those given) and every year given.
 
-    With `as_of` (one year only), one result column per spec and day, day by day: the table as it
-    stood on each of those days.
+    Grouped by the filter columns where they allow it (see the module's doc), unless `conditional`.
+    With `as_of` (one year only), conditional: one result column per spec and day, day by day: the
+    table as it stood on each of those days.
     """
     ledger = BY_KIND[kind]
     select, params = [], []
     if as_of and len(years) != 1:
         raise SpecError("按日期生成时只能指定一个年度")
+    group = None if as_of or conditional else _group_columns(ledger, specs)
+    if group is not None:
+        where, where_params = _where(years, org_ids)
+        return _compile_grouped(ledger, specs, group, where, where_params)
     columns: list[tuple[DeriveSpec, list[Condition], tuple[str, list[Any]] | None]] = []
     for day in as_of:
         for spec in specs:
@@ -225,11 +280,8 @@ def compile_ledger(
                 params.extend(cond_params)
             else:
                 select.append(f"COUNT(DISTINCT {column})")
-    where = [f"year IN ({', '.join(['%s'] * len(years))})"]
-    params.extend(years)
-    if org_ids is not None:
-        where.append(f"org_id IN ({', '.join(['%s'] * len(org_ids))})" if org_ids else "1 = 0")
-        params.extend(org_ids)
+    where, where_params = _where(years, org_ids)
+    params.extend(where_params)
     # Only schema identifiers are interpolated; every value is a bound parameter.
     sql = (
         f"SELECT org_id, year, {', '.join(select)} FROM {_quote(ledger.table)} "  # noqa: S608
@@ -238,13 +290,24 @@ def compile_ledger(
     return CompiledQuery(ledger=kind, sql=sql, params=params, specs=tuple(spec for spec, _c, _d in columns))
 
 
+def _where(years: Sequence[int], org_ids: Sequence[int] | None) -> tuple[list[str], list[Any]]:
+    where = [f"year IN ({', '.join(['%s'] * len(years))})"]
+    params: list[Any] = list(years)
+    if org_ids is not None:
+        where.append(f"org_id IN ({', '.join(['%s'] * len(org_ids))})" if org_ids else "1 = 0")
+        params.extend(org_ids)
+    return where, params
+
+
 def compile_all(
-    specs: Iterable[DeriveSpec], *, years: Sequence[int], org_ids: Sequence[int] | None = None
+    specs: Iterable[DeriveSpec], *, years: Sequence[int], org_ids: Sequence[int] | None = None,
+    conditional: bool = False,
 ) -> list[CompiledQuery]:
     by_ledger: dict[str, list[DeriveSpec]] = defaultdict(list)
     for spec in specs:
         by_ledger[spec.ledger].append(spec)
-    return [compile_ledger(kind, group, years=years, org_ids=org_ids) for kind, group in sorted(by_ledger.items())]
+    return [compile_ledger(kind, group, years=years, org_ids=org_ids, conditional=conditional)
+            for kind, group in sorted(by_ledger.items())]
 
 
 def convert(spec: DeriveSpec, raw: object) -> Decimal:
@@ -265,19 +328,60 @@ def derive_all(
     *,
     years: Sequence[int],
     org_ids: Sequence[int] | None = None,
+    conditional: bool = False,
 ) -> dict[tuple[int, int], dict[str, Decimal]]:
     """{(org id, year): {row code: derived value}} for every county with records in a ledger.
 
     A county with no records at all in a ledger gets no values from it (the ledger is not kept
-    there), rather than zeros that would look like a real count.
+    there), rather than zeros that would look like a real count. `conditional` compiles every
+    ledger to conditional aggregates (the same values, another query).
     """
     out: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
-    for query in compile_all(specs, years=years, org_ids=org_ids):
-        for row in execute(query.sql, query.params):
+    for query in compile_all(specs, years=years, org_ids=org_ids, conditional=conditional):
+        rows = execute(query.sql, query.params)
+        if query.group_by:
+            _combine_groups(query, rows, out)
+            continue
+        for row in rows:
             values = out[(int(row[0]), int(row[1]))]
             for spec, raw in zip(query.specs, row[2:], strict=True):
                 values[spec.code] = convert(spec, raw)
     return dict(out)
+
+
+def _combine_groups(
+    query: CompiledQuery, rows: Iterable[Sequence[Any]], out: dict[tuple[int, int], dict[str, Decimal]]
+) -> None:
+    """Each spec's count or sum from the grouped rows: the groups its filter admits, added up."""
+    width = len(query.group_by)
+    first = 2 + width
+    column_of = [
+        (spec, first + query.aggregates.index(None if spec.aggregate == "count" else spec.field))
+        for spec in query.specs
+    ]
+    # Which specs a combination of filter values counts for: a few combinations, decided once each.
+    admitted: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+    totals: dict[tuple[int, int], list[int]] = {}
+    for row in rows:
+        key = tuple(row[2:first])
+        hits = admitted.get(key)
+        if hits is None:
+            value_of = dict(zip(query.group_by, key, strict=True))
+            hits = admitted[key] = [
+                (i, column) for i, (spec, column) in enumerate(column_of)
+                if all(value_of[c.column] in c.values for c in spec.conditions)
+            ]
+        unit = (int(row[0]), int(row[1]))
+        sums = totals.get(unit)
+        if sums is None:
+            sums = totals[unit] = [0] * len(column_of)
+        for i, column in hits:
+            if row[column] is not None:
+                sums[i] += int(row[column])
+    for unit, sums in totals.items():
+        values = out[unit]
+        for (spec, _column), raw in zip(column_of, sums, strict=True):
+            values[spec.code] = convert(spec, raw)
 
 
 def derive_as_of(

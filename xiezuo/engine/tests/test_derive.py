@@ -16,7 +16,7 @@ def spec(raw: dict, unit: str = "人", kind: str = "int", places: int = 0):  # t
     return parse_spec(raw, code="x", unit=unit, value_kind=kind, places=places)
 
 
-def test_specs_on_one_ledger_compile_into_one_grouped_conditional_query() -> None:
+def test_specs_on_one_ledger_compile_into_one_query_grouped_by_their_filter_columns() -> None:
     specs = [
         parse_spec({"ledger": "labour_placements", "filter": {"destination": "east"}, "aggregate": "count"},
                    code="a", unit="人", value_kind="int", places=0),
@@ -29,10 +29,62 @@ def test_specs_on_one_ledger_compile_into_one_grouped_conditional_query() -> Non
     assert [q.ledger for q in queries] == ["fund_projects", "labour_placements"]
     labour = queries[1]
     assert labour.sql.count("SELECT") == 1
-    assert "GROUP BY org_id, year" in labour.sql
+    # Codes and yes/no: a few groups per county, filtered here rather than row by row in SQL.
+    assert 'GROUP BY org_id, year, "destination", "new_this_year"' in labour.sql
+    assert "CASE" not in labour.sql and labour.aggregates == (None,)
+    assert labour.params == [2023]
+    # Without filters there is nothing to group by: one plain aggregate.
+    assert queries[0].group_by == () and "COALESCE(SUM(\"allocated\"), 0)" in queries[0].sql
+
+
+def test_other_filters_and_distinct_counts_compile_into_conditional_aggregates() -> None:
+    specs = [
+        parse_spec({"ledger": "labour_placements", "filter": {"destination": "east"}, "aggregate": "count"},
+                   code="a", unit="人", value_kind="int", places=0),
+        parse_spec({"ledger": "labour_placements", "filter": {"destination": ["east", "local"], "new_this_year": True},
+                    "aggregate": "count"}, code="b", unit="人", value_kind="int", places=0),
+    ]
+    labour = compile_all(specs, years=[2023], conditional=True)[0]
+    assert "GROUP BY org_id, year" in labour.sql and labour.group_by == ()
     assert labour.sql.count("SUM(CASE WHEN") == 2
     assert '"destination" IN (%s, %s)' in labour.sql
     assert labour.params == ["east", "east", "local", True, 2023]
+    distinct = parse_spec({"ledger": "pairings", "filter": {"kind": "county"},
+                           "aggregate": "count_distinct:east_party"}, code="d", unit="个", value_kind="int", places=0)
+    assert compile_all([distinct], years=[2023])[0].sql.count("COUNT(DISTINCT CASE WHEN") == 1
+
+
+@pytest.mark.django_db
+def test_grouped_and_conditional_queries_derive_the_same_table() -> None:
+    from django.db import connection
+
+    from xiezuo.catalogue.registry import get_catalogue
+    from xiezuo.engine.derive import derive_all
+    from xiezuo.ledgers.models import LabourPlacement
+    from xiezuo.ledgers.reconciliation import catalogue_specs
+    from xiezuo.orgunits.models import OrgUnit
+    from xiezuo.synth.plan import Sizes
+    from xiezuo.synth.services import synth_generate
+
+    synth_generate(sizes=Sizes(provinces=1, cities_per_province=2, counties_per_city=3, labour_per_county=60,
+                               sales_per_county=10), seed=3)
+
+    def execute(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    specs = catalogue_specs(get_catalogue(2023))
+    grouped = derive_all(specs, execute, years=[2022, 2023])
+    conditional = derive_all(specs, execute, years=[2022, 2023], conditional=True)
+    assert grouped == conditional
+    assert {k: {c: str(v) for c, v in d.items()} for k, d in grouped.items()} == \
+        {k: {c: str(v) for c, v in d.items()} for k, d in conditional.items()}
+    assert sum(len(v) for v in grouped.values()) > 6 * 50  # most rows of six counties
+    county = OrgUnit.objects.filter(synthetic=True, level="county", side="west").order_by("code").first()
+    assert county is not None
+    east_poor = LabourPlacement.objects.filter(org=county, year=2023, destination="east", poverty_status="poor")
+    assert grouped[(county.pk, 2023)]["labour_east_poor"] == Decimal(east_poor.count()) > 0
 
 
 def test_money_converts_from_yuan_to_the_rows_unit() -> None:
