@@ -17,7 +17,11 @@ class ConsumptionSale(LedgerRecord):
 
     class Meta:
         db_table = "ledgers_consumption_sale"
-        indexes = [org_year_index("ledgers_consumption_sale")]
+        indexes = [
+            org_year_index("ledgers_consumption_sale"),
+            # Covers the derivation of 消费帮扶 sales: the amounts summed per org in index order.
+            models.Index(fields=["year", "org", "amount"], name="sale_year_org_amount"),
+        ]
         verbose_name = verbose_name_plural = "消费帮扶销售台账"
 
 

@@ -26,6 +26,10 @@ class LabourPlacement(LedgerRecord):
             org_year_index("ledgers_labour_placement"),
             # Covers the duplicate check: one index-only pass in id_hash order, no heap visits.
             models.Index(fields=["year", "id_hash", "org"], name="labour_year_id_hash"),
+            # Covers the derivation (engine.derive groups by org, year and the filter columns, in
+            # name order): one index-only pass in group order, no hashing, no heap visits.
+            models.Index(fields=["year", "org", "destination", "new_this_year", "poverty_status"],
+                         name="labour_year_org_derive"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["org", "year", "id_number"], name="uniq_labour_person_year"),
