@@ -13,6 +13,7 @@ whose condition is unknown is not reported.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -265,6 +266,13 @@ class Env:
 Compiled = Callable[[Env], Value]
 
 
+_ARITH: dict[str, Callable[[Decimal, Decimal], Value]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}
+
+
 def _num(v: Value) -> Decimal | None:
     if v is None or isinstance(v, Decimal):
         return v
@@ -347,29 +355,22 @@ def compile_expression(node: Node, catalogue: Catalogue) -> Compiled:
                 return None if a is None or b is None else False
             return or_
 
+        if op == "/":
+            def divide(env: Env) -> Value:
+                a, b = _num(left(env)), _num(right(env))
+                if a is None or b is None:
+                    return None
+                return None if b == 0 else a / b
+            return divide
+        # The operator is chosen here, once, not on every evaluation (190 rules × 1,000 counties).
+        apply = _ARITH[op]
+
         def arith(env: Env) -> Value:
             a, b = _num(left(env)), _num(right(env))
             if a is None or b is None:
                 return None
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            if op == "/":
-                return None if b == 0 else a / b
-            if op == "<":
-                return a < b
-            if op == "<=":
-                return a <= b
-            if op == ">":
-                return a > b
-            if op == ">=":
-                return a >= b
-            if op == "==":
-                return a == b
-            return a != b
+            result: Value = apply(a, b)
+            return result
 
         return arith
 
