@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from xiezuo.core.money import YUAN_PER
@@ -62,7 +63,7 @@ class DeriveSpec:
     span: str | None = None  # stock | flow, as the template declares; None: not declared
     date: str | None = None  # the date column placing a record in time; None: the ledger is undated
 
-    @property
+    @cached_property
     def money(self) -> bool:
         return self.field is not None and BY_KIND[self.ledger].by_name[self.field].type == "money"
 
@@ -312,7 +313,11 @@ def compile_all(
 
 def convert(spec: DeriveSpec, raw: object) -> Decimal:
     """A query result in the row's unit and decimals (money: 元 → 万元/亿元)."""
-    value = Decimal(int(str(raw))) if raw is not None else Decimal(0)
+    whole = raw if type(raw) is int else int(str(raw)) if raw is not None else 0
+    if spec.integer and not spec.money:
+        # A count or a sum of an integer column: already the row's value (110,000 of them nationally).
+        return Decimal(whole)
+    value = Decimal(whole)
     if spec.money:
         value = value / YUAN_PER[spec.unit]
     if spec.integer:
