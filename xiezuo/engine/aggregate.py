@@ -141,7 +141,8 @@ def path_prefixes(path: str) -> list[str]:
 
 
 def subtree_sums(values: QuerySet[Any]) -> dict[str, dict[str, Decimal]]:
-    """{area path: {row code: sum of numbers}} for every area above the values' units — one grouped query.
+    """{area path: {row code: sum of numbers}} for every area above the values' units — one grouped
+    query, and one for the parents' paths.
 
     The same sums as `grouped_sums` by `path_child` at each level (and `total_sums` at the root),
     for all levels at once: the values are grouped by their unit's parent, an integer key the
