@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.db import connection
 
 from xiezuo.accounts.models import Role
@@ -154,6 +155,36 @@ def conflicts_for(
     masked number only."""
     area = _area_of(user_or_area)
     within = None if area is None or area.level == "nation" else area.path
+    key = f"conflicts:{year}:{within}:{','.join(sorted(kinds))}:{ledger_stamp(year)}"
+    found: list[Conflict] | None = cache.get(key)
+    if found is None:
+        found = _found(year, within, kinds)
+        cache.set(key, found, timeout=6 * 3600)
+    resolutions = {(r.kind, r.key): r for r in ConflictResolution.objects.filter(year=year, kind__in=kinds)}
+    for c in found:
+        c.resolution = resolutions.get((c.kind, c.key))
+    if not include_resolved:
+        found = [c for c in found if c.resolution is None]
+    return sorted(found, key=lambda c: (c.resolution is not None, c.kind, c.counties, c.key))
+
+
+def ledger_stamp(year: int) -> str:
+    """Every county's ledger stamps of the year, the units' and the global one, folded in one query.
+
+    A conflict pairs records of any two counties, so any ledger write in the country may start or
+    end one: the scan is kept under this key and runs again only after such a write — once per
+    write, not once per page that shows a count of conflicts."""
+    from django.db.models import Count, Q, Sum
+
+    from xiezuo.core.models import Stamp
+
+    folded = Stamp.objects.filter(Q(area__in=["ledgers", "orgunits", "*"]) | Q(org_code=""),
+                                  year__in=[year, 0]).aggregate(n=Count("id"), total=Sum("version"))
+    return f"{folded['n']}:{folded['total'] or 0}"
+
+
+def _found(year: int, within: str | None, kinds: Sequence[str]) -> list[Conflict]:
+    """The conflicts of the year seen from `within` (None: everywhere), before their resolutions."""
     rows = _people(year, within) if "person" in kinds else []
     org_ids = {r[1] for r in rows}
     named: list[tuple[str, Any]] = [(k, m) for k, m in (("enterprise", Enterprise), ("workshop", Workshop))
@@ -174,12 +205,7 @@ def conflicts_for(
         for c in _named(kind, model, year, orgs):
             if within is None or any(orgs[r.org_id].path.startswith(within) for r in c.records):
                 found.append(c)
-    resolutions = {(r.kind, r.key): r for r in ConflictResolution.objects.filter(year=year, kind__in=kinds)}
-    for c in found:
-        c.resolution = resolutions.get((c.kind, c.key))
-    if not include_resolved:
-        found = [c for c in found if c.resolution is None]
-    return sorted(found, key=lambda c: (c.resolution is not None, c.kind, c.counties, c.key))
+    return found
 
 
 def _area_of(user_or_area: AbstractBaseUser | OrgUnit | None) -> OrgUnit | None:

@@ -95,3 +95,28 @@ def test_hashes_follow_the_secret_and_names_compare_loosely(nation, settings) ->
     assert person.id_hash == idcard.id_hash(person.id_number)
     assert len(conflicts_for(None, 2023, kinds=["person"])) == 12  # still found under the new secret
     assert normalised_name("甘肃 某某（集团）有限公司") == normalised_name("甘肃某某(集团)有限公司")
+
+
+def test_a_ledger_write_anywhere_is_seen_by_the_next_scan(nation) -> None:  # type: ignore[no-untyped-def]
+    """The scan is kept under the ledgers' stamps: a new record in a third county, far from both of
+    a pair, shows on the next call, and the call after it reads no ledger."""
+    from xiezuo.ledgers.services import ledger_record_create
+
+    before = {c.key: c for c in conflicts_for(None, 2023, kinds=["person"])}
+    with CaptureQueriesContext(connection) as queries:
+        assert {c.key for c in conflicts_for(None, 2023, kinds=["person"])} == set(before)
+    assert not any("ledgers_labour_placement" in q["sql"] for q in queries.captured_queries)
+    person = LabourPlacement.objects.filter(synthetic=True).exclude(id_hash__in=list(before)).first()
+    assert person is not None
+    from xiezuo.submissions.models import State, Submission
+
+    held = Submission.objects.filter(year=2023).exclude(state__in=[State.DRAFT, State.RETURNED]).values("org_id")
+    other = (OrgUnit.objects.filter(level="county", side="west").exclude(pk=person.org_id).exclude(pk__in=held)
+             .order_by("-code").first())
+    assert other is not None
+    ledger_record_create(kind="labour_placements", org=other, year=2023, by=None, data={
+        "name": person.name, "id_number": person.id_number, "poverty_status": "一般",
+        "destination": "省内就近", "employer": "（测试）某公司", "start_date": "2023-03-01", "new_this_year": "是"})
+    after = {c.key: c for c in conflicts_for(None, 2023, kinds=["person"])}
+    assert set(after) == set(before) | {person.id_hash}
+    assert {r.org_code for r in after[person.id_hash].records} == {other.code, person.org.code}
