@@ -24,14 +24,17 @@ def submission_events(submission: Submission) -> QuerySet[SubmissionEvent]:
     return submission.events.select_related("by").order_by("at", "id")
 
 
-def row_comments(submission: Submission) -> dict[str, list[SubmissionEvent]]:
-    """Comments attached to single rows, by row code, oldest first; each with `thread`, its replies.
+def row_comments(submission: Submission, *, row_code: str | None = None) -> dict[str, list[SubmissionEvent]]:
+    """Comments attached to single rows (or to the one row given), by row code, oldest first; each
+    with `thread`, its replies.
 
     One query: comments and replies are read together and the replies hung under their comment.
     """
     out: dict[str, list[SubmissionEvent]] = {}
-    events = list(submission.events.exclude(row_code="").filter(kind__in=[EventKind.COMMENT, EventKind.REPLY])
-                  .order_by("at", "id"))
+    wanted = submission.events.exclude(row_code="").filter(kind__in=[EventKind.COMMENT, EventKind.REPLY])
+    if row_code is not None:
+        wanted = wanted.filter(row_code=row_code)
+    events = list(wanted.order_by("at", "id"))
     by_id = {e.pk: e for e in events if e.kind == EventKind.COMMENT}
     for event in by_id.values():
         event.thread = []  # type: ignore[attr-defined]  # the replies, set here for the templates

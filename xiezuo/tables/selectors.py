@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
@@ -78,11 +79,10 @@ def values_for_many(
     return out
 
 
-def table_for(org: OrgUnit, year: int) -> tuple[Catalogue, list[TableLine]]:
-    """Every catalogue row in printed order with this unit's value (or None)."""
-    catalogue = get_catalogue(year)
-    stored = {v[0]: v for v in DataValue.objects.filter(org=org, year=year).values_list(
-        "code", "number", "text", "source", "version", "published", "updated_at")}
+LINE_FIELDS = ("code", "number", "text", "source", "version", "published", "updated_at")
+
+
+def _lines(catalogue: Catalogue, stored: dict[str, tuple[Any, ...]]) -> list[TableLine]:
     lines = []
     for row in catalogue.rows:
         v = stored.get(row.code)
@@ -92,4 +92,25 @@ def table_for(org: OrgUnit, year: int) -> tuple[Catalogue, list[TableLine]]:
         _, number, text, source, version, published, updated_at = v
         lines.append(TableLine(row=row, value=_stored_value(number, text, row), source=source, version=version,
                                published=published, updated_at=updated_at.isoformat()))
-    return catalogue, lines
+    return lines
+
+
+def table_for(org: OrgUnit, year: int) -> tuple[Catalogue, list[TableLine]]:
+    """Every catalogue row in printed order with this unit's value (or None)."""
+    catalogue = get_catalogue(year)
+    stored = {v[0]: v for v in DataValue.objects.filter(org=org, year=year).values_list(*LINE_FIELDS)}
+    return catalogue, _lines(catalogue, stored)
+
+
+def table_with_previous(org: OrgUnit, year: int) -> tuple[Catalogue, list[TableLine], dict[str, Decimal | str | None]]:
+    """`table_for` and last year's values (`values_for`, read by this year's rows) in one query."""
+    catalogue = get_catalogue(year)
+    by_code = catalogue.by_code
+    stored: dict[str, tuple[Any, ...]] = {}
+    previous: dict[str, Decimal | str | None] = {}
+    for v in DataValue.objects.filter(org=org, year__in=[year, year - 1]).values_list("year", *LINE_FIELDS):
+        if v[0] == year:
+            stored[v[1]] = v[1:]
+        else:
+            previous[v[1]] = _stored_value(v[2], v[3], by_code.get(v[1]))
+    return catalogue, _lines(catalogue, stored), previous

@@ -15,7 +15,7 @@ from xiezuo.ledgers.reconciliation import county_derived, latest_decisions
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import row_comments, submissions_for_many
-from xiezuo.tables.selectors import TableLine, table_for, values_for, values_for_many
+from xiezuo.tables.selectors import TableLine, table_with_previous, values_for_many
 
 STATE_LABELS = dict(State.choices)
 
@@ -124,8 +124,7 @@ class TablePage:
 
 
 def table_page(org: OrgUnit, year: int) -> TablePage:
-    catalogue, lines = table_for(org, year)
-    previous = values_for(org, year - 1, catalogue)
+    catalogue, lines, previous = table_with_previous(org, year)
     current = {line.row.code: line.value for line in lines if line.value is not None}
     findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
     submission = Submission.objects.filter(org=org, year=year).first()
@@ -161,14 +160,24 @@ def unresolved_differences(page: TablePage) -> list[TableRowView]:
 
 
 def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[TableRowView, list[Finding], bool]:
-    """One row after a save, with the findings of the whole table (the summary is refreshed too)."""
-    page = table_page(org, year)
-    row = next(r for r in page.rows if r.row.code == code)
-    row.error = error
+    """One row after a save, with the findings of the whole table (the summary is refreshed too).
+
+    Only what the row and the summary show: the rules still see the whole table and last year's,
+    but no other row is assembled, and the ledger figure is read only for a row the ledgers make."""
+    catalogue, lines, previous = table_with_previous(org, year)
+    current = {line.row.code: line.value for line in lines if line.value is not None}
+    findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
+    line = next(line for line in lines if line.row.code == code)
+    submission = Submission.objects.filter(org=org, year=year).first()
+    comments = row_comments(submission, row_code=code) if submission else {}
     # The row just saved shows every finding that involves it in full.
-    row.findings = findings_for_row(page.findings, code)
-    row.related = []
-    return row, page.findings, page.has_ledgers
+    row = TableRowView(line=line, previous=previous.get(code), findings=findings_for_row(findings, code),
+                       comments=comments.get(code, []), error=error)
+    county = org.level == "county"
+    if county and line.row.derive is not None:
+        row.derivable, row.derived = True, county_derived(org, year).get(code)
+        row.decision = latest_decisions(org, year).get(code)
+    return row, findings, county and any(x.row.derive is not None for x in lines)
 
 
 @dataclass
