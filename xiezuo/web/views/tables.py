@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -87,13 +88,16 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
             messages.success(request, "已保存")
         return redirect(reverse("web:table", args=[code, year]) + f"#row-{row_code}")
     row, findings, has_ledgers = table_row(org, year, row_code, error=error)
-    return render(request, "web/_cell_saved.html", {
+    # A fragment: rendered without the request, so the page's context processors (navigation, 待办)
+    # are not run for it; its forms get this request's token.
+    return HttpResponse(render_to_string("web/_cell_saved.html", {
+        "csrf_token": get_token(request),
         "r": row, "org": org, "year": year, "editable": True, "ledgers": has_ledgers, "can_reply": True,
         "u": row_urls(org.code, year),
         "cols": 7 if has_ledgers else 6,
         "errors": [f for f in findings if f.severity == "error"],
         "warnings": [f for f in findings if f.severity == "warning"],
-    })
+    }))
 
 
 @login_required
