@@ -96,6 +96,28 @@ def todo_items(user: AbstractBaseUser | AnonymousUser | None, year: int) -> list
     return items
 
 
+def todo_count(user: AbstractBaseUser | AnonymousUser | None, year: int) -> int:
+    """How many 待办 the header shows: kept in the cache under the stamps of the user's area, so a
+    page view reads one stamp total instead of the submissions below. An administrator's (accounts
+    waiting for a role, not stamped by any unit) is counted afresh."""
+    from django.core.cache import cache
+
+    from xiezuo.web.pagecache import area_stamp
+
+    profile = profile_of(user)
+    if profile is None or profile.role == Role.ADMIN:
+        return len(todo_items(user, year))
+    org = profile.org
+    # Lateness moves with the date; the rest with any write in the area (states, deadlines, comments).
+    key = (f"todo:{profile.pk}:{profile.role}:{org.code}:{year}:{timezone.localdate()}:"
+           f"{area_stamp(org.path, [year])}")
+    count = cache.get(key)
+    if not isinstance(count, int):
+        count = len(todo_items(user, year))
+        cache.set(key, count, timeout=3600)
+    return count
+
+
 def deadline_for(org: OrgUnit, year: int) -> Deadline | None:
     """The deadline the level above set for this unit (None without a parent or a deadline)."""
     if org.parent_id is None:
