@@ -24,21 +24,27 @@ def submission_events(submission: Submission) -> QuerySet[SubmissionEvent]:
     return submission.events.select_related("by").order_by("at", "id")
 
 
-def row_comments(submission: Submission, *, row_code: str | None = None) -> dict[str, list[SubmissionEvent]]:
-    """Comments attached to single rows (or to the one row given), by row code, oldest first; each
-    with `thread`, its replies.
+def row_comments(submission: Submission) -> dict[str, list[SubmissionEvent]]:
+    """Comments attached to single rows, by row code, oldest first; each with `thread`, its replies.
 
     One query: comments and replies are read together and the replies hung under their comment.
     """
+    return _threads(submission.events.exclude(row_code=""))
+
+
+def row_comments_of(org: OrgUnit, year: int, row_code: str) -> list[SubmissionEvent]:
+    """The comments on one row of a unit-year (with their replies), without reading the submission."""
+    events = SubmissionEvent.objects.filter(submission__org=org, submission__year=year, row_code=row_code)
+    return _threads(events).get(row_code, [])
+
+
+def _threads(events: QuerySet[SubmissionEvent]) -> dict[str, list[SubmissionEvent]]:
     out: dict[str, list[SubmissionEvent]] = {}
-    wanted = submission.events.exclude(row_code="").filter(kind__in=[EventKind.COMMENT, EventKind.REPLY])
-    if row_code is not None:
-        wanted = wanted.filter(row_code=row_code)
-    events = list(wanted.order_by("at", "id"))
-    by_id = {e.pk: e for e in events if e.kind == EventKind.COMMENT}
+    rows = list(events.filter(kind__in=[EventKind.COMMENT, EventKind.REPLY]).order_by("at", "id"))
+    by_id = {e.pk: e for e in rows if e.kind == EventKind.COMMENT}
     for event in by_id.values():
         event.thread = []  # type: ignore[attr-defined]  # the replies, set here for the templates
-    for event in events:
+    for event in rows:
         if event.kind == EventKind.COMMENT:
             out.setdefault(event.row_code, []).append(event)
         elif event.reply_to_id in by_id:

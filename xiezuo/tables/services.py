@@ -123,8 +123,9 @@ class ValueSet(_TableWrite[DataValue]):
         self.value = self.row.parse(self.raw, location=Location(row=self.row.label, value=self.raw))
 
     def validate(self) -> None:
-        self.current = DataValue.objects.select_for_update(of=("self",)).filter(
-            org=self.org, year=self.year, code=self.code).select_related("updated_by").first()
+        # Who changed it last is read only when the save is refused as stale (`_stale`).
+        self.current = DataValue.objects.select_for_update().filter(org=self.org, year=self.year,
+                                                                    code=self.code).first()
         current_version = self.current.version if self.current else 0
         if self.expected_version is not None and self.expected_version != current_version:
             raise _stale(self.current, self.row, self.raw)

@@ -14,7 +14,7 @@ from xiezuo.engine.validate import Finding, validate_units
 from xiezuo.ledgers.reconciliation import county_derived, latest_decisions
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
-from xiezuo.submissions.selectors import row_comments, submissions_for_many
+from xiezuo.submissions.selectors import row_comments, row_comments_of, submissions_for_many
 from xiezuo.tables.selectors import TableLine, table_with_previous, values_for_many
 
 STATE_LABELS = dict(State.choices)
@@ -168,11 +168,9 @@ def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[T
     current = {line.row.code: line.value for line in lines if line.value is not None}
     findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
     line = next(line for line in lines if line.row.code == code)
-    submission = Submission.objects.filter(org=org, year=year).first()
-    comments = row_comments(submission, row_code=code) if submission else {}
     # The row just saved shows every finding that involves it in full.
     row = TableRowView(line=line, previous=previous.get(code), findings=findings_for_row(findings, code),
-                       comments=comments.get(code, []), error=error)
+                       comments=row_comments_of(org, year, code), error=error)
     county = org.level == "county"
     if county and line.row.derive is not None:
         row.derivable, row.derived = True, county_derived(org, year).get(code)
