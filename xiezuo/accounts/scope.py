@@ -114,8 +114,12 @@ def _visible(user: AbstractBaseUser | AnonymousUser | None, profile: Profile, or
 
 def org_for(user: AbstractBaseUser | AnonymousUser | None, code: str, action: Permission = Permission.VIEW) -> OrgUnit:
     """The org unit with this code if the user may act on it; otherwise NotFound (shown as 404)."""
-    org = visible_orgs(user).select_related("parent").filter(code=code).first()
     profile = profile_of(user)
+    if profile is not None and profile.org.code == code:
+        # The user's own unit, read with the user: in every role's scope, no query needed.
+        org: OrgUnit | None = profile.org
+    else:
+        org = visible_orgs(user).select_related("parent").filter(code=code).first()
     if org is not None and profile is not None:
         # Found through the user's scope: visible, whatever the permission asked for below.
         _memo(user)[(profile.org_id, profile.role, org.pk)] = True
