@@ -112,14 +112,20 @@ def county_derived(org: OrgUnit, year: int) -> dict[str, Decimal]:
     """One county's derived values, kept in the cache under the version stamp of its ledgers: the
     ledgers' grouped queries run again only after a ledger of that county and year has changed
     (every ledger write raises the stamp in its own transaction; see `core.stamps`)."""
+    return county_figures(org, year)[0]
+
+
+def county_figures(org: OrgUnit, year: int) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """`county_derived` and `latest_decisions` under one read of the ledgers' stamp: a decision is
+    a ledgers write too (`ledgers.reconciliation`), so the stamp moves with either."""
     key = "derived:{}:{}:{}:{}".format(
         org.code, year, catalogue_fingerprint(year), stamp_key([(org.code, year)], area="ledgers"))
     cached = cache.get(key)
-    if isinstance(cached, dict):
+    if isinstance(cached, tuple) and len(cached) == 2:
         return cached
-    values = derived_values(year, [org]).get(org.code, {})
-    cache.set(key, values, timeout=DERIVED_SECONDS)
-    return values
+    figures = (derived_values(year, [org]).get(org.code, {}), latest_decisions(org, year))
+    cache.set(key, figures, timeout=DERIVED_SECONDS)
+    return figures
 
 
 DERIVED_SECONDS = 24 * 3600

@@ -11,7 +11,7 @@ from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import available_years
 from xiezuo.core.models import ChangeRecord
 from xiezuo.engine.validate import Finding, validate_units
-from xiezuo.ledgers.reconciliation import county_derived, latest_decisions
+from xiezuo.ledgers.reconciliation import county_figures
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import row_comments, row_comments_of, submissions_for_many
@@ -132,8 +132,7 @@ def table_page(org: OrgUnit, year: int) -> TablePage:
     county = org.level == "county"
     # The ledger figures (cached under the ledgers' version stamp) and the latest decision per row;
     # the entered values are the lines already read.
-    derived = county_derived(org, year) if county else {}
-    decisions = latest_decisions(org, year) if county else {}
+    derived, decisions = county_figures(org, year) if county else ({}, {})
     rows = []
     for line in lines:
         involved = findings_for_row(findings, line.row.code)
@@ -173,8 +172,8 @@ def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[T
                        comments=row_comments_of(org, year, code), error=error)
     county = org.level == "county"
     if county and line.row.derive is not None:
-        row.derivable, row.derived = True, county_derived(org, year).get(code)
-        row.decision = latest_decisions(org, year).get(code)
+        derived, decisions = county_figures(org, year)
+        row.derivable, row.derived, row.decision = True, derived.get(code), decisions.get(code)
     return row, findings, county and any(x.row.derive is not None for x in lines)
 
 
