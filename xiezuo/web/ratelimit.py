@@ -44,6 +44,16 @@ def _seconds() -> int:
     return int(getattr(settings, "LOGIN_LOCK_SECONDS", 15 * 60))
 
 
+def lock_wait_text() -> str:
+    """How long a locked-out account waits, as the refusal says it: 「15 分钟」, 「1 小时」, 「30 秒」."""
+    seconds = _seconds()
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} 小时"
+    if seconds >= 60:
+        return f"{-(-seconds // 60)} 分钟"  # rounded up: never promise a shorter wait
+    return f"{seconds} 秒"
+
+
 def _buckets(username: str, address: str) -> list[Bucket]:
     user = username.strip().lower()[:150]
     return [

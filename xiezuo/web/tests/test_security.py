@@ -45,10 +45,26 @@ def test_login_is_rate_limited(demo):  # type: ignore[no-untyped-def]
         assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
     # Even the right password is refused until the lock expires.
     response = client.post("/login/", {"username": "huining-clerk", "password": demo_password()})
-    assert response.status_code == 429 and "登录失败次数过多" in response.content.decode()
+    assert response.status_code == 429 and "登录失败次数过多，请 15 分钟后再试" in response.content.decode()
     # Another account from another address is not affected.
     other = Client(REMOTE_ADDR="10.9.9.9")
     assert other.post("/login/", {"username": "baiyin-reviewer", "password": demo_password()}).status_code == 302
+    caches["limits"].clear()
+
+
+def test_the_refusal_names_the_configured_wait(demo, settings):  # type: ignore[no-untyped-def]
+    caches["limits"].clear()
+    settings.LOGIN_LOCK_SECONDS = 3600
+    client = Client(REMOTE_ADDR="10.1.2.4")
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        client.post("/login/", {"username": "huining-clerk", "password": "wrong-password"})
+    body = client.post("/login/", {"username": "huining-clerk", "password": "wrong-password"}).content.decode()
+    assert "请 1 小时后再试" in body and "15 分钟" not in body
+    settings.LOGIN_LOCK_SECONDS = 90
+    caches["limits"].clear()
+    for _ in range(settings.LOGIN_MAX_FAILURES + 1):
+        body = client.post("/login/", {"username": "huining-clerk", "password": "wrong-password"}).content.decode()
+    assert "请 2 分钟后再试" in body
     caches["limits"].clear()
 
 

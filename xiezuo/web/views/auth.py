@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 
-from xiezuo.web.ratelimit import login_blocked, login_failed, login_succeeded
+from xiezuo.web.ratelimit import lock_wait_text, login_blocked, login_failed, login_succeeded
 from xiezuo.web.views.common import client_address
 
 
@@ -17,14 +17,15 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "用户名或密码不正确。",
         "inactive": "该账号已停用。",
-        "rate_limited": "登录失败次数过多，请 15 分钟后再试。",
+        "rate_limited": "登录失败次数过多，请 {wait}后再试。",
     }
 
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
         address = client_address(self.request) if self.request else ""
         if login_blocked(username, address):
-            raise forms.ValidationError(self.error_messages["rate_limited"], code="rate_limited")
+            raise forms.ValidationError(self.error_messages["rate_limited"].format(wait=lock_wait_text()),
+                                        code="rate_limited")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
