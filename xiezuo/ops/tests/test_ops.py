@@ -42,7 +42,24 @@ def test_readyz_says_ready_when_the_database_answers(client):  # type: ignore[no
     assert body["status"] == "ready"
     assert body["checks"]["default"]["ok"] is True
     assert body["checks"]["migrations"]["ok"] is True
+    assert body["checks"]["cache:limits"]["ok"] is True
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_readyz_is_unavailable_when_the_shared_cache_is_down(client, settings):  # type: ignore[no-untyped-def]
+    # A Redis that does not answer (nothing listens on port 1): login counters cannot be shared.
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5}}}
+    try:
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["checks"]["cache:limits"] == {"ok": False, "error": "ConnectionError"}
+    finally:
+        caches["limits"].close()
 
 
 def test_json_log_lines_mask_id_numbers_phones_and_names() -> None:
