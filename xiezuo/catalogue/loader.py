@@ -193,6 +193,11 @@ class Catalogue:
         return [r for r in self.rows if r.is_value]
 
     @cached_property
+    def has_derived_rows(self) -> bool:
+        """Some rows are figures the ledgers make (a county's table page shows the ledger column)."""
+        return any(r.derive is not None for r in self.rows)
+
+    @cached_property
     def children(self) -> dict[str, list[Row]]:
         out: dict[str, list[Row]] = {}
         for r in self.rows:

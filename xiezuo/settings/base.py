@@ -136,6 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+# Database sessions; the read on every request written out (xiezuo/accounts/sessions.py).
+SESSION_ENGINE = "xiezuo.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("XIEZUO_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # The expiry counts from the last request, not from login: the session is saved again when it was

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from xiezuo.core.models import ChangeRecord
@@ -33,9 +34,21 @@ def row_comments(submission: Submission) -> dict[str, list[SubmissionEvent]]:
 
 
 def row_comments_of(org: OrgUnit, year: int, row_code: str) -> list[SubmissionEvent]:
-    """The comments on one row of a unit-year (with their replies), without reading the submission."""
-    events = SubmissionEvent.objects.filter(submission__org=org, submission__year=year, row_code=row_code)
-    return _threads(events).get(row_code, [])
+    """The comments on one row of a unit-year (with their replies), without reading the submission.
+
+    Asked after every cell save, and most rows have no comment: a written-out probe for the ids
+    first (compiling the ORM query costs more than running it), the events only if there are any."""
+    events = connection.ops.quote_name(SubmissionEvent._meta.db_table)
+    submissions = connection.ops.quote_name(Submission._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.id FROM {events} e JOIN {submissions} s ON s.id = e.submission_id "  # noqa: S608 - names only
+            "WHERE s.org_id = %s AND s.year = %s AND e.row_code = %s AND e.kind IN (%s, %s)",
+            [org.pk, year, row_code, EventKind.COMMENT.value, EventKind.REPLY.value])
+        ids = [pk for (pk,) in cursor.fetchall()]
+    if not ids:
+        return []
+    return _threads(SubmissionEvent.objects.filter(pk__in=ids)).get(row_code, [])
 
 
 def _threads(events: QuerySet[SubmissionEvent]) -> dict[str, list[SubmissionEvent]]:

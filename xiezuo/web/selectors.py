@@ -8,14 +8,21 @@ from decimal import Decimal
 from django.db.models import Max
 
 from xiezuo.catalogue.loader import Catalogue, Row
-from xiezuo.catalogue.registry import available_years
+from xiezuo.catalogue.registry import available_years, get_catalogue
 from xiezuo.core.models import ChangeRecord
 from xiezuo.engine.validate import Finding, validate_units
 from xiezuo.ledgers.reconciliation import county_figures
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
 from xiezuo.submissions.selectors import row_comments, row_comments_of, submissions_for_many
-from xiezuo.tables.selectors import TableLine, table_with_previous, values_for_many
+from xiezuo.tables.models import DataValue
+from xiezuo.tables.selectors import (
+    TableLine,
+    line_of,
+    table_with_previous,
+    values_for_many,
+    values_with_previous,
+)
 
 STATE_LABELS = dict(State.choices)
 
@@ -158,23 +165,28 @@ def unresolved_differences(page: TablePage) -> list[TableRowView]:
     return [r for r in page.rows if r.derived_differs and r.decision != "keep"]
 
 
-def table_row(org: OrgUnit, year: int, code: str, *, error: str = "") -> tuple[TableRowView, list[Finding], bool]:
+def table_row(org: OrgUnit, year: int, code: str, *, error: str = "",
+              saved: DataValue | None = None) -> tuple[TableRowView, list[Finding], bool]:
     """One row after a save, with the findings of the whole table (the summary is refreshed too).
 
     Only what the row and the summary show: the rules still see the whole table and last year's,
-    but no other row is assembled, and the ledger figure is read only for a row the ledgers make."""
-    catalogue, lines, previous = table_with_previous(org, year)
-    current = {line.row.code: line.value for line in lines if line.value is not None}
+    but no other row is assembled, and the ledger figure is read only for a row the ledgers make.
+    `saved` is the value the save just wrote (None when it was refused: the row is read again)."""
+    catalogue = get_catalogue(year)
+    current, previous = values_with_previous(org, year, catalogue)
     findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
-    line = next(line for line in lines if line.row.code == code)
+    row_def = catalogue.by_code[code]
+    if saved is None:
+        saved = DataValue.objects.filter(org=org, year=year, code=code).first()
+    line = line_of(row_def, saved)
     # The row just saved shows every finding that involves it in full.
     row = TableRowView(line=line, previous=previous.get(code), findings=findings_for_row(findings, code),
                        comments=row_comments_of(org, year, code), error=error)
     county = org.level == "county"
-    if county and line.row.derive is not None:
+    if county and row_def.derive is not None:
         derived, decisions = county_figures(org, year)
         row.derivable, row.derived, row.decision = True, derived.get(code), decisions.get(code)
-    return row, findings, county and any(x.row.derive is not None for x in lines)
+    return row, findings, county and catalogue.has_derived_rows
 
 
 @dataclass

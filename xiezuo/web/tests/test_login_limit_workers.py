@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[3]
 USERNAME = "huining-workers"
 PASSWORD = "洮河-春耕-2024-绿"
 REDIS_URL = f"redis://127.0.0.1:6379/11?key_prefix=xz-limits-test-{os.getpid()}"
-LOCKED = LoginForm.error_messages["rate_limited"]
+LOCKED = LoginForm.error_messages["rate_limited"].format(wait="15 分钟")  # the default lock time
 PLUG_BODY = b"next=%2F"
 
 

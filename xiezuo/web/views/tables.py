@@ -72,13 +72,14 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
     if row_code not in get_catalogue(year).by_code:
         raise NotFound(f"{year} 年度统计表中没有指标「{row_code}」")
     error = ""
+    saved = None
     version = posted_version(request)
     try:
         if version is None:
             error = "页面已过期，请刷新后再改"
         else:
-            value_set(org=org, year=year, code=row_code, raw=request.POST.get("value", ""),
-                      by=acting_user(request), expected_version=version)
+            saved = value_set(org=org, year=year, code=row_code, raw=request.POST.get("value", ""),
+                              by=acting_user(request), expected_version=version)
     except InputError as exc:
         error = exc.message
     if request.headers.get("HX-Request") != "true":
@@ -87,7 +88,7 @@ def cell_save(request: HttpRequest, code: str, year: int, row_code: str) -> Http
         else:
             messages.success(request, "已保存")
         return redirect(reverse("web:table", args=[code, year]) + f"#row-{row_code}")
-    row, findings, has_ledgers = table_row(org, year, row_code, error=error)
+    row, findings, has_ledgers = table_row(org, year, row_code, error=error, saved=saved)
     # A fragment: rendered without the request, so the page's context processors (navigation, 待办)
     # are not run for it; its forms get this request's token.
     return HttpResponse(render_to_string("web/_cell_saved.html", {
