@@ -19,7 +19,7 @@ from xiezuo.core.rawsql import Columns, column
 
 
 @cache
-def _columns() -> tuple[Columns, Columns, Columns]:
+def _columns() -> tuple[Columns[Any], Columns[Any], Columns[Any]]:
     from xiezuo.accounts.models import Profile
     from xiezuo.orgunits.models import OrgUnit
 

@@ -12,6 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from xiezuo.accounts.scope import Permission
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
+from xiezuo.core import rawsql
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action, changed_fields
 from xiezuo.core.changes import actor_display_name, stored_actor
@@ -20,6 +21,7 @@ from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue, Source
 
 R = TypeVar("R")
+_VALUE_COLUMNS = rawsql.Columns.of(DataValue, "v")
 
 
 def _jsonable(value: Decimal | str | None) -> str | None:
@@ -68,7 +70,8 @@ def _write(dv: DataValue, row: Row, value: Decimal | str | None, *, source: str,
     dv.updated_by = stored_actor(by)
     dv.version += 1
     if dv.pk:
-        dv.save(update_fields=["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])
+        # Every cell save runs it: written out (core.rawsql), as are the cell's read and the change record.
+        rawsql.update(dv, ["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])
     else:
         dv.save(force_insert=True)
 
@@ -124,8 +127,8 @@ class ValueSet(_TableWrite[DataValue]):
 
     def validate(self) -> None:
         # Who changed it last is read only when the save is refused as stale (`_stale`).
-        self.current = DataValue.objects.select_for_update().filter(org=self.org, year=self.year,
-                                                                    code=self.code).first()
+        self.current = rawsql.select_one(_VALUE_COLUMNS, ["org", "year", "code"], [self.org.pk, self.year, self.code],
+                                         for_update=True)
         current_version = self.current.version if self.current else 0
         if self.expected_version is not None and self.expected_version != current_version:
             raise _stale(self.current, self.row, self.raw)
