@@ -55,12 +55,20 @@ class Columns(Generic[M]):
 
     def convert(self, values: Sequence[Any], using: str = "default") -> list[Any]:
         """The values as the ORM would load them (its converters for this database)."""
+        return self.convert_rows([values], using)[0]
+
+    def convert_rows(self, rows: Sequence[Sequence[Any]], using: str = "default") -> list[list[Any]]:
+        """`convert` for many rows: only the columns that have converters on this database are touched
+        (on PostgreSQL, usually none)."""
         connection = connections[using]
-        out = []
-        for (col, *converters), value in zip(self._converters(connection), values, strict=True):
-            for convert in converters:
-                value = convert(value, col, connection)
-            out.append(value)
+        todo = [(i, col, converters) for i, (col, *converters) in enumerate(self._converters(connection)) if converters]
+        out = [list(row) for row in rows]
+        for i, col, converters in todo:
+            for row in out:
+                value = row[i]
+                for convert in converters:
+                    value = convert(value, col, connection)
+                row[i] = value
         return out
 
     def instance(self, values: Sequence[Any], using: str = "default") -> M:

@@ -143,8 +143,7 @@ def values_with_previous(org: OrgUnit, year: int, catalogue: Catalogue) -> tuple
     by_code = catalogue.by_code
     current: dict[str, Decimal | str | None] = {}
     previous: dict[str, Decimal | str | None] = {}
-    for raw in rows:
-        row_year, code, number, text = columns.convert(raw)
+    for row_year, code, number, text in columns.convert_rows(rows):
         value = _stored_value(number, text, by_code.get(code))
         if row_year != year:
             previous[code] = value
