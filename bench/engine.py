@@ -8,8 +8,9 @@ Runs on whatever database XIEZUO_DATABASE_URL names, after `xiezuo synth` (3,000
 
 - engine: derive (one grouped query per ledger, compiled from the catalogue's derive specs, every
   ledger), roll-up to every city, province and the nation (the roll-up engine's sums for every
-  area in one query grouped by the counties' parent, its distinct pairing counts in one more, and
-  its combining rules), and every rule over every county and area;
+  area in one query grouped by the counties' parent — `engine.aggregate.subtree_sums`, which the
+  area table `rollup.selectors.area_table` reads its area's and columns' sums from — its distinct
+  pairing counts in one more, and its combining rules), and every rule over every county and area;
 - reference: the same labour and sales figures by a hand-written single pass (one grouped query
   per ledger with conditional aggregation) and the roll-up by code prefix in one SQL statement;
 - naive: one query per row per county on a sample of counties, extrapolated to all.

@@ -157,6 +157,9 @@ class _Grouping:
     unit_rows: QuerySet[Any]  # OrgUnit rows with a `rollup_key` per column
     pairing_key: engine.Key
     reporting_children: bool  # the columns are the counties themselves
+    # Western areas: the sums of every area below come from one query grouped by the counties'
+    # parent (`engine.subtree_sums`), the area's own and each column's read off by path.
+    by_subtree: bool = False
 
 
 def _grouping(org: OrgUnit, year: int, reporting: QuerySet[OrgUnit]) -> _Grouping | None:
@@ -172,6 +175,7 @@ def _grouping(org: OrgUnit, year: int, reporting: QuerySet[OrgUnit]) -> _Groupin
             unit_rows=reporting.annotate(rollup_key=engine.path_child("path", n)),
             pairing_key=engine.path_child("west__path", n),
             reporting_children=False,
+            by_subtree=any(c.level != Level.COUNTY for c in children),
         )
     has_districts = OrgUnit.objects.filter(parent=org).exists()
     if not has_districts:
@@ -231,13 +235,22 @@ def area_table(org: OrgUnit, year: int, *, approved_only: bool = False) -> AreaT
     units_total = reporting_units(org, year).count() if approved_only else covers
 
     reported = area_values_qs.values("org_id").distinct().count()
-    area_sums = engine.total_sums(area_values_qs)
     column_sums: dict[str, dict[str, Decimal]] = {}
+    if grouping is not None and grouping.by_subtree:
+        column_values_qs = in_year(grouping.values, year)
+        subtree = engine.subtree_sums(column_values_qs)
+        area_sums = subtree.get(org.path, {})
+        column_sums = {c.path: subtree.get(c.path, {}) for c in grouping.children if c.level != Level.COUNTY}
+        if len(column_sums) < len(grouping.children):
+            # Counties directly under the area (a province's own counties) are columns of their own.
+            column_sums.update(engine.grouped_sums(column_values_qs.filter(org__parent=org), F("org__path")))
+    else:
+        area_sums = engine.total_sums(area_values_qs)
+        if grouping is not None:
+            column_sums = engine.grouped_sums(in_year(grouping.values, year), grouping.value_key)
     texts_by_key: dict[str, list[tuple[str, str, str]]] = {}
     area_texts: dict[tuple[str, str], tuple[str, str, str]] = {}
     if grouping is not None:
-        column_values_qs = in_year(grouping.values, year)
-        column_sums = engine.grouped_sums(column_values_qs, grouping.value_key)
         for t in engine.grouped_texts(grouping.values.filter(year=year), grouping.value_key, text_codes):
             texts_by_key.setdefault(t.key, []).append((t.org_name, t.code, t.text))
             area_texts[(t.org_code, t.code)] = (t.org_name, t.code, t.text)

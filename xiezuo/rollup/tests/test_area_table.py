@@ -88,6 +88,24 @@ def test_province_and_nation_roll_up_through_the_path(hand_made):
     assert nation.area.values["meet_party"] == D(6) and nation.covers == 5
 
 
+def test_a_county_directly_under_a_province_is_a_column_of_its_own(hand_made):
+    # A province-administered county (省直辖县级行政单位) beside the province's cities.
+    province = OrgUnit.objects.get(code="620000")
+    OrgUnit.objects.create(code="629001", name="直辖县", level="county", side="west", parent=province,
+                           path=f"{province.path}629001/")
+    put("629001", 2023, meet_party=4, funds_allocated="100", funds_used="100", funds_use_ratio="100")
+    table = area_table(province, 2023)
+    assert [c.name for c in table.columns] == ["甘肃省", "白银市", "直辖县"]
+    assert col(table, "620400")["meet_party"] == D(6)
+    own = next(c for c in table.units if c.code == "629001")
+    assert own.reporting and own.values["meet_party"] == D(4) and own.values["funds_use_ratio"] == D(100)
+    assert table.area.values["meet_party"] == D(10) and table.covers == 6
+    # The ratio of the whole province from the summed parts of every county that reported both.
+    assert table.area.values["funds_use_ratio"] == (D("5686.25") / D("6690") * 100).quantize(D("0.01"))
+    nation = area_table(OrgUnit.objects.get(code="000000"), 2023)
+    assert col(nation, "620000")["meet_party"] == D(10)
+
+
 def test_eastern_district_sees_the_counties_it_helps(hand_made):
     table = area_table(OrgUnit.objects.get(code="120101"), 2023)
     assert [c.name for c in table.columns] == ["和平区", "会宁县", "景泰县"]
