@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from xiezuo.cli.common import OrgOption, YearOption, console, fail, resolve_org
+from xiezuo.cli.common import OrgOption, YearOption, console, err_console, fail, resolve_org
 
 app = typer.Typer(help="交换包：把一个地区已审核通过的统计表从一个系统交给另一个系统。", no_args_is_help=True)
 
@@ -46,7 +46,16 @@ def import_(
         user = get_user_model().objects.filter(username=by).first()
         if user is None:
             fail(f"没有用户「{by}」")
-    result = exchange_import(path=file, by=user)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(f"导入 {file.name}", total=None)
+
+        def on_progress(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=f"导入 {file.name}：{phase}", completed=done, total=total)
+
+        result = exchange_import(path=file, by=user, on_progress=on_progress)
     if not result.changed:
         console.print(f"{file.name}：本系统已有相同数据，未作任何修改", highlight=False)
         return

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,20 @@ class ExchangeImport(Action[ImportResult]):
     exempt_reason = "导入另一实例已审核通过的统计表，由系统管理员执行，按交换包整体写入"
     field_labels = {"org": "地区", "year": "年度", "tables": "统计表数", "values": "数值数", "instance": "来源"}
 
-    def __init__(self, *, package: Package, by: AbstractBaseUser | None = None) -> None:
-        self.package, self.by = package, by
+    def __init__(self, *, package: Package, by: AbstractBaseUser | None = None, once_key: str | None = None,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.package, self.by, self.once_key = package, by, once_key
+        # `on_progress(phase, done, total)` after the units, the pairings and each table: the CLI's bar
+        # and a job's page (which is written on a connection of its own, outside this transaction).
+        self.on_progress = on_progress
+
+    def _progress(self, phase: str, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(phase, done, total)
+
+    def summary(self, result: ImportResult) -> dict[str, Any]:
+        return {**asdict(result), "file": self.package.file, "org": self.package.manifest["org"]["name"],
+                "year": self.package.manifest["year"], "tables": len(self.package.data["tables"])}
 
     def _units(self) -> tuple[dict[str, OrgUnit], int]:
         data, where = self.package.data, Location(file=self.package.file)
@@ -135,14 +148,20 @@ class ExchangeImport(Action[ImportResult]):
         return written if (written or changed) else -1
 
     def perform(self) -> ImportResult:
+        tables = self.package.data["tables"]
+        total = len(tables) + 2
+        self._progress("行政区划", 0, total)
         units, units_created = self._units()
+        self._progress("结对关系", 1, total)
         pairings_created = self._pairings(units)
         tables_changed = values_written = 0
-        for table in self.package.data["tables"]:
+        for i, table in enumerate(tables):
+            self._progress(f"统计表 {table['org']}（{i + 1}/{len(tables)}）", i + 2, total)
             n = self._table(units[table["org"]], table)
             if n >= 0:
                 tables_changed += 1
                 values_written += n
+        self._progress("提交", total, total)
         result = ImportResult(package=self.package.checksum, units_created=units_created,
                               pairings_created=pairings_created, tables_changed=tables_changed,
                               values_written=values_written)
@@ -156,10 +175,19 @@ class ExchangeImport(Action[ImportResult]):
         return result
 
 
-def exchange_import(*, path: Path, by: AbstractBaseUser | None = None) -> ImportResult:
-    """Read, check and import the package at `path` (the file is read whole, before the transaction)."""
+def exchange_read(*, path: Path, name: str | None = None) -> Package:
+    """Read and check the package at `path` (checksum, format, template), naming the file as `name`."""
+    file = name or path.name
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InvalidValue(f"无法读取文件：{exc.strerror}", location=Location(file=str(path))) from exc
-    return ExchangeImport(package=package_read(raw, file=path.name), by=by).execute()
+        raise InvalidValue(f"无法读取文件：{exc.strerror}", location=Location(file=file)) from exc
+    return package_read(raw, file=file)
+
+
+def exchange_import(*, path: Path, by: AbstractBaseUser | None = None, name: str | None = None,
+                    once_key: str | None = None,
+                    on_progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
+    """Read, check and import the package at `path` (the file is read whole, before the transaction)."""
+    return ExchangeImport(package=exchange_read(path=path, name=name), by=by, once_key=once_key,
+                          on_progress=on_progress).execute()

@@ -1,5 +1,5 @@
 """The long work that runs as jobs: a report's PDF, a large ledger import, every county's reports
-of an area in one zip. Each reads its parameters from the job, reports progress, and checks the
+of an area in one zip, an exchange package's import. Each reads its parameters from the job, reports progress, and checks the
 asker's rights again when it runs (the job may run long after it was asked for)."""
 
 from __future__ import annotations
@@ -116,3 +116,32 @@ def ledger_import(job: Job, progress: Progress, out: Path) -> Outcome:
         summary = {**done.summary, "again": True}
     staged.unlink(missing_ok=True)
     return Outcome(summary={**summary, "kind": p["kind"]})
+
+
+@job_kind("exchange_import")
+def exchange_import(job: Job, progress: Progress, out: Path) -> Outcome:
+    """An exchange package uploaded by an administrator: read and checked again (checksum, format,
+    template), then imported in one action under the job's once-key, with progress per table."""
+    from xiezuo.core.errors import InputError
+    from xiezuo.core.models import AppliedOnce
+    from xiezuo.exchange.services import exchange_import as import_package
+    from xiezuo.web import staging
+
+    p = job.params
+    applied = AppliedOnce.objects.filter(key=once_key(job)).first()
+    if applied is not None:  # stored by a run that died before it could say so
+        return Outcome(summary={**applied.summary, "again": True})
+    try:
+        staged = staging.staged(str(p["staged"]))
+    except FileNotFoundError:
+        raise InputError(f"交换包「{p['name']}」已不在服务器上（超过保存时间或已被清理），未导入。请重新上传。") from None
+    progress("读取并校验交换包", 0, int(p.get("tables") or 0) + 2, force=True)
+    try:
+        result = import_package(path=staged, name=str(p["name"]), by=_asker(job), once_key=once_key(job),
+                                on_progress=lambda phase, n, total: progress(phase, n, total))
+        summary = {**result.__dict__, "file": p["name"], "tables": int(p.get("tables") or 0)}
+    except AlreadyApplied as done:  # a run in another worker stored it first
+        summary = {**done.summary, "again": True}
+    staged.unlink(missing_ok=True)
+    return Outcome(summary=summary)
+

@@ -20,7 +20,8 @@ from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django_tasks import task
 
@@ -49,21 +50,41 @@ def job_kind(code: str) -> Callable[[Kind], Kind]:
 
 
 class Progress:
-    """`progress(phase, done, total)`: stored at most every `every` seconds, and only outside a
-    transaction (inside one nobody else could see it yet, and on SQLite it would wait for the lock)."""
+    """`progress(phase, done, total)`: stored at most every `every` seconds.
+
+    Inside a transaction (an action writing a whole exchange package) the update goes through a
+    connection of its own on PostgreSQL, so the page sees the job move while the action's writes
+    stay uncommitted; on SQLite it is skipped (a second writer would wait for the action's lock)."""
 
     def __init__(self, job: Job, every: float = 0.3) -> None:
         self.job, self.every, self._last = job, every, 0.0
+        self._side: BaseDatabaseWrapper | None = None
 
     def __call__(self, phase: str, done: int, total: int, *, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._last < self.every:
             return
         if connection.in_atomic_block:
+            if connection.vendor == "postgresql":
+                self._last = now
+                self._write_aside(phase, done, total)
             return
         self._last = now
         Job.objects.filter(pk=self.job.pk).update(phase=phase[:100], done=done, total=total,
                                                   updated_at=timezone.now())
+
+    def _write_aside(self, phase: str, done: int, total: int) -> None:
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        table = self._side.ops.quote_name(Job._meta.db_table)
+        with self._side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET phase = %s, done = %s, total = %s, updated_at = %s "  # noqa: S608
+                           "WHERE id = %s", [phase[:100], done, total, timezone.now(), self.job.pk])
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 def once_key(job: Job) -> str:
@@ -101,8 +122,11 @@ def run(job_id: int) -> str:
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now(),
                                          attempts=job.attempts + 1, phase="开始")
     progress = Progress(job)
-    with tempfile.TemporaryDirectory(prefix=f"xiezuo-job-{job.pk}-") as work_dir:
-        return _run(job, kind, progress, Path(work_dir))
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"xiezuo-job-{job.pk}-") as work_dir:
+            return _run(job, kind, progress, Path(work_dir))
+    finally:
+        progress.close()
 
 
 def _run(job: Job, kind: Kind, progress: Progress, work_dir: Path) -> str:

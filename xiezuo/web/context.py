@@ -47,7 +47,7 @@ def _items(role: str, code: str, year: int) -> tuple[tuple[str, str], ...]:
             items.append(("自评报告", reverse("documents:report", args=[code, year])))
     if role == Role.ADMIN:
         items += [("用户", reverse("web:manage_users")), ("行政区划", reverse("web:manage_orgunits")),
-                  ("结对关系", reverse("web:manage_pairings"))]
+                  ("结对关系", reverse("web:manage_pairings")), ("交换包", reverse("web:manage_exchange"))]
     if role in (Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER):
         items.insert(2, ("本级统计表", reverse("web:table", args=[code, year])))
         items += [("对比", reverse("web:comparison", args=[code, year])),

@@ -178,3 +178,50 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_job_finishes_once(  # ty
     assert not staged.exists()
     page = clerk.get(f"/jobs/{job.pk}/").content.decode()
     assert "已完成" in page and f"新增 {rows} 条" in page
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_exchange_import_is_replaced_and_the_package_is_imported_once(  # type: ignore[no-untyped-def]
+    login, start_worker, settings
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiezuo.core.models import ChangeRecord
+    from xiezuo.exchange.tests.packages import big_package
+    from xiezuo.tables.models import DataValue
+
+    counties = 400  # seconds of writing inside the action's one transaction: the worker dies in it
+    admin = login("admin")
+    started = admin.post("/manage/exchange/", {"file": SimpleUploadedFile(
+        "测试省交换包.json", big_package(counties), content_type="application/json")})
+    assert started.status_code == 302, started.content.decode()[-1500:]
+    job = Job.objects.get(pk=int(started["Location"].split("/")[2]))
+    ours = DataValue.objects.filter(org__code__startswith="98")
+
+    first = start_worker()
+    if connection.vendor == "postgresql":  # progress inside the transaction is written aside: wait for a table
+        _wait("the first worker to be writing tables", lambda: Job.objects.filter(
+            pk=job.pk, phase__startswith="统计表", done__gt=10).exists())
+    else:  # SQLite sees only the progress before the transaction
+        _wait("the first worker to be reading the package", lambda: Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, phase="读取并校验交换包").exists())
+        time.sleep(2)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.attempts == 1, (job.status, job.phase, job.error)
+    assert not ours.exists()  # the killed run's transaction left nothing behind
+
+    start_worker()
+    _wait("the second worker to finish the job", lambda: Job.objects.filter(pk=job.pk, status__in=[
+        Job.Status.DONE, Job.Status.FAILED]).exists())
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.attempts == 2 and job.summary["tables_changed"] == counties
+    assert ours.count() == job.summary["values_written"]
+    assert ChangeRecord.objects.filter(object_type="exchange.table").count() == counties  # once per table
+    assert ChangeRecord.objects.filter(object_type="exchange.package").count() == 1
+    assert AppliedOnce.objects.filter(key=f"job:{job.pk}").count() == 1
+    page = admin.get(f"/jobs/{job.pk}/").content.decode()
+    assert "已完成" in page and f"导入 {counties} 张统计表" in page
