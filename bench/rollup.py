@@ -5,7 +5,9 @@
 Runs on whatever database XIEZUO_DATABASE_URL names — after `xiezuo synth` for national size, or
 on the demo. For each area it prints the counties covered, the columns, the number of queries
 (the same whatever the size) and the best time of --repeat runs; then `compare` and `assess` for
-the largest area.
+the largest area; then, for the nation and the province, what the area pages' downloads cost: the
+roll-up workbook (`table_xlsx`, every column), the assessment and its workbook — the work that
+runs as an `area_export` job above XIEZUO_JOB_AREA_COUNTIES counties.
 """
 
 from __future__ import annotations
@@ -67,6 +69,37 @@ def main() -> int:
         result = assess(top, args.year)
         print(f"assess {top.name} ({len(result.ranking)} counties, example scheme): "
               f"{time.perf_counter() - start:.3f} s")
+
+    import tempfile
+
+    from xiezuo.assessment.exports import assessment_xlsx
+    from xiezuo.rollup.exports import area_assessment_file, area_workbook_file
+    from xiezuo.tables.exports import table_xlsx
+
+    print(f"\n{'area':<22}{'roll-up s':>10}{'xlsx s':>10}{'assess s':>10}{'xlsx s':>10}{'every-level s':>14}"
+          f"{'columns':>8}{'assess-file s':>14}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for area in [a for a in areas[:2] if a is not None]:
+            times: list[float] = []
+            start = time.perf_counter()
+            table = area_table(area, args.year)
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            table_xlsx(table.catalogue, table.export_columns(), Path(tmp) / "rollup.xlsx", area_name=area.name)
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            result = assess(area, args.year)
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            assessment_xlsx(result, Path(tmp) / "assessment.xlsx", area_name=area.name, year=args.year)
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            _, _, made = area_workbook_file(area, args.year, Path(tmp))
+            every = time.perf_counter() - start
+            start = time.perf_counter()
+            area_assessment_file(area, args.year, Path(tmp))
+            print(f"{area.name + '（' + area.code + '）':<22}" + "".join(f"{t:>10.3f}" for t in times)
+                  + f"{every:>14.3f}{made['columns']:>8}{time.perf_counter() - start:>14.3f}", flush=True)
     return 0
 
 

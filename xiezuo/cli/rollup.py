@@ -7,11 +7,16 @@ import sys
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xiezuo.cli.common import OrgOption, YearOption, console, err_console, fail, resolve_org
+
+if TYPE_CHECKING:
+    from xiezuo.orgunits.models import OrgUnit
 
 
 class RollupFormat(StrEnum):
@@ -39,11 +44,17 @@ def rollup(
     format: RollupFormat = typer.Option(RollupFormat.json, "--format", help="json 或 xlsx"),
     out: Path | None = typer.Option(None, "--out", help="输出文件；xlsx 必须指定，json 缺省输出到屏幕"),
     approved_only: bool = typer.Option(False, "--approved-only", help="只汇总填报已审核通过的县（市、区）"),
+    levels: bool = typer.Option(False, "--levels", help="xlsx：逐级列出全部下级单位（每个市后接其各县），显示进度条"),
 ) -> None:
     """汇总某地区某年度的统计表：地区合计在前，其后每个下级单位一列。"""
     from xiezuo.rollup.selectors import area_table
 
     unit = resolve_org(org)
+    if levels:
+        if format is not RollupFormat.xlsx or out is None:
+            fail("--levels 只用于 xlsx 格式，并需要用 --out 指定输出文件")
+        _levels_xlsx(unit, year, out, approved_only=approved_only)
+        return
     table = area_table(unit, year, approved_only=approved_only)
     if format is RollupFormat.xlsx:
         from xiezuo.tables.exports import table_xlsx
@@ -58,6 +69,28 @@ def rollup(
         err_console.print(table.coverage_text, highlight=False)
     for note in table.notes:
         err_console.print(f"[yellow]说明：[/]{escape(note)}", highlight=False, markup=True)
+
+
+def progress_bar() -> Progress:
+    """The bar the long area commands show on stderr, fed by the same `on_progress` as the jobs."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+
+
+def _levels_xlsx(unit: OrgUnit, year: int, out: Path, *, approved_only: bool) -> None:
+    import shutil
+    import tempfile
+
+    from xiezuo.rollup.exports import area_workbook_file
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with progress_bar() as bar, tempfile.TemporaryDirectory(prefix="xiezuo-rollup-") as tmp:
+        task = bar.add_task(f"{unit.name}逐级汇总", total=None)
+        path, _, summary = area_workbook_file(
+            unit, year, Path(tmp), approved_only=approved_only,
+            on_progress=lambda phase, n, total: bar.update(task, description=phase, completed=n, total=total))
+        shutil.move(str(path), out)
+    console.print(f"已写出 {out}（{summary['columns']} 列；{summary['coverage']}）", highlight=False)
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -128,12 +161,24 @@ def assess(
     year: int = YearOption,
     scheme: Path | None = typer.Option(None, "--scheme", help="考核方案文件（TOML）；缺省为示例方案（非官方）"),
     format: TextFormat = typer.Option(TextFormat.text, "--format", help="text 或 json"),
+    out: Path | None = typer.Option(None, "--out", help="写出考核结果工作簿（.xlsx：考核排名、扣分明细），显示进度条"),
 ) -> None:
     """考核评价：按考核方案给县（或地区所辖各县）打分、定等次、排名，并逐条说明扣分原因。"""
     from xiezuo.assessment.scheme import load_scheme
     from xiezuo.assessment.selectors import assess as assess_selector
 
     unit = resolve_org(org)
+    if out is not None:
+        from xiezuo.assessment.exports import assessment_xlsx
+
+        with progress_bar() as bar:
+            task = bar.add_task(f"{unit.name}考核评分", total=None)
+            result = assess_selector(unit, year, scheme=load_scheme(scheme) if scheme else None)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            assessment_xlsx(result, out, area_name=unit.name, year=year, on_progress=lambda n, total: bar.update(
+                task, description=f"写出工作簿（第 {n}/{total} 个县）", completed=n, total=total))
+        console.print(f"已写出 {out}（{len(result.ranking)} 个县（市、区））", highlight=False)
+        return
     result = assess_selector(unit, year, scheme=load_scheme(scheme) if scheme else None)
     if format is TextFormat.json:
         _write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), None)

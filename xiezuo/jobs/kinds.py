@@ -145,3 +145,18 @@ def exchange_import(job: Job, progress: Progress, out: Path) -> Outcome:
     staged.unlink(missing_ok=True)
     return Outcome(summary=summary)
 
+
+@job_kind("area_export")
+def area_export(job: Job, progress: Progress, out: Path) -> Outcome:
+    """A large area's downloads: the roll-up workbook with every unit below it (province, city, county,
+    each city followed by its counties), or the assessment of every county with each point lost."""
+    from xiezuo.rollup.exports import area_assessment_file, area_workbook_file
+
+    area = _org(job)
+    year = int(job.year or 0)
+    if job.params.get("what") == "assessment":
+        path, name, summary = area_assessment_file(area, year, out, on_progress=progress)
+    else:
+        path, name, summary = area_workbook_file(area, year, out, approved_only=bool(job.params.get("approved_only")),
+                                                 on_progress=progress)
+    return Outcome(summary=summary, file=path, file_name=name)

@@ -8,7 +8,7 @@ or province's own stored values, if any, are never added in.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -383,6 +383,40 @@ class Comparison:
             "rows": [line.as_dict(self.years) for line in self.lines],
         }
 
+
+def area_every_level(org: OrgUnit, year: int, *, approved_only: bool = False,
+                     on_progress: Callable[[str, int, int], None] | None = None) -> tuple[AreaTable, list[UnitValues]]:
+    """The area's table and every column below it, depth first: each province, then its cities, each
+    city followed by its counties (the official layout, city then its counties, at every level).
+
+    One `area_table` per area below (so the same roll-up rules and the same queries as the pages);
+    `on_progress(area name, done, total)` after each.
+    """
+    top = area_table(org, year, approved_only=approved_only)
+    total = max(1, OrgUnit.objects.filter(path__startswith=org.path).exclude(level=Level.COUNTY).count())
+    columns: list[UnitValues] = [top.area]
+    seen = {org.code}
+    done = 1
+    if on_progress is not None:
+        on_progress(org.name, done, total)
+
+    def walk(table: AreaTable) -> None:
+        nonlocal done, total
+        for unit in table.units:
+            if unit.reporting or unit.code in seen:
+                columns.append(unit)
+                continue
+            seen.add(unit.code)
+            below = area_table(OrgUnit.objects.get(code=unit.code), year, approved_only=approved_only)
+            done += 1
+            total = max(total, done)
+            if on_progress is not None:
+                on_progress(unit.name, done, total)
+            columns.append(below.area)
+            walk(below)
+
+    walk(top)
+    return top, columns
 
 def compare(org: OrgUnit, years: tuple[int, int], *, approved_only: bool = False) -> Comparison:
     """Any unit, any two years: a county's own figures or an area's roll-up, matched by row code."""

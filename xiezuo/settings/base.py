@@ -231,6 +231,10 @@ XIEZUO_JOB_STALE_SECONDS = env_int("XIEZUO_JOB_STALE_SECONDS", 60)
 XIEZUO_JOB_HEARTBEAT_SECONDS = env_int("XIEZUO_JOB_HEARTBEAT_SECONDS", 5)
 # Ledger files with more rows than this are imported by a job, smaller ones inside the request.
 XIEZUO_JOB_IMPORT_ROWS = env_int("XIEZUO_JOB_IMPORT_ROWS", 5000)
+# Areas with more counties than this have their roll-up workbook (every unit, level by level) and
+# their assessment workbook made by a job (a province of 100 counties and the nation); smaller ones
+# (a city) are made in the request.
+XIEZUO_JOB_AREA_COUNTIES = env_int("XIEZUO_JOB_AREA_COUNTIES", 50)
 # The largest exchange package the web page accepts (a nation's 1,000 tables are about 40 MB).
 XIEZUO_EXCHANGE_UPLOAD_MB = env_int("XIEZUO_EXCHANGE_UPLOAD_MB", 200)
 WHITENOISE_USE_FINDERS = True

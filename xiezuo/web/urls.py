@@ -35,6 +35,7 @@ urlpatterns = [
     path("manage/exchange/export/", exchange.exchange_export, name="manage_exchange_export"),
     path("org/<str:code>/<int:year>/", tables.table, name="table"),
     path("org/<str:code>/<int:year>/area.xlsx", area.area_xlsx, name="area_xlsx"),
+    path("org/<str:code>/<int:year>/export/<str:what>/", area.area_export, name="area_export"),
     path("org/<str:code>/<int:year>/table.xlsx", table_files.table_download, name="table_download"),
     path("org/<str:code>/<int:year>/print/", table_files.table_print, name="table_print"),
     path("org/<str:code>/<int:year>/upload/", table_files.table_upload, name="table_upload"),

@@ -5,22 +5,23 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from xiezuo.accounts.scope import org_for
 from xiezuo.assessment.selectors import assess
 from xiezuo.catalogue.registry import available_years
-from xiezuo.core.errors import NotFound
+from xiezuo.core.errors import InvalidValue, NotFound
 from xiezuo.engine.compare import compare_values
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.rollup.selectors import area_table
 from xiezuo.tables.exports import table_xlsx
 from xiezuo.web.area import area_page, is_area
 from xiezuo.web.pagecache import area_body_key, cached_body
-from xiezuo.web.views.common import checked_year
+from xiezuo.web.views.common import acting_user, checked_year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,9 +45,11 @@ def area_table_page(request: HttpRequest, org: OrgUnit, year: int) -> HttpRespon
     def render_body(extra: dict[str, object]) -> str:
         page = area_page(org, year, approved_only=approved_only)
         return render_to_string("web/_area_table_body.html", {
-            "page": page, "org": org, "year": year, "approved_only": approved_only, **extra})
+            "page": page, "org": org, "year": year, "approved_only": approved_only,
+            "in_background": page.table.covers > settings.XIEZUO_JOB_AREA_COUNTIES, **extra})
 
-    key = area_body_key("area_table", org_code=org.code, path=org.path, years=(year,), viewer=(approved_only,))
+    key = area_body_key("area_table", org_code=org.code, path=org.path, years=(year,),
+                        viewer=(approved_only, settings.XIEZUO_JOB_AREA_COUNTIES))
     return render(request, "web/area_table.html", {"org": org, "year": year,
                                                    "body": cached_body(request, key, render_body)})
 
@@ -64,6 +67,42 @@ def area_xlsx(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+EXPORTS = {"rollup": "逐级汇总表", "assessment": "考核评价结果"}
+
+
+@login_required
+def area_export(request: HttpRequest, code: str, year: int, what: str) -> HttpResponseBase:
+    """The roll-up of every unit below the area, or its assessment, as XLSX. A small area's file is
+    made in the request (GET); a large one's by an `area_export` job (POST: 后台生成), whose page shows
+    the progress per area and per row and then offers the file."""
+    import tempfile
+    from pathlib import Path
+
+    from xiezuo.rollup.exports import area_assessment_file, area_workbook_file, counties_of
+
+    org = _area(request, code, year)
+    if what not in EXPORTS:
+        raise NotFound("没有这种导出")
+    approved_only = _approved_only(request) or request.POST.get("units") == "approved"
+    counties = counties_of(org, year)
+    if request.method == "POST":
+        from xiezuo.jobs.services import enqueue
+
+        label = f"生成{org.name}{year}年{EXPORTS[what]}（XLSX，{counties} 个县{'，仅审核通过' if approved_only else ''}）"
+        job = enqueue(kind="area_export", label=label, params={"what": what, "approved_only": approved_only},
+                      by=acting_user(request), org_code=org.code, year=year)
+        return redirect("jobs:job", job.pk)
+    if counties > settings.XIEZUO_JOB_AREA_COUNTIES:
+        raise InvalidValue(f"{org.name}有 {counties} 个县（市、区），{EXPORTS[what]}请点击「后台生成」，在后台任务中生成后下载")
+    with tempfile.TemporaryDirectory(prefix="xiezuo-area-") as tmp:
+        if what == "assessment":
+            path, name, _ = area_assessment_file(org, year, Path(tmp))
+        else:
+            path, name, _ = area_workbook_file(org, year, Path(tmp), approved_only=approved_only)
+        body = path.read_bytes()
+    return FileResponse(io.BytesIO(body), as_attachment=True, filename=name, content_type=XLSX)
 
 
 @login_required
@@ -117,5 +156,6 @@ def assessment(request: HttpRequest, code: str, year: int) -> HttpResponse:
     lines = [{"rank": rank, "s": score, "lost_points": sum((p.points for p in score.lost), Decimal(0)),
               "cls": result.class_of(score.org_code)}
              for rank, score in result.ranking]
-    return render(request, "web/assessment.html", {"org": org, "year": year, "result": result, "chart": chart,
-                                                   "lines": lines})
+    return render(request, "web/assessment.html", {
+        "org": org, "year": year, "result": result, "chart": chart, "lines": lines,
+        "in_background": len(result.ranking) > settings.XIEZUO_JOB_AREA_COUNTIES})
