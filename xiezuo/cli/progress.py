@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from xiezuo.cli.common import OrgOption, YearOption, console, resolve_org
+from xiezuo.cli.common import OrgOption, YearOption, console, err_console, resolve_org
 from xiezuo.core.errors import InvalidValue
 
 if TYPE_CHECKING:
@@ -347,9 +347,20 @@ def duplicates_list(
     format: Format = FormatOption,
 ) -> None:
     """列出重复统计：同一身份证号（以密钥散列比对）出现在两个县，或同一企业、车间被两个县统计。"""
-    from xiezuo.progress.duplicates import conflicts_for, open_count
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    conflicts = conflicts_for(resolve_org(org) if org else None, year, include_resolved=not open_only)
+    from xiezuo.progress.duplicates import conflicts_known, conflicts_scan, open_count
+
+    area = resolve_org(org) if org else None
+    conflicts = conflicts_known(area, year, include_resolved=not open_only)
+    if conflicts is None:  # the same scan as the 重新检查 job, with a spinner and a bar of its three passes
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("检查重复统计", total=3)
+            found = conflicts_scan(area, year, on_progress=lambda phase, n, total: bar.update(
+                task, description=f"检查重复统计：{phase}", completed=n, total=total))
+            bar.update(task, completed=3)
+        conflicts = [c for c in found if c.resolution is None] if open_only else found
     if format is Format.json:
         _print_json([c.as_dict() for c in conflicts])
         return

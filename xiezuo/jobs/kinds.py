@@ -1,5 +1,6 @@
 """The long work that runs as jobs: a report's PDF, a large ledger import, every county's reports
-of an area in one zip, an exchange package's import. Each reads its parameters from the job, reports progress, and checks the
+of an area in one zip, an exchange package's import, a large area's workbooks, a province's or the
+nation's duplicate scan. Each reads its parameters from the job, reports progress, and checks the
 asker's rights again when it runs (the job may run long after it was asked for)."""
 
 from __future__ import annotations
@@ -160,3 +161,19 @@ def area_export(job: Job, progress: Progress, out: Path) -> Outcome:
         path, name, summary = area_workbook_file(area, year, out, approved_only=bool(job.params.get("approved_only")),
                                                  on_progress=progress)
     return Outcome(summary=summary, file=path, file_name=name)
+
+
+@job_kind("duplicate_scan")
+def duplicate_scan(job: Job, progress: Progress, out: Path) -> Outcome:
+    """重新检查: people by keyed hash, enterprises and workshops by name, as the area sees them; the
+    result is kept under the ledgers' stamp, where the area's pages find it."""
+    from xiezuo.orgunits.models import Level
+    from xiezuo.progress.duplicates import conflicts_scan, conflicts_viewer_check, open_count
+
+    area = _org(job)
+    by = _asker(job)
+    if by is not None:
+        conflicts_viewer_check(by)
+    found = conflicts_scan(area if area.level != Level.NATION else None, int(job.year or 0), on_progress=progress)
+    by_kind = {k: sum(1 for c in found if c.kind == k) for k in ("person", "enterprise", "workshop")}
+    return Outcome(summary={"conflicts": len(found), "open": open_count(found), **by_kind})

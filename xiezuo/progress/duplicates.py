@@ -10,13 +10,17 @@ a note is listed as resolved and no longer counted as open.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 
@@ -29,6 +33,8 @@ from xiezuo.ledgers.schema import BY_KIND
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.progress.models import ConflictKind, ConflictResolution
 
+ALL_KINDS = ("person", "enterprise", "workshop")
+SCAN_SECONDS = 6 * 3600
 DESTINATION = BY_KIND["labour_placements"].by_name["destination"].label_of
 
 
@@ -153,19 +159,100 @@ def conflicts_for(
     records are part of, a city or province those touching any county below it, the nation (or
     None: the operator) all of them. Another county's record is shown with its county and a
     masked number only."""
-    area = _area_of(user_or_area)
-    within = None if area is None or area.level == "nation" else area.path
-    key = f"conflicts:{year}:{within}:{','.join(sorted(kinds))}:{ledger_stamp(year)}"
+    within = _within(user_or_area)
+    key = scan_key(year, within, kinds)
     found: list[Conflict] | None = cache.get(key)
     if found is None:
         found = _found(year, within, kinds)
-        cache.set(key, found, timeout=6 * 3600)
+        cache.set(key, found, timeout=SCAN_SECONDS)
+    return _resolved(found, year, kinds, include_resolved)
+
+
+def conflicts_known(
+    user_or_area: AbstractBaseUser | OrgUnit | None, year: int, *, kinds: Sequence[str] = ALL_KINDS,
+    include_resolved: bool = True,
+) -> list[Conflict] | None:
+    """The conflicts as `conflicts_for` sees them if a scan under the ledgers' current stamp is at
+    hand — in this process's cache, or stored by a `duplicate_scan` job — and None otherwise: a
+    province's or the nation's page then offers 重新检查 (a job) instead of scanning in the request."""
+    within = _within(user_or_area)
+    key = scan_key(year, within, kinds)
+    found: list[Conflict] | None = cache.get(key)
+    if found is None:
+        found = _stored_scan(key)
+        if found is None:
+            return None
+        cache.set(key, found, timeout=SCAN_SECONDS)
+    return _resolved(found, year, kinds, include_resolved)
+
+
+def conflicts_scan(area: OrgUnit | None, year: int, *,
+                   on_progress: Callable[[str, int, int], None] | None = None) -> list[Conflict]:
+    """Scan again, every kind, as the area sees them (None or the nation: everywhere); keep the
+    result in the cache and in the jobs storage, where every web process finds it."""
+    within = _within(area)
+    key = scan_key(year, within, ALL_KINDS)
+    found = _found(year, within, ALL_KINDS, on_progress=on_progress)
+    cache.set(key, found, timeout=SCAN_SECONDS)
+    _store_scan(key, found)
+    return _resolved(found, year, ALL_KINDS, True)
+
+
+def scan_key(year: int, within: str | None, kinds: Sequence[str]) -> str:
+    return f"conflicts:{year}:{within}:{','.join(sorted(kinds))}:{ledger_stamp(year)}"
+
+
+def _within(user_or_area: AbstractBaseUser | OrgUnit | None) -> str | None:
+    area = _area_of(user_or_area)
+    return None if area is None or area.level == "nation" else area.path
+
+
+def _resolved(found: list[Conflict], year: int, kinds: Sequence[str], include_resolved: bool) -> list[Conflict]:
     resolutions = {(r.kind, r.key): r for r in ConflictResolution.objects.filter(year=year, kind__in=kinds)}
-    for c in found:
-        c.resolution = resolutions.get((c.kind, c.key))
+    found = [dataclasses.replace(c, resolution=resolutions.get((c.kind, c.key))) for c in found]
     if not include_resolved:
         found = [c for c in found if c.resolution is None]
     return sorted(found, key=lambda c: (c.resolution is not None, c.kind, c.counties, c.key))
+
+
+def _scan_name(key: str) -> tuple[str, str]:
+    """The stored scan's file name for a cache key, and the prefix its older versions share."""
+    _, year, within, kinds, _stamp = key.split(":", 4)
+    # The database's name too: two databases (a test run's, a restored copy) may count their stamps alike.
+    where = f"{connection.settings_dict['NAME']}:{within}:{kinds}"
+    prefix = f"scans/{year}-{hashlib.sha256(where.encode()).hexdigest()[:16]}-"
+    return prefix + hashlib.sha256(f"{where}:{key}".encode()).hexdigest()[:24] + ".json", prefix
+
+
+def _store_scan(key: str, found: list[Conflict]) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    store = storages["jobs"]
+    name, prefix = _scan_name(key)
+    body = json.dumps([{"kind": c.kind, "year": c.year, "key": c.key,
+                        "records": [dataclasses.asdict(r) for r in c.records]} for c in found], ensure_ascii=False)
+    folder, start = prefix.rsplit("/", 1)
+    try:
+        older = [f for f in store.listdir(folder)[1] if f.startswith(start)]
+    except FileNotFoundError:
+        older = []
+    for old in older:  # scans under an earlier stamp are never read again
+        store.delete(f"{folder}/{old}")
+    store.save(name, ContentFile(body.encode("utf-8")))
+
+
+def _stored_scan(key: str) -> list[Conflict] | None:
+    from django.core.files.storage import storages
+
+    store = storages["jobs"]
+    name, _ = _scan_name(key)
+    if not store.exists(name):
+        return None
+    with store.open(name, "rb") as fh:
+        data = json.loads(fh.read().decode("utf-8"))
+    return [Conflict(kind=c["kind"], year=c["year"], key=c["key"],
+                     records=[ConflictRecord(**r) for r in c["records"]]) for c in data]
 
 
 def ledger_stamp(year: int) -> str:
@@ -183,8 +270,15 @@ def ledger_stamp(year: int) -> str:
     return f"{folded['n']}:{folded['total'] or 0}"
 
 
-def _found(year: int, within: str | None, kinds: Sequence[str]) -> list[Conflict]:
-    """The conflicts of the year seen from `within` (None: everywhere), before their resolutions."""
+def _found(year: int, within: str | None, kinds: Sequence[str],
+           on_progress: Callable[[str, int, int], None] | None = None) -> list[Conflict]:
+    """The conflicts of the year seen from `within` (None: everywhere), before their resolutions;
+    `on_progress(phase, done, 3)` before each of the three passes."""
+    def step(phase: str, done: int) -> None:
+        if on_progress is not None:
+            on_progress(phase, done, 3)
+
+    step("劳动力：按身份证号散列比对", 0)
     rows = _people(year, within) if "person" in kinds else []
     org_ids = {r[1] for r in rows}
     named: list[tuple[str, Any]] = [(k, m) for k, m in (("enterprise", Enterprise), ("workshop", Workshop))
@@ -201,11 +295,19 @@ def _found(year: int, within: str | None, kinds: Sequence[str]) -> list[Conflict
                 DESTINATION.get(destination, destination), f"{start}起" if start else "", employer or "") if x),
         ))
     found = list(conflicts.values())
-    for kind, model in named:
+    for done, (kind, model) in enumerate(named, start=1):
+        step(f"{'企业' if kind == 'enterprise' else '帮扶车间'}：按名称比对", done)
         for c in _named(kind, model, year, orgs):
             if within is None or any(orgs[r.org_id].path.startswith(within) for r in c.records):
                 found.append(c)
     return found
+
+
+def conflicts_viewer_check(user: AbstractBaseUser | AnonymousUser) -> None:
+    """Refuse who may not see duplicate conflicts at all (eastern partners, anonymous)."""
+    if not isinstance(user, AbstractBaseUser):
+        raise PermissionDenied("请先登录")
+    _area_of(user)
 
 
 def _area_of(user_or_area: AbstractBaseUser | OrgUnit | None) -> OrgUnit | None:

@@ -15,7 +15,7 @@ from xiezuo.catalogue.registry import get_catalogue
 from xiezuo.ledgers.models import FundProject
 from xiezuo.ledgers.projects import Deadlines, ProjectFinding, Rates, findings_for, rates_for, register_for
 from xiezuo.orgunits.models import Level, OrgUnit
-from xiezuo.progress.duplicates import Conflict, conflicts_for
+from xiezuo.progress.duplicates import Conflict, conflicts_for, conflicts_known
 from xiezuo.progress.models import ProgressPolicy, ReportingPeriod, Snapshot
 from xiezuo.progress.periods import periods_for, policy_for, snapshots_for
 from xiezuo.progress.targets import TargetStatus, target_statuses
@@ -112,7 +112,7 @@ class AreaProgress:
     as_of: dt.date
     units: list[AreaUnit]
     at_risk: list[TargetStatus]
-    conflicts: list[Conflict]
+    conflicts: list[Conflict] | None  # None: a province's or the nation's scan is due (重新检查, a job)
 
     def rates_chart(self) -> dict[str, object]:
         def value(u: AreaUnit, name: str) -> str | None:
@@ -151,7 +151,19 @@ def area_progress(
     statuses = target_statuses(area, year, as_of=as_of)
     return AreaProgress(area=area, year=year, as_of=as_of, units=units,
                         at_risk=[s for s in statuses if s.at_risk],
-                        conflicts=conflicts_for(area if area.level != Level.NATION else None, year))
+                        conflicts=area_conflicts(area, year))
+
+
+def scan_in_job(area: OrgUnit) -> bool:
+    """A province's and the nation's duplicate scan group the placements of a hundred counties or
+    more (1.5 s and up at national size): they run as a job, never inside a page's request."""
+    return area.level in (Level.PROVINCE, Level.NATION)
+
+
+def area_conflicts(area: OrgUnit, year: int) -> list[Conflict] | None:
+    """The conflicts an area's pages show; None when a province's or the nation's scan is due."""
+    seen = area if area.level != Level.NATION else None
+    return conflicts_known(seen, year) if scan_in_job(area) else conflicts_for(seen, year)
 
 
 @dataclass(frozen=True)
@@ -159,11 +171,12 @@ class Todo:
     """What the review page's 待办 box lists for a city or province."""
 
     at_risk: list[TargetStatus]
-    open_conflicts: int
+    open_conflicts: int | None  # None: the area's scan is due
 
 
 def todo_for(area: OrgUnit, year: int) -> Todo:
     from xiezuo.progress.duplicates import open_count
 
-    conflicts = conflicts_for(area if area.level != Level.NATION else None, year)
-    return Todo(at_risk=[s for s in target_statuses(area, year) if s.at_risk], open_conflicts=open_count(conflicts))
+    conflicts = area_conflicts(area, year)
+    return Todo(at_risk=[s for s in target_statuses(area, year) if s.at_risk],
+                open_conflicts=open_count(conflicts) if conflicts is not None else None)

@@ -22,7 +22,7 @@ from xiezuo.ledgers import idcard
 from xiezuo.ledgers.models import LabourPlacement
 from xiezuo.ledgers.reconciliation import catalogue_specs
 from xiezuo.orgunits.models import Level, OrgUnit
-from xiezuo.progress.duplicates import conflicts_for
+from xiezuo.progress.duplicates import conflicts_for, conflicts_known
 from xiezuo.progress.models import (
     ConflictKind,
     ConflictResolution,
@@ -218,7 +218,10 @@ class ConflictResolve(Action[ConflictResolution]):
         if not note.strip():
             raise InvalidValue("处理重复统计时必须写明核实情况")
         self.conflict_kind, self.year, self.note, self.by = kind, year, note.strip(), by
-        matches = [c for c in conflicts_for(None, year, kinds=[kind]) if c.key == key or (key and c.key.startswith(key))]
+        # The nation's scan of every kind if one is at hand (a 重新检查 job keeps it), else this kind's.
+        everywhere = conflicts_known(None, year) or conflicts_for(None, year, kinds=[kind])
+        matches = [c for c in everywhere
+                   if c.kind == kind and (c.key == key or (key and c.key.startswith(key)))]
         if len(matches) != 1:
             raise NotFound(f"{year} 年度没有这条重复统计（{key[:12]}）" if not matches
                            else f"比对键「{key}」对应多条重复统计，请写全")

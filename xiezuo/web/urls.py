@@ -76,5 +76,6 @@ urlpatterns = [
     path("org/<str:code>/<int:year>/progress/freeze/<str:key>/", progress.progress_freeze, name="progress_freeze"),
     path("org/<str:code>/<int:year>/progress/projects/<int:pk>/", progress.project_step, name="project_step"),
     path("org/<str:code>/<int:year>/area/", progress.area, name="area"),
+    path("org/<str:code>/<int:year>/conflicts/scan/", progress.conflicts_scan, name="conflicts_scan"),
     path("org/<str:code>/<int:year>/conflicts/resolve/", progress.conflict_resolve_view, name="conflict_resolve"),
 ]

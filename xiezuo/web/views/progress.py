@@ -21,7 +21,7 @@ from xiezuo.ledgers.projects import STAGE_LABEL, STAGES, project_transition, sta
 from xiezuo.orgunits.models import Level, OrgUnit, Side
 from xiezuo.progress.duplicates import open_count
 from xiezuo.progress.periods import period_for, snapshot_compare
-from xiezuo.progress.selectors import area_progress, unit_progress
+from xiezuo.progress.selectors import area_progress, scan_in_job, unit_progress
 from xiezuo.progress.services import conflict_resolve, snapshot_freeze
 from xiezuo.web.views.common import acting_user, checked_year
 
@@ -123,10 +123,28 @@ def area(request: HttpRequest, code: str, year: int) -> HttpResponse:
     data = area_progress(org, year, as_of=as_of)
     return render(request, "web/area.html", {
         "org": org, "year": year, "data": data, "problem": problem, "chart": data.rates_chart(),
-        "open_conflicts": open_count(data.conflicts),
+        "open_conflicts": open_count(data.conflicts) if data.conflicts is not None else None,
+        "scan_in_job": scan_in_job(org),
         "can_resolve": org.side == Side.WEST and any(
             can(request.user, a, org) for a in (Permission.REVIEW, Permission.SUBMIT, Permission.EDIT)),
     })
+
+
+@login_required
+@require_POST
+def conflicts_scan(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """重新检查: a province's or the nation's duplicate scan, run by a `duplicate_scan` job."""
+    from xiezuo.jobs.services import enqueue
+    from xiezuo.progress.duplicates import conflicts_viewer_check
+
+    org = org_for(request.user, code)
+    checked_year(year)
+    if not scan_in_job(org):
+        raise NotFound("只有省级和全国的重复统计在后台检查")
+    conflicts_viewer_check(request.user)
+    job = enqueue(kind="duplicate_scan", label=f"检查{org.name}{year}年度重复统计", params={},
+                  by=acting_user(request), org_code=org.code, year=year, total=3)
+    return redirect("jobs:job", job.pk)
 
 
 @login_required
