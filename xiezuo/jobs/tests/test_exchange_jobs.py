@@ -25,11 +25,12 @@ def _upload(client: Any, name: str, body: bytes) -> Any:
 
 
 def _staged(settings: Any) -> list[Path]:
-    return sorted((Path(settings.VAR_DIR) / "staging").glob("upload-*"))
+    return sorted((Path(settings.VAR_DIR) / "staging").glob("upload-*.json"))  # packages only
 
 
 def test_an_admin_uploads_a_package_and_a_job_imports_it_once(login, settings) -> None:  # type: ignore[no-untyped-def]
     admin = login("admin")
+    staged_before = _staged(settings)
     page = admin.get(URL).content.decode()
     assert 'id="exchange-form"' in page and "交换包" in page
     assert 'href="/manage/exchange/"' in admin.get("/todo/").content.decode()  # in the administrator's menu
@@ -51,7 +52,7 @@ def test_an_admin_uploads_a_package_and_a_job_imports_it_once(login, settings) -
     assert "已从「测试省2023年交换包.json」导入 6 张统计表" in done and "查看汇总表" in done
     records = ChangeRecord.objects.filter(object_type__startswith="exchange.").count()
     assert records == 7  # six tables and the package
-    assert not _staged(settings)
+    assert _staged(settings) == staged_before  # the job removed its staged file
 
     # The worker died after the commit, before it could say so: run again, it finds the import stored.
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
@@ -97,11 +98,12 @@ def test_a_bad_package_is_refused_on_the_page_with_its_name_and_nothing_queued( 
     login, settings, change, says
 ) -> None:
     admin = login("admin")
+    staged_before = _staged(settings)
     refused = _upload(admin, "坏的交换包.json", change(big_package(2)))
     assert refused.status_code == 400
     error = refused.content.decode()
     assert 'id="exchange-error"' in error and "坏的交换包.json" in error and says in error, error[-1500:]
-    assert not Job.objects.exists() and not _staged(settings)
+    assert not Job.objects.exists() and _staged(settings) == staged_before
     assert not DataValue.objects.filter(org__code__startswith="98").exists()
 
 

@@ -225,3 +225,39 @@ def test_a_worker_killed_mid_exchange_import_is_replaced_and_the_package_is_impo
     assert AppliedOnce.objects.filter(key=f"job:{job.pk}").count() == 1
     page = admin.get(f"/jobs/{job.pk}/").content.decode()
     assert "已完成" in page and f"导入 {counties} 张统计表" in page
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_browser_uploads_an_exchange_package_and_watches_its_import(  # type: ignore[no-untyped-def]
+    demo, live_server, browser, start_worker, tmp_path
+) -> None:
+    from xiezuo.exchange.tests.packages import big_package
+    from xiezuo.tables.models import DataValue
+
+    start_worker()
+    ctx, page = session(browser, live_server.url, "admin")
+    page.goto("/todo/")
+    page.locator("nav a", has_text="交换包").click()
+    expect(page.locator("#exchange-form")).to_be_visible()
+
+    broken = tmp_path / "坏的交换包.json"
+    broken.write_bytes(big_package(2)[:-40])
+    page.set_input_files("#exchange-file", str(broken))
+    page.locator("#exchange-form button[type=submit]").click()
+    expect(page.locator("#exchange-error")).to_contain_text("坏的交换包.json")
+    expect(page.locator("#exchange-error")).to_contain_text("文件不完整或已损坏")
+
+    counties = 150
+    package = tmp_path / "测试省交换包.json"
+    package.write_bytes(big_package(counties))
+    page.set_input_files("#exchange-file", str(package))
+    page.locator("#exchange-form button[type=submit]").click()
+    expect(page.locator("#job-status")).to_be_visible()
+    seen = _watch(page)
+    assert page.locator("#job-status").get_attribute("data-status") == "done", page.locator("#job-status").inner_text()
+    if connection.vendor == "postgresql":  # the bar moves inside the import's transaction only there
+        assert _moved(seen), seen
+    expect(page.locator("#job-summary")).to_contain_text(f"导入 {counties} 张统计表")
+    assert DataValue.objects.filter(org__code__startswith="98").values("org_id").distinct().count() == counties
+    ctx.close()
