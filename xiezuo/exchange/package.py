@@ -148,6 +148,8 @@ def package_read(raw: bytes, *, file: str) -> Package:
     except json.JSONDecodeError as exc:
         raise InvalidValue(f"文件不完整或已损坏：第 {exc.lineno} 行第 {exc.colno} 列无法读取（{exc.msg}）",
                            location=where) from exc
+    except RecursionError:  # nested deeper than any package: not one, and never a server error
+        raise InvalidValue("不是 xiezuo 交换包（嵌套层次过深），未导入任何数据", location=where) from None
     if not isinstance(package, dict) or package.get("format") != FORMAT:
         raise InvalidValue("不是 xiezuo 交换包（缺少 format = xiezuo-exchange）", location=where)
     if package.get("version") != VERSION:

@@ -154,6 +154,7 @@ WRITING_COMMANDS = [
     ["period", "policy", "--by", "620000", "--year", "2023", "--notice-min-days", "7"],
     ["period", "freeze", "--org", "620421", "--year", "2023", "--period", "2023-02"],
     ["duplicates", "rehash"],
+    ["exchange", "import", "{package_file}"],
     ["init", "--demo"],
     ["synth", "--provinces", "1", "--cities-per-province", "1", "--counties-per-city", "2",
      "--labour-per-county", "2", "--sales-per-county", "1", "--force"],
@@ -184,7 +185,12 @@ def test_every_writing_cli_command_writes_through_actions(demo_with_progress: An
     targets.save(targets_file)
     units_file = tmp_path / "units.csv"
     units_file.write_text("code,name,level,side,parent_code\n620499,测试县,county,west,620400\n", encoding="utf-8")
-    files = {"ledger_file": str(ledger_file), "targets_file": str(targets_file), "units_file": str(units_file)}
+    from xiezuo.exchange.tests.packages import big_package
+
+    package_file = tmp_path / "package.json"
+    package_file.write_bytes(big_package(2))
+    files = {"ledger_file": str(ledger_file), "targets_file": str(targets_file), "units_file": str(units_file),
+             "package_file": str(package_file)}
     before = ChangeRecord.objects.count()
     for args in WRITING_COMMANDS:
         argv = [a.format(**files) for a in args]

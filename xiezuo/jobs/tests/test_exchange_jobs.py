@@ -93,6 +93,7 @@ def _other_template(body: bytes) -> bytes:
     (lambda b: b.replace(b'"version": 1\n}', b'"version": 2\n}'), "格式版本为「2」"),
     (_other_template, "模板"),
     (lambda b: b"\xff\xfe" + b, "不是 UTF-8"),
+    (lambda b: b"[" * 200_000, "嵌套层次过深"),
 ])
 def test_a_bad_package_is_refused_on_the_page_with_its_name_and_nothing_queued(  # type: ignore[no-untyped-def]
     login, settings, change, says

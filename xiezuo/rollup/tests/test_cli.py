@@ -37,3 +37,29 @@ def test_rollup_xlsx_has_the_area_first_then_each_unit(demo, tmp_path, capsys):
 def test_rollup_of_an_unknown_unit_says_so_in_chinese(demo, capsys):
     result = run_cli(capsys, "rollup", "--org", "不存在县", "--year", "2023")
     assert result.code == 2 and "未找到行政区划「不存在县」" in result.err
+
+
+def test_rollup_levels_lists_each_city_then_its_counties(demo, tmp_path, capsys):
+    out = tmp_path / "甘肃省.xlsx"
+    result = run_cli(capsys, "rollup", "--org", "620000", "--year", "2023", "--format", "xlsx", "--out", str(out),
+                     "--levels")
+    assert result.code == 0, result.err
+    names = [c.value for c in load_workbook(out).active[3]][2:]
+    start = names.index("白银市")
+    assert names[0] == "甘肃省" and names[start:start + 6] == ["白银市", "白银区", "平川区", "靖远县", "会宁县", "景泰县"]
+    assert "列" in result.out
+    refused = run_cli(capsys, "rollup", "--org", "620000", "--year", "2023", "--levels")
+    assert refused.code == 2 and "--levels 只用于 xlsx" in refused.err
+
+
+def test_assess_out_writes_the_ranking_and_every_point_lost(demo, tmp_path, capsys):
+    out = tmp_path / "考核.xlsx"
+    result = run_cli(capsys, "assess", "--org", "白银市", "--year", "2023", "--out", str(out))
+    assert result.code == 0, result.err
+    wb = load_workbook(out)
+    ranking, details = wb["考核排名"], wb["扣分明细"]
+    assert "示例方案，非官方" in ranking["A1"].value
+    assert {ranking.cell(r, 3).value for r in range(3, ranking.max_row + 1)} == {
+        "白银区", "平川区", "靖远县", "会宁县", "景泰县"}
+    lost = {ranking.cell(r, 3).value: ranking.cell(r, 9).value for r in range(3, ranking.max_row + 1)}
+    assert details.max_row - 1 == sum(lost.values())  # one line per point lost
