@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django_tasks import task
@@ -74,12 +74,16 @@ class Progress:
                                                   updated_at=timezone.now())
 
     def _write_aside(self, phase: str, done: int, total: int) -> None:
-        if self._side is None:
-            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
-        table = self._side.ops.quote_name(Job._meta.db_table)
-        with self._side.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET phase = %s, done = %s, total = %s, updated_at = %s "  # noqa: S608
-                           "WHERE id = %s", [phase[:100], done, total, timezone.now(), self.job.pk])
+        try:
+            if self._side is None:
+                self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            table = self._side.ops.quote_name(Job._meta.db_table)
+            with self._side.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET phase = %s, done = %s, total = %s, updated_at = %s "  # noqa: S608
+                               "WHERE id = %s", [phase[:100], done, total, timezone.now(), self.job.pk])
+        except DatabaseError as exc:  # the page's bar waits; the job's own work must not fail for it
+            log.info("job %s: progress not written (%s)", self.job.pk, exc)
+            self.close()
 
     def close(self) -> None:
         if self._side is not None:
