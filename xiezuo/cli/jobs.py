@@ -17,7 +17,7 @@ def worker(
     batch: bool = typer.Option(False, "--batch", help="执行完排队的任务后退出"),
     max_tasks: int = typer.Option(0, "--max-tasks", min=0, help="执行这么多个任务后退出（0 为不限）"),
 ) -> None:
-    """启动一个后台进程，执行排队的任务（生成 PDF、批量报告、大型台账导入）；Ctrl+C 停止。"""
+    """启动一个后台进程，执行排队的任务（生成 PDF、批量报告、大型台账和交换包导入、逐级汇总表、重复统计检查）；Ctrl+C 停止。"""
     from xiezuo.jobs.worker import run_worker
 
     console.print("后台进程已启动，等待任务（Ctrl+C 停止）", highlight=False)
