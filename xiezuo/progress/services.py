@@ -18,6 +18,7 @@ from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.actions import Action
 from xiezuo.core.changes import stored_actor
 from xiezuo.core.errors import InvalidTransition, InvalidValue, NotFound, PermissionDenied
+from xiezuo.core.stamps import touch
 from xiezuo.ledgers import idcard
 from xiezuo.ledgers.models import LabourPlacement
 from xiezuo.ledgers.reconciliation import catalogue_specs
@@ -248,8 +249,14 @@ class ConflictResolve(Action[ConflictResolution]):
         resolution = ConflictResolution.objects.create(kind=c.kind, year=self.year, key=c.key, note=self.note,
                                                        resolved_by=stored_actor(self.by),
                                                        resolved_by_name=self.actor_name)
+        # Recorded under the counties it concerns, not system-wide: a system-wide record raises the
+        # global stamp, which every cached page and every kept duplicate scan depends on, so each
+        # resolution would send a province's or the nation's scan back to 重新检查 (a job).
+        codes = sorted({r.org_code for r in c.records if r.org_code})
         self.record(object_type="progress.conflict", object_key=f"{c.kind}/{self.year}/{c.key[:16]}", year=self.year,
-                    new={"counties": c.counties, "records": [r.record_id for r in c.records]}, comment=self.note)
+                    new={"counties": c.counties, "records": [r.record_id for r in c.records]}, comment=self.note,
+                    org_code=codes[0] if codes else None)
+        touch((code, self.year, "progress") for code in codes[1:])
         return resolution
 
 

@@ -95,3 +95,27 @@ def test_the_cli_scans_with_a_bar_and_finds_the_same_pairs(planted) -> None:  # 
 
     listed = json.loads(result.stdout)
     assert {c["key"] for c in listed} == {key for *_, key in planted}
+
+
+def test_the_nation_rescans_in_a_job_and_a_resolution_uses_that_scan(planted) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xiezuo.progress.models import ConflictResolution
+
+    admin = _client("synth-admin")
+    assert 'id="conflicts-due"' in admin.get("/org/000000/2023/area/").content.decode()
+    assert admin.post("/org/000000/2023/conflicts/scan/").status_code == 302
+    cache.clear()
+    assert run_queued_here() == 1
+    job = Job.objects.get(kind="duplicate_scan")
+    assert job.status == Job.Status.DONE and job.summary["conflicts"] == len(planted), job.error
+    cache.clear()
+    kind, _a, _b, key = planted[0]
+    with CaptureQueriesContext(connection) as ctx:
+        done = admin.post("/org/000000/2023/conflicts/resolve/", {"kind": kind, "key": key[:16], "note": "经核实为同一人"})
+    assert done.status_code == 302
+    assert not any("GROUP BY" in q["sql"] and "id_hash" in q["sql"] for q in ctx.captured_queries)  # no scan
+    assert ConflictResolution.objects.filter(key=key).exists()
+    page = admin.get("/org/000000/2023/area/").content.decode()
+    assert f"待处理重复统计 <strong>{len(planted) - 1}</strong> 条" in page
