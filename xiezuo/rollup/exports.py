@@ -43,14 +43,15 @@ def area_workbook_file(org: OrgUnit, year: int, out: Path, *, approved_only: boo
     from xiezuo.tables.exports import table_xlsx
 
     rows = len(get_catalogue(year).rows)
+    steps = 1  # the areas rolled up: one step each, then one per row written
 
     def areas(name: str, done: int, total: int) -> None:
+        nonlocal steps
+        steps = total
         if on_progress is not None:
             on_progress(f"汇总：{name}（{done}/{total}）", done, total + rows)
 
-    table, columns = area_every_level(org, year, approved_only=approved_only,
-                                      on_progress=areas if on_progress else None)
-    steps = len({c.code for c in columns if not c.reporting}) or 1
+    table, columns = area_every_level(org, year, approved_only=approved_only, on_progress=areas)
 
     def written(done: int, total: int) -> None:
         if on_progress is not None:

@@ -393,7 +393,10 @@ def area_every_level(org: OrgUnit, year: int, *, approved_only: bool = False,
     `on_progress(area name, done, total)` after each.
     """
     top = area_table(org, year, approved_only=approved_only)
-    total = max(1, OrgUnit.objects.filter(path__startswith=org.path).exclude(level=Level.COUNTY).count())
+    # The areas to roll up: a western area's cities and provinces (its counties report); in the east
+    # every unit, down to the districts, rolls up the counties paired with it.
+    below = OrgUnit.objects.filter(path__startswith=org.path, side=org.side)
+    total = max(1, (below.exclude(level=Level.COUNTY) if org.side == Side.WEST else below).count())
     columns: list[UnitValues] = [top.area]
     seen = {org.code}
     done = 1
