@@ -191,7 +191,7 @@ def test_a_worker_killed_mid_exchange_import_is_replaced_and_the_package_is_impo
     from xiezuo.exchange.tests.packages import big_package
     from xiezuo.tables.models import DataValue
 
-    counties = 400  # seconds of writing inside the action's one transaction: the worker dies in it
+    counties = 1000  # seconds of writing inside the action's one transaction: the worker dies in it
     admin = login("admin")
     started = admin.post("/manage/exchange/", {"file": SimpleUploadedFile(
         "测试省交换包.json", big_package(counties), content_type="application/json")})
