@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -38,6 +39,22 @@ def _database_url() -> str:
         return f"sqlite:///{Path(s['NAME']).resolve()}"
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _kill(worker: subprocess.Popen[bytes], job: Job) -> None:
+    """SIGKILL mid-job, reaped (its process id gone, as after a crash): the job is left running, once tried."""
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.attempts == 1, (job.status, job.phase, job.error)
+
+
+def _finish_on_a_new_worker(start_worker: Any, job: Job) -> None:
+    start_worker()
+    _wait("the second worker to finish the job", lambda: Job.objects.filter(pk=job.pk, status__in=[
+        Job.Status.DONE, Job.Status.FAILED]).exists())
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
 
 
 @pytest.fixture
@@ -162,16 +179,9 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_job_finishes_once(  # ty
     _wait("the first worker to be checking rows",
           lambda: Job.objects.filter(pk=job.pk).exclude(status=Job.Status.RUNNING, done=0)
           .exclude(status=Job.Status.QUEUED).exists())
-    first.send_signal(signal.SIGKILL)
-    first.wait()  # reaped: its process id is gone, as after a crash
-    job.refresh_from_db()
-    assert job.status == Job.Status.RUNNING and job.attempts == 1, (job.status, job.phase, job.error)
+    _kill(first, job)
 
-    start_worker()
-    _wait("the second worker to finish the job", lambda: Job.objects.filter(pk=job.pk, status__in=[
-        Job.Status.DONE, Job.Status.FAILED]).exists())
-    job.refresh_from_db()
-    assert job.status == Job.Status.DONE, job.error
+    _finish_on_a_new_worker(start_worker, job)
     assert job.attempts == 2 and job.summary["added"] == rows
     assert LabourPlacement.objects.count() == before + rows  # once: no duplicate records
     assert AppliedOnce.objects.filter(key=f"job:{job.pk}").count() == 1
@@ -207,17 +217,10 @@ def test_a_worker_killed_mid_exchange_import_is_replaced_and_the_package_is_impo
         _wait("the first worker to be reading the package", lambda: Job.objects.filter(
             pk=job.pk, status=Job.Status.RUNNING, phase="读取并校验交换包").exists())
         time.sleep(2)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    job.refresh_from_db()
-    assert job.status == Job.Status.RUNNING and job.attempts == 1, (job.status, job.phase, job.error)
+    _kill(first, job)
     assert not ours.exists()  # the killed run's transaction left nothing behind
 
-    start_worker()
-    _wait("the second worker to finish the job", lambda: Job.objects.filter(pk=job.pk, status__in=[
-        Job.Status.DONE, Job.Status.FAILED]).exists())
-    job.refresh_from_db()
-    assert job.status == Job.Status.DONE, job.error
+    _finish_on_a_new_worker(start_worker, job)
     assert job.attempts == 2 and job.summary["tables_changed"] == counties
     assert ours.count() == job.summary["values_written"]
     assert ChangeRecord.objects.filter(object_type="exchange.table").count() == counties  # once per table
