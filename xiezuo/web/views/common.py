@@ -33,3 +33,11 @@ def acting_user(request: HttpRequest) -> AbstractBaseUser:
     if not isinstance(user, AbstractBaseUser):
         raise NotFound("请先登录")
     return user
+
+
+def admin_only(request: HttpRequest) -> None:
+    """Administrators' pages do not exist for anyone else (404, as a page they may not see)."""
+    from xiezuo.accounts.scope import is_admin
+
+    if not is_admin(request.user):
+        raise NotFound("页面不存在")

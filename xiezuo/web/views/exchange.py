@@ -16,17 +16,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from xiezuo.accounts.scope import is_admin
-from xiezuo.core.errors import InputError, InvalidValue, NotFound
+from xiezuo.core.errors import InputError, InvalidValue
 from xiezuo.exchange.services import exchange_read
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.web import staging
-from xiezuo.web.views.common import acting_user
-
-
-def _admin_only(request: HttpRequest) -> None:
-    if not is_admin(request.user):
-        raise NotFound("页面不存在")
+from xiezuo.web.views.common import acting_user, admin_only
 
 
 def _context(**extra: object) -> dict[str, object]:
@@ -36,7 +30,7 @@ def _context(**extra: object) -> dict[str, object]:
 @login_required
 def exchange_page(request: HttpRequest) -> HttpResponse:
     """GET: the upload form and the export form; POST: a package to import."""
-    _admin_only(request)
+    admin_only(request)
     if request.method != "POST":
         return render(request, "web/manage/exchange.html", _context())
     upload = request.FILES.get("file")
@@ -70,7 +64,7 @@ def exchange_export(request: HttpRequest) -> HttpResponse:
     """An area's approved tables of a year as an exchange package (the same as `xiezuo exchange export`)."""
     from xiezuo.exchange.package import package_bytes, package_name
 
-    _admin_only(request)
+    admin_only(request)
     code, year_text = request.GET.get("org", "").strip(), request.GET.get("year", "").strip()
     try:
         org = OrgUnit.objects.filter(code=code).first()

@@ -15,19 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from xiezuo.accounts.models import Role
-from xiezuo.accounts.scope import is_admin
 from xiezuo.accounts.services import password_change, user_create, user_password_reset, user_update
 from xiezuo.core.errors import InputError, InvalidValue, NotFound
 from xiezuo.core.models import ChangeRecord
 from xiezuo.orgunits.models import AssessmentClass, OrgUnit, Pairing, PairingKind
 from xiezuo.orgunits.services import orgunit_update, pairing_create
 from xiezuo.web.history import history_entries
-from xiezuo.web.views.common import acting_user
-
-
-def _admin_only(request: HttpRequest) -> None:
-    if not is_admin(request.user):
-        raise NotFound("页面不存在")
+from xiezuo.web.views.common import acting_user, admin_only
 
 
 def _unit(code: str) -> OrgUnit:
@@ -43,7 +37,7 @@ def _units() -> list[OrgUnit]:
 
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
+    admin_only(request)
     people = get_user_model().objects.select_related("profile__org").order_by("username")
     return render(request, "web/manage/users.html", {"people": people})
 
@@ -54,7 +48,7 @@ def _user_form(request: HttpRequest) -> dict[str, object]:
 
 @login_required
 def user_new(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
+    admin_only(request)
     if request.method == "POST":
         post = request.POST
         try:
@@ -75,7 +69,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _admin_only(request)
+    admin_only(request)
     person = get_user_model().objects.select_related("profile__org").filter(pk=pk).first()
     if person is None:
         raise NotFound(f"没有编号为 {pk} 的用户")
@@ -103,14 +97,14 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def orgunits(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
+    admin_only(request)
     page = Paginator(OrgUnit.objects.select_related("parent").order_by("code"), 200).get_page(request.GET.get("page"))
     return render(request, "web/manage/orgunits.html", {"page": page})
 
 
 @login_required
 def orgunit_edit(request: HttpRequest, code: str) -> HttpResponse:
-    _admin_only(request)
+    admin_only(request)
     unit = OrgUnit.objects.select_related("parent").filter(code=code).first()
     if unit is None:
         raise NotFound(f"未找到行政区划「{code}」")
@@ -133,7 +127,7 @@ def orgunit_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def pairings(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
+    admin_only(request)
     status = 200
     if request.method == "POST":
         post = request.POST
