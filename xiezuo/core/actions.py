@@ -16,9 +16,9 @@ implement `target()` and `perform()`; the registry test then asks for a locked-u
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.db import transaction
@@ -26,6 +26,7 @@ from django.db import transaction
 from xiezuo.core.action_kinds import ActionKind
 from xiezuo.core.changes import actor_display_name, change_record
 from xiezuo.core.models import ChangeRecord
+from xiezuo.core.rawsql import Result, Statement, run_together
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -75,6 +76,8 @@ class Action(Generic[R]):
     # A job's key: the action runs at most once under it (`AppliedOnce`, same transaction); run
     # again, it raises AlreadyApplied carrying what `summary()` returned the first time.
     once_key: str | None = None
+    # The results of `reads()`, there when `validate()` runs.
+    read: list[Result] = field(init=False, default_factory=list, repr=False)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -89,6 +92,11 @@ class Action(Generic[R]):
     def target(self) -> tuple[OrgUnit | None, int | None]:
         """The unit and year acted on (None, None for system-wide actions)."""
         return None, None
+
+    def reads(self) -> Sequence[Statement]:
+        """Written-out reads `validate()` needs (the rows it checks, row-locked), sent in the same
+        round trip as the unit's lock (`core.rawsql`); their results are in `self.read`."""
+        return ()
 
     def validate(self) -> None:
         """The action's own checks inside the transaction, after permission and lock (versions…)."""
@@ -114,7 +122,9 @@ class Action(Generic[R]):
         if self.permission is not None and org is not None and self.by is not None:
             require(self.by, self.permission, org)
         if self.frozen_with_submission and org is not None and year is not None:
-            unit_year_open(org=org, year=year)
+            self.read = unit_year_open(org=org, year=year, together=self.reads())
+        else:
+            self.read = run_together(self.reads())
         self.validate()
 
     def execute(self) -> R:
@@ -151,14 +161,16 @@ class Action(Generic[R]):
         kind: ActionKind | None = None,
         org_code: str | None = None,
         year: int | None = None,
+        together: Sequence[Statement] = (),
     ) -> ChangeRecord:
-        """The change record of this action: `old` and `new` map the fields that changed to JSON values."""
+        """The change record of this action: `old` and `new` map the fields that changed to JSON values;
+        `together`: the change's own written-out statements, sent with the record (`core.rawsql`)."""
         org, target_year = self.target()
         return change_record(
             actor=self.by, action=kind or self.kind, object_type=object_type, object_key=object_key,
             org_code=org_code if org_code is not None else (org.code if org is not None else ""),
             year=year if year is not None else target_year,
-            old=dict(old) if old else None, new=dict(new) if new else None, comment=comment,
+            old=dict(old) if old else None, new=dict(new) if new else None, comment=comment, together=together,
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -37,11 +38,13 @@ def change_record(
     old: Any = None,
     new: Any = None,
     comment: str = "",
+    together: Sequence[rawsql.Statement] = (),
 ) -> ChangeRecord:
+    """Record a change and raise its unit-year's stamp. `together`: the change itself, when it is a
+    written-out statement (`core.rawsql`), sent in the same round trip before them."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change_record must run inside the transaction of the change it records")
     kind = ActionKind(action)  # an unregistered action is a programming error, refused here
-    stamps.touch([(org_code, year, stamps.area_of(object_type))])
     record = ChangeRecord(
         actor=stored_actor(actor),
         actor_name=actor_display_name(actor),
@@ -55,7 +58,9 @@ def change_record(
         comment=comment,
     )
     # Every write makes one: written out (core.rawsql), compiling the ORM insert costs more than running it.
-    rawsql.insert(record, using=transaction.get_connection().alias)
+    alias = transaction.get_connection().alias
+    rawsql.run_together([*together, *stamps.touch_statements([(org_code, year, stamps.area_of(object_type))]),
+                         rawsql.insert_statement(record, using=alias)], using=alias)
     return record
 
 

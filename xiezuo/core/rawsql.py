@@ -6,13 +6,18 @@ user, the session, a cell save's values — are written as SQL. What the ORM wou
 on its way out of the database (SQLite's decimals and aware datetimes) is still done, by the
 ORM's own converters: `Columns` gives a model's columns and turns raw rows into field values or
 model instances, so a new field on the model needs no change here.
+
+A save waits on the database for each statement in turn, and on one core that wait is most of a
+save's time after the Python: `run_together` sends statements that follow one another anyway in
+one round trip on PostgreSQL (one simple-protocol query; each statement still runs on its own, with
+its own snapshot, as if sent alone), and one by one on SQLite, which is in the process.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
@@ -85,10 +90,82 @@ def column(model: type[Model], field: str) -> str:
     return str(getattr(found, "column", None) or found.name)
 
 
-def select_one(columns: Columns[M], where: Sequence[str], params: Sequence[Any], *, for_update: bool = False,
-               using: str = "default") -> M | None:
-    """One instance of `columns.model` whose `where` columns equal `params` (`for_update`: row-locked
-    where the database has row locks), or None."""
+@dataclass(frozen=True)
+class Result:
+    """What one statement gave: its rows (none for a write without RETURNING) and its row count."""
+
+    rows: list[tuple[Any, ...]]
+    rowcount: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement (`%s` placeholders) to run with others (`run_together`); `then` is called
+    with its result once it has run: checks of the row count, the key of an insert."""
+
+    sql: str
+    params: Sequence[Any] = ()
+    then: Callable[[Result], None] | None = field(default=None, compare=False)
+
+
+def _sends_many(cursor: Any) -> bool:
+    """Can this cursor run several statements in one query? psycopg's client-side binding cursor
+    (Django's default on PostgreSQL) sends a query without a prepared plan, which may hold many."""
+    try:
+        from psycopg import ClientCursor
+    except ImportError:  # no psycopg: not PostgreSQL
+        return False
+    return isinstance(cursor, ClientCursor)
+
+
+def run_together(statements: Sequence[Statement], using: str = "default") -> list[Result]:
+    """Run the statements in order and return their results: in one round trip where the database
+    is across a network (PostgreSQL), one by one where it is in the process (SQLite)."""
+    if not statements:
+        return []
+    connection = connections[using]
+    results: list[Result] = []
+    with connection.cursor() as cursor:
+        if len(statements) > 1 and _sends_many(cursor.cursor):
+            cursor.execute(";\n".join(s.sql for s in statements), [p for s in statements for p in s.params])
+            for index in range(len(statements)):
+                if index:
+                    cursor.nextset()
+                results.append(Result(cursor.fetchall() if cursor.description else [], cursor.rowcount))
+        else:
+            for statement in statements:
+                cursor.execute(statement.sql, list(statement.params))
+                results.append(Result(cursor.fetchall() if cursor.description else [], cursor.rowcount))
+    for statement, result in zip(statements, results, strict=True):
+        if statement.then is not None:
+            statement.then(result)
+    return results
+
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """A written-out read and what its rows mean: `fetch()` runs it alone, `fetch_both` with another."""
+
+    statement: Statement
+    decode: Callable[[Result], T]
+
+    def fetch(self, using: str = "default") -> T:
+        return self.decode(run_together([self.statement], using)[0])
+
+
+def fetch_both(first: Read[T], second: Read[U], using: str = "default") -> tuple[T, U]:
+    """Two reads in one round trip."""
+    a, b = run_together([first.statement, second.statement], using)
+    return first.decode(a), second.decode(b)
+
+
+def select_one_statement(columns: Columns[M], where: Sequence[str], params: Sequence[Any], *,
+                         for_update: bool = False, using: str = "default") -> Statement:
+    """The read of `select_one`, to run with others; `first(columns, result)` makes its instance."""
     connection = connections[using]
     quote = connection.ops.quote_name
     model = columns.model
@@ -96,15 +173,25 @@ def select_one(columns: Columns[M], where: Sequence[str], params: Sequence[Any],
     sql = f"SELECT {columns.sql(using)} FROM {quote(model._meta.db_table)} {columns.alias} WHERE {condition}"  # noqa: S608
     if for_update and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        row = cursor.fetchone()
-    return None if row is None else columns.instance(row, using)
+    return Statement(sql, list(params))
 
 
-def update(instance: Model, fields: Sequence[str], using: str = "default") -> None:
+def first(columns: Columns[M], result: Result, using: str = "default") -> M | None:
+    """The instance of a statement's first row, or None."""
+    return columns.instance(result.rows[0], using) if result.rows else None
+
+
+def select_one(columns: Columns[M], where: Sequence[str], params: Sequence[Any], *, for_update: bool = False,
+               using: str = "default") -> M | None:
+    """One instance of `columns.model` whose `where` columns equal `params` (`for_update`: row-locked
+    where the database has row locks), or None."""
+    statement = select_one_statement(columns, where, params, for_update=for_update, using=using)
+    return first(columns, run_together([statement], using)[0], using)
+
+
+def update_statement(instance: Model, fields: Sequence[str], using: str = "default") -> Statement:
     """Write these fields of a stored instance by its key, as `save(update_fields=…)` does (`auto_now`
-    included; no signals — the domain uses none). Raises if the row is gone."""
+    included; no signals — the domain uses none); the statement raises, once run, if the row is gone."""
     from django.db import DatabaseError
 
     connection = connections[using]
@@ -113,32 +200,41 @@ def update(instance: Model, fields: Sequence[str], using: str = "default") -> No
     chosen = [f for f in meta.local_concrete_fields if f.name in fields or f.attname in fields]
     values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in chosen]
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in chosen)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 - names only
-                       f"WHERE {quote(str(meta.pk.column))} = %s", [*values, instance.pk])
-        if cursor.rowcount != 1:
+
+    def gone(result: Result) -> None:
+        if result.rowcount != 1:
             raise DatabaseError(f"{meta.db_table} {instance.pk}: the row to update is gone")
 
+    return Statement(f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 - names only
+                     f"WHERE {quote(str(meta.pk.column))} = %s", [*values, instance.pk], then=gone)
 
-def insert(instance: Model, using: str = "default") -> None:
-    """Store a new instance as `save(force_insert=True)` does (defaults, `auto_now_add`), and set its
-    key. For models with an automatic key and no signals."""
+
+def update(instance: Model, fields: Sequence[str], using: str = "default") -> None:
+    run_together([update_statement(instance, fields, using)], using)
+
+
+def insert_statement(instance: Model, using: str = "default") -> Statement:
+    """Store a new instance as `save(force_insert=True)` does (defaults, `auto_now_add`); once run,
+    the instance has its key. For models with an automatic key and no signals, on a database that
+    returns columns from an insert (PostgreSQL, SQLite 3.35 and later)."""
     connection = connections[using]
+    if not connection.features.can_return_columns_from_insert:
+        raise NotImplementedError(f"{connection.vendor} cannot return the key of an insert")
     quote = connection.ops.quote_name
     meta = instance._meta
     auto = meta.auto_field
     fields = [f for f in meta.local_concrete_fields if f is not auto and not f.generated]
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     table, key = quote(meta.db_table), quote(str(meta.pk.column))
-    sql = (f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608 - names only
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(f"{sql} RETURNING {key}", values)
-            pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(sql, values)
-            pk = connection.ops.last_insert_id(cursor, meta.db_table, str(meta.pk.column))
-    setattr(instance, meta.pk.attname, pk)
-    instance._state.adding = False
-    instance._state.db = using
+
+    def stored(result: Result) -> None:
+        setattr(instance, meta.pk.attname, result.rows[0][0])
+        instance._state.adding = False
+        instance._state.db = using
+
+    return Statement(f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608
+                     f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {key}", values, then=stored)
+
+
+def insert(instance: Model, using: str = "default") -> None:
+    run_together([insert_statement(instance, using)], using)

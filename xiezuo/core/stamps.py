@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connection
 
+from xiezuo.core import rawsql
 from xiezuo.core.models import Stamp
 
 GLOBAL = ("", 0, "*")
@@ -23,19 +24,20 @@ def area_of(object_type: str) -> str:
     return object_type.split(".", 1)[0] or "*"
 
 
-def touch(triples: Iterable[tuple[str, int | None, str]]) -> None:
-    """Raise the stamps of these (org code, year, area) triples by one (upsert, one statement each)."""
+def touch_statements(triples: Iterable[tuple[str, int | None, str]]) -> list[rawsql.Statement]:
+    """The upserts that raise the stamps of these (org code, year, area) triples by one, to run with
+    the change record's insert (`core.changes`)."""
     table = connection.ops.quote_name(Stamp._meta.db_table)
     keys = {(code, year or 0, area) if code else GLOBAL for code, year, area in triples}
-    if not keys:
-        return
-    with connection.cursor() as cursor:
-        for code, year, area in sorted(keys):
-            cursor.execute(
-                f"INSERT INTO {table} (org_code, year, area, version) VALUES (%s, %s, %s, 1) "  # noqa: S608
-                f"ON CONFLICT (org_code, year, area) DO UPDATE SET version = {table}.version + 1",
-                [code, year, area],
-            )
+    return [rawsql.Statement(
+        f"INSERT INTO {table} (org_code, year, area, version) VALUES (%s, %s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (org_code, year, area) DO UPDATE SET version = {table}.version + 1",
+        [code, year, area]) for code, year, area in sorted(keys)]
+
+
+def touch(triples: Iterable[tuple[str, int | None, str]]) -> None:
+    """Raise the stamps of these (org code, year, area) triples by one (an upsert each)."""
+    rawsql.run_together(touch_statements(triples))
 
 
 def stamps_for(pairs: Iterable[tuple[str, int]]) -> Mapping[tuple[str, int, str], int]:

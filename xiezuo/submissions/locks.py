@@ -9,10 +9,13 @@ colliding. Pages ask `frozen()` / `editable()` to decide whether to offer editin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
+from xiezuo.core import rawsql
 from xiezuo.core.errors import Locked
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import LOCKED_STATES, State, Submission
@@ -22,16 +25,17 @@ def frozen_state(state: str | None) -> bool:
     return state in LOCKED_STATES
 
 
-def lock_unit(org: OrgUnit) -> None:
-    """Serialise writers of one unit (a no-op on SQLite, which serialises every write anyway).
-
-    Written out, as is the state read below: every save runs both, and compiling the ORM queries
-    costs more than running them."""
+def _lock_statements(org: OrgUnit) -> list[rawsql.Statement]:
+    # None on SQLite, which serialises every write anyway.
     if not connection.features.has_select_for_update:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {connection.ops.quote_name(OrgUnit._meta.db_table)} "  # noqa: S608
-                       "WHERE id = %s FOR UPDATE", [org.pk])
+        return []
+    return [rawsql.Statement(f"SELECT id FROM {connection.ops.quote_name(OrgUnit._meta.db_table)} "  # noqa: S608
+                             "WHERE id = %s FOR UPDATE", [org.pk])]
+
+
+def lock_unit(org: OrgUnit) -> None:
+    """Serialise writers of one unit (a no-op on SQLite, which serialises every write anyway)."""
+    rawsql.run_together(_lock_statements(org))
 
 
 def locked_message(org: OrgUnit, year: int, state: str) -> str:
@@ -39,19 +43,26 @@ def locked_message(org: OrgUnit, year: int, state: str) -> str:
     return f"「{org.name}」{year} 年度填报{label}，统计表、台账和自评报告均不能再修改"
 
 
-def unit_year_open(*, org: OrgUnit, year: int) -> None:
-    """Raise Locked while the unit's submission for the year is submitted or approved."""
-    lock_unit(org)
-    # A statement of its own after the lock: in READ COMMITTED it sees a submit that committed while
-    # this write waited for the lock (a subquery of the locking statement would not).
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT state FROM {connection.ops.quote_name(Submission._meta.db_table)} "  # noqa: S608
-                       "WHERE org_id = %s AND year = %s", [org.pk, year])
-        found = cursor.fetchone()
-    state = found[0] if found else None
+def unit_year_open(*, org: OrgUnit, year: int,
+                   together: Sequence[rawsql.Statement] = ()) -> list[rawsql.Result]:
+    """Lock the unit and raise Locked while its submission for the year is submitted or approved.
+
+    `together`: reads the caller makes under the lock (the rows it checks), sent in the same round
+    trip; their results are returned. Written out (`core.rawsql`): every save runs it, and compiling
+    the ORM queries costs more than running them."""
+    # The state is a statement of its own after the lock: in READ COMMITTED it sees a submit that
+    # committed while this write waited for the lock (a subquery of the locking statement would not).
+    # Sent together, the statements still run one after another, each with its own snapshot.
+    state_read = rawsql.Statement(f"SELECT state FROM {connection.ops.quote_name(Submission._meta.db_table)} "  # noqa: S608
+                                  "WHERE org_id = %s AND year = %s", [org.pk, year])
+    lock = _lock_statements(org)
+    results = rawsql.run_together([*lock, state_read, *together])
+    found = results[len(lock)].rows
+    state = found[0][0] if found else None
     if frozen_state(state):
         assert state is not None
         raise Locked(locked_message(org, year, state))
+    return results[len(lock) + 1:]
 
 
 def frozen(org: OrgUnit, year: int) -> bool:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from xiezuo.core.models import ChangeRecord
+from xiezuo.core.rawsql import Read, Statement
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, Submission, SubmissionEvent
 
@@ -33,22 +34,31 @@ def row_comments(submission: Submission) -> dict[str, list[SubmissionEvent]]:
     return _threads(submission.events.exclude(row_code=""))
 
 
+def row_comment_ids_read(org: OrgUnit, year: int, row_code: str) -> Read[list[int]]:
+    """The ids of the comments and replies on one row: the probe of `row_comments_of`, to send with
+    another read (a cell save's, `web.selectors.table_row`)."""
+    events = connection.ops.quote_name(SubmissionEvent._meta.db_table)
+    submissions = connection.ops.quote_name(Submission._meta.db_table)
+    return Read(Statement(
+        f"SELECT e.id FROM {events} e JOIN {submissions} s ON s.id = e.submission_id "  # noqa: S608 - names only
+        "WHERE s.org_id = %s AND s.year = %s AND e.row_code = %s AND e.kind IN (%s, %s)",
+        [org.pk, year, row_code, EventKind.COMMENT.value, EventKind.REPLY.value]),
+        lambda result: [pk for (pk,) in result.rows])
+
+
+def row_comments_with_ids(ids: list[int], row_code: str) -> list[SubmissionEvent]:
+    """The comments (with their replies) of these ids on one row; none read when there are none."""
+    if not ids:
+        return []
+    return _threads(SubmissionEvent.objects.filter(pk__in=ids)).get(row_code, [])
+
+
 def row_comments_of(org: OrgUnit, year: int, row_code: str) -> list[SubmissionEvent]:
     """The comments on one row of a unit-year (with their replies), without reading the submission.
 
     Asked after every cell save, and most rows have no comment: a written-out probe for the ids
     first (compiling the ORM query costs more than running it), the events only if there are any."""
-    events = connection.ops.quote_name(SubmissionEvent._meta.db_table)
-    submissions = connection.ops.quote_name(Submission._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT e.id FROM {events} e JOIN {submissions} s ON s.id = e.submission_id "  # noqa: S608 - names only
-            "WHERE s.org_id = %s AND s.year = %s AND e.row_code = %s AND e.kind IN (%s, %s)",
-            [org.pk, year, row_code, EventKind.COMMENT.value, EventKind.REPLY.value])
-        ids = [pk for (pk,) in cursor.fetchall()]
-    if not ids:
-        return []
-    return _threads(SubmissionEvent.objects.filter(pk__in=ids)).get(row_code, [])
+    return row_comments_with_ids(row_comment_ids_read(org, year, row_code).fetch(), row_code)
 
 
 def _threads(events: QuerySet[SubmissionEvent]) -> dict[str, list[SubmissionEvent]]:

@@ -11,7 +11,7 @@ from django.db import connection
 
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import get_catalogue
-from xiezuo.core.rawsql import Columns, column
+from xiezuo.core.rawsql import Columns, Read, Result, Statement, column
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.tables.models import DataValue
 
@@ -127,6 +127,29 @@ def line_of(row: Row, dv: DataValue | None) -> TableLine:
                      published=dv.published, updated_at=dv.updated_at.isoformat())
 
 
+def values_with_previous_read(org: OrgUnit, year: int, catalogue: Catalogue) -> Read[tuple[
+        dict[str, Decimal | str | None], dict[str, Decimal | str | None]]]:
+    """`values_with_previous` as a read to send with another (a cell save's, `web.selectors.table_row`)."""
+    columns = Columns.of(DataValue, "v", ["year", "code", "number", "text"])
+    table = connection.ops.quote_name(DataValue._meta.db_table)
+
+    def decode(result: Result) -> tuple[dict[str, Decimal | str | None], dict[str, Decimal | str | None]]:
+        by_code = catalogue.by_code
+        current: dict[str, Decimal | str | None] = {}
+        previous: dict[str, Decimal | str | None] = {}
+        for row_year, code, number, text in columns.convert_rows(result.rows):
+            value = _stored_value(number, text, by_code.get(code))
+            if row_year != year:
+                previous[code] = value
+            elif value is not None:
+                current[code] = value
+        return current, previous
+
+    return Read(Statement(f"SELECT {columns.sql()} FROM {table} v "  # noqa: S608 - names only
+                          f"WHERE v.{column(DataValue, 'org')} = %s AND v.year IN (%s, %s)", [org.pk, year, year - 1]),
+                decode)
+
+
 def values_with_previous(org: OrgUnit, year: int, catalogue: Catalogue) -> tuple[
         dict[str, Decimal | str | None], dict[str, Decimal | str | None]]:
     """This year's and last year's values of one unit ({row code: value} each), one query.
@@ -134,19 +157,4 @@ def values_with_previous(org: OrgUnit, year: int, catalogue: Catalogue) -> tuple
     Written out, for a cell save: compiling the ORM query costs more than running it, and the save
     needs only the values (the rules read the whole table), not each row's source and version.
     """
-    columns = Columns.of(DataValue, "v", ["year", "code", "number", "text"])
-    table = connection.ops.quote_name(DataValue._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns.sql()} FROM {table} v "  # noqa: S608 - names only
-                       f"WHERE v.{column(DataValue, 'org')} = %s AND v.year IN (%s, %s)", [org.pk, year, year - 1])
-        rows = cursor.fetchall()
-    by_code = catalogue.by_code
-    current: dict[str, Decimal | str | None] = {}
-    previous: dict[str, Decimal | str | None] = {}
-    for row_year, code, number, text in columns.convert_rows(rows):
-        value = _stored_value(number, text, by_code.get(code))
-        if row_year != year:
-            previous[code] = value
-        elif value is not None:
-            current[code] = value
-    return current, previous
+    return values_with_previous_read(org, year, catalogue).fetch()

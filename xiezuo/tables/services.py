@@ -61,7 +61,8 @@ def _stored(dv: DataValue, row: Row) -> Decimal | str | None:
 
 
 def _write(dv: DataValue, row: Row, value: Decimal | str | None, *, source: str, by: AbstractBaseUser | None,
-           note: str, published: bool | None = None) -> None:
+           note: str, published: bool | None = None) -> list[rawsql.Statement]:
+    """Set the cell; a stored one's update is returned, to be sent with its change record."""
     _apply(dv, row, value)
     dv.source = source
     dv.note = note or dv.note
@@ -71,9 +72,10 @@ def _write(dv: DataValue, row: Row, value: Decimal | str | None, *, source: str,
     dv.version += 1
     if dv.pk:
         # Every cell save runs it: written out (core.rawsql), as are the cell's read and the change record.
-        rawsql.update(dv, ["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])
-    else:
-        dv.save(force_insert=True)
+        return [rawsql.update_statement(
+            dv, ["number", "text", "source", "published", "note", "updated_by", "updated_at", "version"])]
+    dv.save(force_insert=True)
+    return []
 
 
 def _value_change(old: DataValue | None, row: Row, value: Decimal | str | None, source: str) -> tuple[
@@ -125,10 +127,14 @@ class ValueSet(_TableWrite[DataValue]):
         self.row = _row(get_catalogue(self.year), self.code)
         self.value = self.row.parse(self.raw, location=Location(row=self.row.label, value=self.raw))
 
+    def reads(self) -> list[rawsql.Statement]:
+        # The cell, row-locked, with the unit's lock. Who changed it last is read only when the save
+        # is refused as stale (`_stale`).
+        return [rawsql.select_one_statement(_VALUE_COLUMNS, ["org", "year", "code"],
+                                            [self.org.pk, self.year, self.code], for_update=True)]
+
     def validate(self) -> None:
-        # Who changed it last is read only when the save is refused as stale (`_stale`).
-        self.current = rawsql.select_one(_VALUE_COLUMNS, ["org", "year", "code"], [self.org.pk, self.year, self.code],
-                                         for_update=True)
+        self.current = rawsql.first(_VALUE_COLUMNS, self.read[0])
         current_version = self.current.version if self.current else 0
         if self.expected_version is not None and self.expected_version != current_version:
             raise _stale(self.current, self.row, self.raw)
@@ -136,9 +142,9 @@ class ValueSet(_TableWrite[DataValue]):
     def perform(self) -> DataValue:
         dv = self.current or DataValue(org=self.org, year=self.year, code=self.code, version=0)
         old, new = _value_change(self.current, self.row, self.value, self.source)
-        _write(dv, self.row, self.value, source=self.source, by=self.by, note=self.note)
+        written = _write(dv, self.row, self.value, source=self.source, by=self.by, note=self.note)
         self.record(object_type="tables.datavalue", object_key=f"{self.org.code}/{self.year}/{self.code}",
-                    old=old, new=new, comment=self.note)
+                    old=old, new=new, comment=self.note, together=written)
         return dv
 
 
@@ -179,9 +185,10 @@ class ValuesSetMany(_TableWrite[int]):
             current = existing.get(item.code)
             dv = current or DataValue(org=self.org, year=self.year, code=item.code, version=0)
             old, new = _value_change(current, row, value, self.source)
-            _write(dv, row, value, source=self.source, by=self.by, note=item.note, published=item.published)
+            written = _write(dv, row, value, source=self.source, by=self.by, note=item.note,
+                             published=item.published)
             self.record(object_type="tables.datavalue", object_key=f"{self.org.code}/{self.year}/{item.code}",
-                        old=old, new=new, comment=self.file or "")
+                        old=old, new=new, comment=self.file or "", together=written)
         return len(self.parsed)
 
 
@@ -244,9 +251,9 @@ class TableUploadApply(_TableWrite[int]):
             current = self.existing.get((unit.pk, row.code))
             dv = current or DataValue(org=unit, year=self.year, code=row.code, version=0)
             old, new = _value_change(current, row, value, Source.ENTERED)
-            _write(dv, row, value, source=Source.ENTERED, by=self.by, note="")
+            written = _write(dv, row, value, source=Source.ENTERED, by=self.by, note="")
             self.record(object_type="tables.datavalue", object_key=f"{unit.code}/{self.year}/{row.code}",
-                        old=old, new=new, comment=self.file, org_code=unit.code)
+                        old=old, new=new, comment=self.file, org_code=unit.code, together=written)
         return len(self.parsed)
 
 

@@ -9,19 +9,25 @@ from django.db.models import Max
 
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import available_years, get_catalogue
+from xiezuo.core import rawsql
 from xiezuo.core.models import ChangeRecord
 from xiezuo.engine.validate import Finding, validate_units
 from xiezuo.ledgers.reconciliation import county_figures
 from xiezuo.orgunits.models import OrgUnit
 from xiezuo.submissions.models import EventKind, State, Submission, SubmissionEvent
-from xiezuo.submissions.selectors import row_comments, row_comments_of, submissions_for_many
+from xiezuo.submissions.selectors import (
+    row_comment_ids_read,
+    row_comments,
+    row_comments_with_ids,
+    submissions_for_many,
+)
 from xiezuo.tables.models import DataValue
 from xiezuo.tables.selectors import (
     TableLine,
     line_of,
     table_with_previous,
     values_for_many,
-    values_with_previous,
+    values_with_previous_read,
 )
 
 STATE_LABELS = dict(State.choices)
@@ -173,7 +179,9 @@ def table_row(org: OrgUnit, year: int, code: str, *, error: str = "",
     but no other row is assembled, and the ledger figure is read only for a row the ledgers make.
     `saved` is the value the save just wrote (None when it was refused: the row is read again)."""
     catalogue = get_catalogue(year)
-    current, previous = values_with_previous(org, year, catalogue)
+    # The values and the row's comments in one round trip: most rows have none, and then nothing more is read.
+    (current, previous), comment_ids = rawsql.fetch_both(values_with_previous_read(org, year, catalogue),
+                                                         row_comment_ids_read(org, year, code))
     findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
     row_def = catalogue.by_code[code]
     if saved is None:
@@ -181,7 +189,7 @@ def table_row(org: OrgUnit, year: int, code: str, *, error: str = "",
     line = line_of(row_def, saved)
     # The row just saved shows every finding that involves it in full.
     row = TableRowView(line=line, previous=previous.get(code), findings=findings_for_row(findings, code),
-                       comments=row_comments_of(org, year, code), error=error)
+                       comments=row_comments_with_ids(comment_ids, code), error=error)
     county = org.level == "county"
     if county and row_def.derive is not None:
         derived, decisions = county_figures(org, year)
