@@ -27,7 +27,8 @@ def test_results_in_order_with_rows_and_row_counts() -> None:
         results = rawsql.run_together([
             rawsql.Statement(f"SELECT version FROM {STAMPS} WHERE org_code = %s AND area = %s",  # noqa: S608
                              ["620422", "tables"], then=lambda r: seen.append(r.rows[0][0])),
-            rawsql.Statement(f"UPDATE {STAMPS} SET version = version + 10 WHERE org_code = %s", ["620422"]),
+            rawsql.Statement(f"UPDATE {STAMPS} SET version = version + 10 WHERE org_code = %s",  # noqa: S608
+                             ["620422"]),
             rawsql.Statement(f"SELECT version FROM {STAMPS} WHERE org_code = %s AND area = %s",  # noqa: S608
                              ["620422", "nothing"]),
             rawsql.Statement(f"SELECT version, %s FROM {STAMPS} WHERE org_code = %s", ["a%b", "620422"]),  # noqa: S608
@@ -45,7 +46,7 @@ def test_a_failing_statement_leaves_nothing_of_the_others() -> None:
     stamps.touch([("620422", 2023, "tables")])
     with pytest.raises(IntegrityError), transaction.atomic():
         rawsql.run_together([
-            rawsql.Statement(f"UPDATE {STAMPS} SET version = 99 WHERE org_code = %s", ["620422"]),
+            rawsql.Statement(f"UPDATE {STAMPS} SET version = 99 WHERE org_code = %s", ["620422"]),  # noqa: S608
             rawsql.Statement(f"INSERT INTO {STAMPS} (org_code, year, area, version) "  # noqa: S608
                              "VALUES (%s, %s, %s, %s)", ["620422", 2023, "tables", 1]),  # the key exists
         ])
