@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 from xiezuo.orgunits.models import OrgUnit
@@ -52,3 +55,21 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…）"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session (Django's database sessions, `SESSION_ENGINE` = `accounts.sessions`) with
+    the user it is signed in as in a column of its own: the one read a request makes of its session
+    brings the user, role and unit along."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from xiezuo.accounts.sessions import SessionStore
+
+        return SessionStore

@@ -212,7 +212,7 @@ def load_all_actions() -> dict[ActionKind, type[Action[Any]]]:
 
 # Job bookkeeping (queue, progress, worker heartbeats) is the framework's, like sessions; the work a
 # job does goes through actions.
-_UNGUARDED_PREFIXES = ("django_", "auth_", "web_loginattempt", "jobs_")
+_UNGUARDED_PREFIXES = ("django_", "auth_", "accounts_session", "web_loginattempt", "jobs_")
 _WRITE_WORDS = ("INSERT", "UPDATE", "DELETE")
 
 

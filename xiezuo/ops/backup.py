@@ -57,7 +57,7 @@ from xiezuo.core.errors import XiezuoError
 from xiezuo.ops.routers import SNAPSHOT_PREFIX
 
 # Rebuilt by `migrate` (content types, permissions) or worthless after a restore (sessions).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "accounts.session"]
 NATIVE_SUFFIX = ".pgdump"
 FORMAT = "xiezuo-backup"
 VERSION = 1

@@ -56,6 +56,54 @@ def test_a_session_reads_back_and_an_expired_one_is_gone(demo) -> None:  # type:
     assert reread.load() == {} and reread.session_key is None
 
 
+def test_a_request_reads_its_session_and_its_user_in_one_query(demo, client) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xiezuo.accounts.models import Session
+
+    clerk = User.objects.get(username="huining-clerk")
+    assert client.login(username="huining-clerk", password="xiezuo-demo-2023")
+    # The session row names its user, kept from the session's data.
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert session.user_id == clerk.pk
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code in (200, 302)
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")
+             and ("accounts_session" in q["sql"] or "auth_user" in q["sql"])]
+    assert len(reads) == 1 and "accounts_session" in reads[0] and "auth_user" in reads[0], reads
+    assert response.wsgi_request.user == clerk
+    assert response.wsgi_request.user.profile.org.code == "620422"
+
+
+def test_a_session_of_a_deactivated_or_deleted_user_signs_in_nobody(demo, client) -> None:  # type: ignore[no-untyped-def]
+    assert client.login(username="huining-clerk", password="xiezuo-demo-2023")
+    User.objects.filter(username="huining-clerk").update(is_active=False)
+    response = client.get("/")
+    assert not response.wsgi_request.user.is_authenticated
+    User.objects.create_user("short-lived", password="short-lived-2023")
+    assert client.login(username="short-lived", password="short-lived-2023")
+    key = client.session.session_key
+    User.objects.filter(username="short-lived").delete()
+    response = client.get("/")
+    assert not response.wsgi_request.user.is_authenticated
+    assert not SessionStore().exists(key)  # its session went with the user
+
+
+def test_a_session_after_logout_names_nobody(demo, client) -> None:  # type: ignore[no-untyped-def]
+    from xiezuo.accounts.models import Session
+
+    assert client.login(username="huining-clerk", password="xiezuo-demo-2023")
+    key = client.session.session_key
+    client.logout()
+    assert not Session.objects.filter(session_key=key).exists()
+    store = SessionStore()
+    store["note"] = "anonymous"
+    store.create()
+    assert Session.objects.get(session_key=store.session_key).user_id is None
+
+
 def test_two_years_of_values_in_one_read(demo) -> None:  # type: ignore[no-untyped-def]
     huining = OrgUnit.objects.get(code="620422")
     catalogue = get_catalogue(2023)

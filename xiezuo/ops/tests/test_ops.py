@@ -132,7 +132,7 @@ def test_native_backup_needs_postgresql(tmp_path: Path) -> None:
 
 
 def test_dashboard_requests_read_figures_from_the_replica_and_sessions_from_the_primary(settings, rf) -> None:  # type: ignore[no-untyped-def]
-    from django.contrib.sessions.models import Session
+    from xiezuo.accounts.models import Session
     from django.http import HttpResponse
     from django.urls import resolve
 
