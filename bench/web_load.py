@@ -410,6 +410,19 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def core_ticks(cpu: int) -> tuple[int, int]:
+    """All ticks of one CPU and those stolen from it by the hypervisor (/proc/stat; a VM whose host
+    is busy gives its cores less time: a page then costs more CPU than on an idle host)."""
+    try:
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith(f"cpu{cpu} "):
+                ticks = [int(x) for x in line.split()[1:]]
+                return sum(ticks[:8]), ticks[7] if len(ticks) > 7 else 0
+    except OSError:
+        pass
+    return 0, 0
+
+
 def server_times(server: Server, offset: int, target: Target) -> list[float]:
     """gunicorn's request times (ms) for `target` in its access log after `offset`."""
     times = []
@@ -437,6 +450,7 @@ class Figures:
     client_share: float = math.nan
     load: float = math.nan
     healthz_rate: float = math.nan  # /healthz saturated right before this page's run: the ratio's base
+    steal: float = math.nan  # share of the server's core the hypervisor took during the page's runs
     open: dict[float, OpenFigures] = field(default_factory=dict)
     errors: int = 0
 
@@ -691,6 +705,7 @@ async def measure(args: argparse.Namespace, plan: Plan, server: Server, site: Si
         if wanted is not None and target.name.replace(" ", "-") not in wanted and target.name != "healthz":
             continue
         figures = results[target.name] = Figures(load=os.getloadavg()[0])
+        ticks_before = core_ticks(SERVER_CPU)
         print(f"… {target.name}: {target.path_label}", file=sys.stderr, flush=True)
         # Warm-up: every user's page once (each fills its own cache entries), then the single run.
         warm = len(getattr(target, "raw", [])) + args.warmup
@@ -714,6 +729,9 @@ async def measure(args: argparse.Namespace, plan: Plan, server: Server, site: Si
                                      seed=index * 1000 + round(share * 1000))
             figures.open[share] = result
             figures.errors += result.errors
+        ticks_after = core_ticks(SERVER_CPU)
+        if ticks_after[0] > ticks_before[0]:
+            figures.steal = (ticks_after[1] - ticks_before[1]) / (ticks_after[0] - ticks_before[0])
     return results
 
 
@@ -731,7 +749,7 @@ def report(args: argparse.Namespace, plan: Plan, results: dict[str, Figures], pi
           + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} CPUs; other work may share them)")
     print()
     print(f"{'page':<11}{'single ms':>10}{'server ms':>10}{'sat req/s':>10}{'hz req/s':>9}{'÷ healthz':>10}{'CPU ms/req':>11}"
-          f"{'÷ by CPU':>9}{'core':>6}{'p50 ms@50%':>11}{'p95 ms@50%':>11}{'p50 ms@80%':>11}{'p95 ms@80%':>11}{'errors':>7}"
+          f"{'÷ by CPU':>9}{'core':>6}{'steal':>6}{'p50 ms@50%':>11}{'p95 ms@50%':>11}{'p50 ms@80%':>11}{'p95 ms@80%':>11}{'errors':>7}"
           f"{'load':>6}  target")
     for name, f in results.items():
         half, most = f.open.get(0.5), f.open.get(0.8)
@@ -752,6 +770,7 @@ def report(args: argparse.Namespace, plan: Plan, results: dict[str, Figures], pi
                            + ("met" if most.p95 <= DONE_WHEN_TABLE_P95_MS and not most.unfinished else "MISSED"))
         print(f"{name:<11}{cell(f.single_ms, 10, 2)}{cell(f.server_ms, 10, 2)}{cell(f.rate, 10)}{cell(f.healthz_rate, 9, 0)}"
               f"{cell(share * 100, 9)}%{cell(f.cpu_ms, 11, 2)}{cell(by_cpu * 100, 8)}%{cell(f.core_share * 100, 5, 0)}%"
+              f"{cell(f.steal * 100, 5, 0)}%"
               f"{cell(half.p50 if half else math.nan, 11)}{cell(half.p95 if half else math.nan, 11)}"
               f"{cell(most.p50 if most else math.nan, 11)}{cell(most.p95 if most else math.nan, 11)}"
               f"{f.errors:>7}{f.load:>6.1f}  {'; '.join(targets)}")
@@ -768,7 +787,10 @@ def report(args: argparse.Namespace, plan: Plan, results: dict[str, Figures], pi
     print("single ms: answer on the client; server ms: gunicorn's request time for the same requests; hz req/s: "
           "/healthz saturated just before the page's own run, the base of ÷ healthz; core: the "
           "worker's CPU time ÷ wall time while saturated (below 100 %: other processes had part of its core, or it "
-          "waited on the database); ÷ by CPU: /healthz's worker CPU per request ÷ this page's, the throughput ratio "
+          "waited on the database); steal: the share of the server's core the hypervisor gave to other machines "
+          f"during the page's runs (CPU {SERVER_CPU} in /proc/stat; above a few %, the host is busy and "
+          "every figure of the page is slower); ÷ by CPU: /healthz's worker CPU per request ÷ this page's, the "
+          "throughput ratio "
           "were both CPU-bound on a core of their own")
 
 
