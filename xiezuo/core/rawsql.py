@@ -163,6 +163,12 @@ def fetch_both(first: Read[T], second: Read[U], using: str = "default") -> tuple
     return first.decode(a), second.decode(b)
 
 
+def fetch_all(reads: Sequence[Read[Any]], using: str = "default") -> list[Any]:
+    """Any number of reads in one round trip, their decoded results in order."""
+    results = run_together([r.statement for r in reads], using)
+    return [read.decode(result) for read, result in zip(reads, results, strict=True)]
+
+
 def select_one_statement(columns: Columns[M], where: Sequence[str], params: Sequence[Any], *,
                          for_update: bool = False, using: str = "default") -> Statement:
     """The read of `select_one`, to run with others; `first(columns, result)` makes its instance."""

@@ -40,9 +40,8 @@ def touch(triples: Iterable[tuple[str, int | None, str]]) -> None:
     rawsql.run_together(touch_statements(triples))
 
 
-def stamps_for(pairs: Iterable[tuple[str, int]]) -> Mapping[tuple[str, int, str], int]:
-    """The stamps of these (org code, year) pairs, every area, the units' stamps of no year, and the
-    global one: one query."""
+def stamps_read(pairs: Iterable[tuple[str, int]]) -> rawsql.Read[Mapping[tuple[str, int, str], int]]:
+    """`stamps_for` as a read to send with others (a cell save's, `web.selectors.table_row`)."""
     wanted = sorted(set(pairs))
     codes = sorted({code for code, _ in wanted} | {""})
     years = sorted({year for _, year in wanted} | {0})
@@ -50,17 +49,25 @@ def stamps_for(pairs: Iterable[tuple[str, int]]) -> Mapping[tuple[str, int, str]
     # Written out: pages read stamps on every view, and compiling the ORM query costs more than running it.
     sql = (f"SELECT org_code, year, area, version FROM {table} "  # noqa: S608 - the table name only
            f"WHERE org_code IN ({', '.join(['%s'] * len(codes))}) AND year IN ({', '.join(['%s'] * len(years))})")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*codes, *years])
-        rows = cursor.fetchall()
     # A unit's writes that belong to no year (its name, its pairings) count for every year of it.
     allowed = set(wanted) | {(code, 0) for code in codes}
-    return {(c, y, a): v for c, y, a, v in rows if (c, y) in allowed}
+    return rawsql.Read(rawsql.Statement(sql, [*codes, *years]),
+                       lambda result: {(c, y, a): v for c, y, a, v in result.rows if (c, y) in allowed})
 
 
-def stamp_key(pairs: Iterable[tuple[str, int]], *, area: str | None = None) -> str:
-    """A compact text of the stamps (of one area, or all): part of a cache key."""
-    stamps = stamps_for(pairs)
+def stamps_for(pairs: Iterable[tuple[str, int]]) -> Mapping[tuple[str, int, str], int]:
+    """The stamps of these (org code, year) pairs, every area, the units' stamps of no year, and the
+    global one: one query."""
+    return stamps_read(pairs).fetch()
+
+
+def key_of(stamps: Mapping[tuple[str, int, str], int], *, area: str | None = None) -> str:
+    """A compact text of these stamps (of one area, or all): part of a cache key."""
     parts = [f"{c}/{y}/{a}={v}" for (c, y, a), v in sorted(stamps.items())
              if area is None or a in (area, "*")]
     return ";".join(parts) or "-"
+
+
+def stamp_key(pairs: Iterable[tuple[str, int]], *, area: str | None = None) -> str:
+    """`key_of` the stamps of these pairs, read here."""
+    return key_of(stamps_for(pairs), area=area)

@@ -7,7 +7,7 @@ counties. The writes (accepting a derived value, keeping an entered one) are act
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -19,7 +19,7 @@ from django.db import connection
 from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import catalogue_fingerprint, get_catalogue
 from xiezuo.core.errors import NotFound
-from xiezuo.core.stamps import stamp_key
+from xiezuo.core.stamps import key_of, stamps_for
 from xiezuo.engine.derive import DeriveSpec, derive_all, parse_spec
 from xiezuo.ledgers.models import Reconciliation
 from xiezuo.orgunits.models import OrgUnit
@@ -115,11 +115,14 @@ def county_derived(org: OrgUnit, year: int) -> dict[str, Decimal]:
     return county_figures(org, year)[0]
 
 
-def county_figures(org: OrgUnit, year: int) -> tuple[dict[str, Decimal], dict[str, str]]:
+def county_figures(org: OrgUnit, year: int, *, stamps: Mapping[tuple[str, int, str], int] | None = None
+                   ) -> tuple[dict[str, Decimal], dict[str, str]]:
     """`county_derived` and `latest_decisions` under one read of the ledgers' stamp: a decision is
-    a ledgers write too (`ledgers.reconciliation`), so the stamp moves with either."""
-    key = "derived:{}:{}:{}:{}".format(
-        org.code, year, catalogue_fingerprint(year), stamp_key([(org.code, year)], area="ledgers"))
+    a ledgers write too (`ledgers.reconciliation`), so the stamp moves with either. `stamps`: the
+    unit-year's stamps (`core.stamps.stamps_read`) when the caller read them with other reads."""
+    if stamps is None:
+        stamps = stamps_for([(org.code, year)])
+    key = "derived:{}:{}:{}:{}".format(org.code, year, catalogue_fingerprint(year), key_of(stamps, area="ledgers"))
     cached = cache.get(key)
     if isinstance(cached, tuple) and len(cached) == 2:
         return cached

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max
 
@@ -11,6 +12,7 @@ from xiezuo.catalogue.loader import Catalogue, Row
 from xiezuo.catalogue.registry import available_years, get_catalogue
 from xiezuo.core import rawsql
 from xiezuo.core.models import ChangeRecord
+from xiezuo.core.stamps import stamps_read
 from xiezuo.engine.validate import Finding, validate_units
 from xiezuo.ledgers.reconciliation import county_figures
 from xiezuo.orgunits.models import OrgUnit
@@ -179,20 +181,25 @@ def table_row(org: OrgUnit, year: int, code: str, *, error: str = "",
     but no other row is assembled, and the ledger figure is read only for a row the ledgers make.
     `saved` is the value the save just wrote (None when it was refused: the row is read again)."""
     catalogue = get_catalogue(year)
-    # The values and the row's comments in one round trip: most rows have none, and then nothing more is read.
-    (current, previous), comment_ids = rawsql.fetch_both(values_with_previous_read(org, year, catalogue),
-                                                         row_comment_ids_read(org, year, code))
-    findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
     row_def = catalogue.by_code[code]
+    county = org.level == "county"
+    derivable = county and row_def.derive is not None
+    # In one round trip: the values, the row's comments (most rows have none, and then nothing more is
+    # read) and, for a row the ledgers make, the stamps its ledger figure is cached under.
+    reads: list[rawsql.Read[Any]] = [values_with_previous_read(org, year, catalogue),
+                                     row_comment_ids_read(org, year, code)]
+    if derivable:
+        reads.append(stamps_read([(org.code, year)]))
+    (current, previous), comment_ids, *stamps = rawsql.fetch_all(reads)
+    findings = validate_units(catalogue, {org.code: current}, {org.code: previous}, levels={org.code: org.level})
     if saved is None:
         saved = DataValue.objects.filter(org=org, year=year, code=code).first()
     line = line_of(row_def, saved)
     # The row just saved shows every finding that involves it in full.
     row = TableRowView(line=line, previous=previous.get(code), findings=findings_for_row(findings, code),
                        comments=row_comments_with_ids(comment_ids, code), error=error)
-    county = org.level == "county"
-    if county and row_def.derive is not None:
-        derived, decisions = county_figures(org, year)
+    if derivable:
+        derived, decisions = county_figures(org, year, stamps=stamps[0])
         row.derivable, row.derived, row.decision = True, derived.get(code), decisions.get(code)
     return row, findings, county and catalogue.has_derived_rows
 

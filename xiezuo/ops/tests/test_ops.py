@@ -132,10 +132,10 @@ def test_native_backup_needs_postgresql(tmp_path: Path) -> None:
 
 
 def test_dashboard_requests_read_figures_from_the_replica_and_sessions_from_the_primary(settings, rf) -> None:  # type: ignore[no-untyped-def]
-    from xiezuo.accounts.models import Session
     from django.http import HttpResponse
     from django.urls import resolve
 
+    from xiezuo.accounts.models import Session
     from xiezuo.ops.routers import ReplicaReadsMiddleware
 
     settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}

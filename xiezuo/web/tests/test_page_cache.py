@@ -117,3 +117,39 @@ def test_a_plain_get_does_not_write_the_session_until_the_refresh_is_due(login, 
     settings.XIEZUO_SESSION_REFRESH_SECONDS = 0
     _, queries = _get(client)
     assert any(q.startswith("UPDATE") and "accounts_session" in q for q in queries), queries
+
+
+def test_a_saved_ledger_row_shows_its_ledger_figure_read_with_the_values(login) -> None:  # type: ignore[no-untyped-def]
+    from xiezuo.ledgers.services import ledger_record_create
+
+    clerk = login("huining-clerk")
+    huining = OrgUnit.objects.get(code="620422")
+
+    def save(value: str) -> tuple[str, list[str]]:
+        version = DataValue.objects.get(org=huining, year=2023, code="social_goods").version
+        with CaptureQueriesContext(connection) as queries:
+            response = clerk.post(URL + "cell/social_goods/", {"value": value, "version": str(version)},
+                                  HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        return response.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+    def figure(body: str) -> str:
+        found = re.search(r'title="台账生成值">([^<]+)<', body)
+        assert found is not None, body
+        return found.group(1)
+
+    body, _ = save("1")  # the ledger figure is derived once and cached under the ledgers' stamp
+    from_ledgers = figure(body)
+    assert "与填报值不一致" in body
+    body, queries = save(from_ledgers.replace(",", ""))
+    assert figure(body) == from_ledgers and "与填报值不一致" not in body
+    # What the save reads after its transaction (in a test, a savepoint of the test's) has ended.
+    ended = [i for i, q in enumerate(queries) if q == "COMMIT" or q.startswith("RELEASE SAVEPOINT")]
+    after_commit = queries[ended[-1] + 1:]
+    if connection.vendor == "postgresql":
+        # The values, the row's comments and the stamps: one round trip, nothing derived again.
+        assert len(after_commit) == 1 and after_commit[0].count(";") == 2, after_commit
+    ledger_record_create(kind="donations", org=huining, year=2023, by=None,
+                         data={"donor": "测试捐赠方", "form": "物资折款", "amount": "10"})
+    body, _ = save(from_ledgers.replace(",", ""))
+    assert figure(body) != from_ledgers and "与填报值不一致" in body
