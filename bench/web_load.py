@@ -423,6 +423,47 @@ def core_ticks(cpu: int) -> tuple[int, int]:
     return 0, 0
 
 
+# A fixed piece of pure Python (dicts, strings, JSON, arithmetic, as a request's work is made of),
+# run on the server's core before and after the pages: on a VM whose host is busy it takes longer,
+# and so does every page. Figures of two runs compare only at similar calibration times.
+CALIBRATION = """
+import json, time
+rows = [{"code": f"row{i}", "label": "劳务协作" * 3, "value": i * 1.25, "rules": list(range(i % 7))} for i in range(300)]
+start = time.process_time()
+for _ in range(40):
+    text = json.dumps(rows, ensure_ascii=False)
+    back = json.loads(text)
+    total = sum(r["value"] * len(r["rules"]) for r in back)
+    html = "".join(f"<tr id='row-{r['code']}'><td>{r['label']}</td><td>{r['value']:.2f}</td></tr>" for r in back)
+print((time.process_time() - start) * 1000)
+"""
+
+
+def calibration_ms(pinned: bool) -> float:
+    """The calibration's CPU time in a process on the server's core (the best of three)."""
+    command = [sys.executable, "-c", CALIBRATION]
+    if pinned:
+        command = ["taskset", "-c", str(SERVER_CPU), *command]
+    runs = [float(subprocess.run(command, capture_output=True, text=True, check=True).stdout) for _ in range(3)]
+    return min(runs)
+
+
+def database_round_trip_us() -> float:
+    """The median time of `SELECT 1` on the benchmark's database connection (the network and the
+    database's wake-up: each statement a page sends waits this long at least)."""
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(500):
+            start = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            times.append((time.perf_counter() - start) * 1e6)
+    connection.close()
+    return statistics.median(times)
+
+
 def server_times(server: Server, offset: int, target: Target) -> list[float]:
     """gunicorn's request times (ms) for `target` in its access log after `offset`."""
     times = []
@@ -736,7 +777,7 @@ async def measure(args: argparse.Namespace, plan: Plan, server: Server, site: Si
 
 
 def report(args: argparse.Namespace, plan: Plan, results: dict[str, Figures], pinned: bool, started: str,
-           load_before: tuple[float, float, float]) -> None:
+           load_before: tuple[float, float, float], machine: tuple[float, float, float, float]) -> None:
     import gunicorn
 
     print(f"web under load, {started} UTC: {plan.database}, {plan.counties} counties; gunicorn {gunicorn.__version__}, "
@@ -747,6 +788,9 @@ def report(args: argparse.Namespace, plan: Plan, results: dict[str, Figures], pi
           f"{args.single} after warm-up; open loop: Poisson arrivals, latency from the scheduled send time")
     print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, after: "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} CPUs; other work may share them)")
+    print(f"machine speed: calibration {machine[0]:.1f} ms before, {machine[2]:.1f} ms after (CPU {SERVER_CPU}, "
+          f"fixed pure-Python work; lower is faster); database round trip (SELECT 1) {machine[1]:.0f} µs before, "
+          f"{machine[3]:.0f} µs after")
     print()
     print(f"{'page':<11}{'single ms':>10}{'server ms':>10}{'sat req/s':>10}{'hz req/s':>9}{'÷ healthz':>10}{'CPU ms/req':>11}"
           f"{'÷ by CPU':>9}{'core':>6}{'steal':>6}{'p50 ms@50%':>11}{'p95 ms@50%':>11}{'p50 ms@80%':>11}{'p95 ms@80%':>11}{'errors':>7}"
@@ -821,6 +865,7 @@ def main() -> int:
     started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     load_before = os.getloadavg()
     plan = plan_users(args.users, args.year)
+    machine_before = (calibration_ms(pinned), database_round_trip_us())
     with tempfile.TemporaryDirectory(prefix="web_load-") as work:
         port = free_port()
         server = start_server(port, 1, args.threads, args.settings, Path(work), pinned)
@@ -831,7 +876,8 @@ def main() -> int:
                 raise SystemExit("gunicorn stopped during the run:\n" + server.error_log.read_text()[-2000:])
         finally:
             server.stop()
-    report(args, plan, results, pinned, started, load_before)
+    machine = (*machine_before, calibration_ms(pinned), database_round_trip_us())
+    report(args, plan, results, pinned, started, load_before, machine)
     return 1 if any(f.errors for f in results.values()) else 0
 
 

@@ -84,7 +84,8 @@ def test_web_load_prints_every_page_against_its_targets(scratch_env: dict[str, s
     for page in ("healthz", "table", "cell save", "review", "dashboard", "area table"):
         assert any(line.startswith(page + " ") for line in lines), out
     for figure in ("single ms", "server ms", "sat req/s", "÷ healthz", "p50 ms@50%", "p95 ms@80%",
-                   "÷ healthz ≥ 10%", "server ≤ 10 ms", "p95@80% ≤ 150 ms", "latency from the scheduled send time"):
+                   "÷ healthz ≥ 10%", "server ≤ 10 ms", "p95@80% ≤ 150 ms", "latency from the scheduled send time",
+                   "steal", "machine speed: calibration", "database round trip"):
         assert figure in out, out
 
 
