@@ -485,6 +485,7 @@ def server_times(server: Server, offset: int, target: Target) -> list[float]:
 class Figures:
     single_ms: float = math.nan
     server_ms: float = math.nan
+    single_cpu_ms: float = math.nan  # the worker's CPU time per request while answering them one at a time
     rate: float = math.nan
     cpu_ms: float = math.nan
     core_share: float = math.nan
@@ -526,7 +527,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
-async def single(target: Target, server: Server, site: Site, count: int, warm: int) -> tuple[float, float, int]:
+async def single(target: Target, server: Server, site: Site, count: int, warm: int
+                 ) -> tuple[float, float, float, int]:
+    """Sequential requests: the client's and gunicorn's median times, the worker's mean CPU time."""
     conn = Connection(site.host, site.port)
     errors = 0
     for _ in range(warm):
@@ -534,15 +537,18 @@ async def single(target: Target, server: Server, site: Site, count: int, warm: i
     await asyncio.sleep(0.2)  # gunicorn writes the log line after the answer
     offset = server.access_log.stat().st_size
     times = []
+    worker = server.worker_pid()
+    cpu_before = cpu_seconds(worker)
     for _ in range(count):
         start = time.perf_counter()
         ok = await attempt(target, conn)
         times.append((time.perf_counter() - start) * 1000)
         errors += not ok
+    cpu = (cpu_seconds(worker) - cpu_before) / count * 1000 if count else math.nan
     conn.close()
     await asyncio.sleep(0.2)
     served = server_times(server, offset, target)
-    return statistics.median(times), statistics.median(served) if served else math.nan, errors
+    return statistics.median(times), statistics.median(served) if served else math.nan, cpu, errors
 
 
 async def saturated(target: Target, server: Server, site: Site, clients: int, seconds: float
@@ -750,7 +756,8 @@ async def measure(args: argparse.Namespace, plan: Plan, server: Server, site: Si
         print(f"… {target.name}: {target.path_label}", file=sys.stderr, flush=True)
         # Warm-up: every user's page once (each fills its own cache entries), then the single run.
         warm = len(getattr(target, "raw", [])) + args.warmup
-        figures.single_ms, figures.server_ms, errors = await single(target, server, site, args.single, warm)
+        figures.single_ms, figures.server_ms, figures.single_cpu_ms, errors = await single(
+            target, server, site, args.single, warm)
         figures.errors += errors
         if target is not targets[0]:
             # The machine may be shared and its load drifts: each page's ratio is taken against a
@@ -826,6 +833,9 @@ def report(args: argparse.Namespace, plan: Plan, results: dict[str, Figures], pi
             print(f"  {name:<11} {share:4.0%}: {o.offered:7.1f} → {o.achieved:7.1f} req/s, p50 {o.p50:7.1f}, "
                   f"p95 {o.p95:7.1f}, p99 {o.p99:7.1f} ms, CPU {o.cpu_ms:6.2f} ms/req, {o.connections:3d} connections, "
                   f"sent ≤ {o.late_send_ms:5.1f} ms late, {o.unfinished} unfinished")
+    print("one at a time (single): gunicorn's time, of which the worker's CPU time (the rest is waiting: the "
+          "database, and the core waking up between requests): " + ", ".join(
+              f"{name} {f.server_ms:.2f} / {f.single_cpu_ms:.2f} ms" for name, f in results.items()))
     print("load generator's share of its core while saturating: " + ", ".join(
         f"{name} {f.client_share:.0%}" for name, f in results.items()))
     print("single ms: answer on the client; server ms: gunicorn's request time for the same requests; hz req/s: "

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
 
-from xiezuo.core.rawsql import Columns, column
+from xiezuo.core.rawsql import Columns, Statement, column, run_together
 
 
 @cache
@@ -85,10 +85,8 @@ def user_with_profile(user_id: Any) -> Any:
     select, joins = user_select(using)
     sql = (f"SELECT {select} FROM {quote(model._meta.db_table)} u {joins} "  # noqa: S608 - names only
            f"WHERE u.{quote(column(model, model._meta.pk.name))} = %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    return None if row is None else user_from_row(row, using)
+    rows = run_together([Statement(sql, [pk])], using)[0].rows
+    return user_from_row(rows[0], using) if rows else None
 
 
 # The user the session read of this thread's request brought along (`accounts.sessions`): its id

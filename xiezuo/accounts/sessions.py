@@ -18,7 +18,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from xiezuo.accounts.backends import session_user_read, user_from_row, user_pk, user_select
-from xiezuo.core.rawsql import Columns, column
+from xiezuo.core.rawsql import Columns, Statement, column, run_together
 
 if TYPE_CHECKING:
     from xiezuo.accounts.models import Session
@@ -45,14 +45,13 @@ class SessionStore(DatabaseSessionStore):
         quote = connection.ops.quote_name
         users = get_user_model()
         select, joins = user_select(using)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {columns.sql(using)}, {select} FROM {quote(model._meta.db_table)} s "  # noqa: S608
-                f"LEFT JOIN {quote(users._meta.db_table)} u "
-                f"ON u.{quote(column(users, users._meta.pk.name))} = s.{quote(column(model, 'user'))} {joins} "
-                f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s",
-                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
-            row = cursor.fetchone()
+        rows = run_together([Statement(
+            f"SELECT {columns.sql(using)}, {select} FROM {quote(model._meta.db_table)} s "  # noqa: S608
+            f"LEFT JOIN {quote(users._meta.db_table)} u "
+            f"ON u.{quote(column(users, users._meta.pk.name))} = s.{quote(column(model, 'user'))} {joins} "
+            f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s",
+            [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])], using)[0].rows
+        row = rows[0] if rows else None
         if row is None:
             session_user_read(None, None)
             self._session_key = None

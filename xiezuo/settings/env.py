@@ -61,6 +61,10 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
         query = parse_qs(parsed.query)
         if query.get("pool", ["0"])[0] in {"1", "true"}:
             options["pool"] = {"min_size": 2, "max_size": int(query.get("pool_max", ["10"])[0])}
+        # The few hot written-out statements (`core.rawsql`) are prepared once per connection; the
+        # ORM's queries never are (Django's client-side binding). `?prepare=0` turns it off, for a
+        # PgBouncer in transaction mode without prepared-statement support (before 1.21).
+        options["prepare_threshold"] = None if query.get("prepare", ["1"])[0] in {"0", "false"} else 5
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "xiezuo",

@@ -92,3 +92,23 @@ def test_a_cell_save_sends_its_lock_read_and_its_writes_in_two_round_trips(demo)
     else:
         assert len(sql) == 5, sql  # no row locks on SQLite: the state, the cell and the three writes
     assert DataValue.objects.get(org=huining, year=2023, code="meet_gov").version == version + 1
+
+
+def test_postgresql_plans_a_statement_once_per_connection() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite runs in the process")
+    probe = "SELECT %s::int + 1 AS prepared_probe"
+    for value in (1, 2, 3):
+        assert rawsql.run_together([rawsql.Statement(probe, [value])])[0].rows == [(value + 1,)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%prepared_probe%"])
+        assert cursor.fetchone()[0] == 1
+    raw = connection.connection
+    before, raw.prepare_threshold = raw.prepare_threshold, None  # as `?prepare=0` sets it
+    try:
+        assert rawsql.run_together([rawsql.Statement(probe.replace("probe", "probe_off"), [4])])[0].rows == [(5,)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%probe_off%"])
+            assert cursor.fetchone()[0] == 0
+    finally:
+        raw.prepare_threshold = before

@@ -43,6 +43,9 @@ def test_database_urls(tmp_path):
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
         "django.db.backends.postgresql", "xz", "u", "p@ss", "db.local", "5433")
     assert pg["OPTIONS"]["pool"]["max_size"] == 10
+    assert pg["OPTIONS"]["prepare_threshold"] == 5  # the written-out hot statements are prepared
+    unprepared = database_from_url("postgres://u@db.local/xz?prepare=0", base_dir=tmp_path)
+    assert unprepared["OPTIONS"]["prepare_threshold"] is None  # e.g. behind an older PgBouncer
     lite = database_from_url("sqlite:///var/a.sqlite3", base_dir=tmp_path)
     assert lite["NAME"] == str(tmp_path / "var" / "a.sqlite3")
     absolute = database_from_url("sqlite:////tmp/b.sqlite3", base_dir=tmp_path)
