@@ -85,7 +85,7 @@ def test_web_load_prints_every_page_against_its_targets(scratch_env: dict[str, s
         assert any(line.startswith(page + " ") for line in lines), out
     for figure in ("single ms", "server ms", "sat req/s", "÷ healthz", "p50 ms@50%", "p95 ms@80%",
                    "÷ healthz ≥ 10%", "server ≤ 10 ms", "p95@80% ≤ 150 ms", "latency from the scheduled send time",
-                   "steal", "machine speed: calibration", "database round trip"):
+                   "steal", "machine speed: calibration", "database round trip", "one at a time (single)"):
         assert figure in out, out
 
 
