@@ -49,7 +49,7 @@ def user_from_row(row: Sequence[Any], using: str) -> Any:
     (no profile: the accessor raises as usual), or None when the row holds no user."""
     from xiezuo.accounts.models import Profile
 
-    users, profiles, _ = _columns()
+    users, profiles, orgs = _columns()
     if row[0] is None:
         return None
     model = get_user_model()
@@ -59,7 +59,7 @@ def user_from_row(row: Sequence[Any], using: str) -> Any:
     if row[a] is not None:  # the profile's id
         profile = profiles.instance(row[a:b], using)
         Profile._meta.get_field("user").set_cached_value(profile, user)
-        Profile._meta.get_field("org").set_cached_value(profile, _columns()[2].instance(row[b:], using))
+        Profile._meta.get_field("org").set_cached_value(profile, orgs.instance(row[b:], using))
     model._meta.get_field("profile").set_cached_value(user, profile)
     return user
 

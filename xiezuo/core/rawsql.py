@@ -168,24 +168,17 @@ def run_together(statements: Sequence[Statement], using: str = "default") -> lis
 
 
 T = TypeVar("T")
-U = TypeVar("U")
 
 
 @dataclass(frozen=True)
 class Read(Generic[T]):
-    """A written-out read and what its rows mean: `fetch()` runs it alone, `fetch_both` with another."""
+    """A written-out read and what its rows mean: `fetch()` runs it alone, `fetch_all` with others."""
 
     statement: Statement
     decode: Callable[[Result], T]
 
     def fetch(self, using: str = "default") -> T:
         return self.decode(run_together([self.statement], using)[0])
-
-
-def fetch_both(first: Read[T], second: Read[U], using: str = "default") -> tuple[T, U]:
-    """Two reads in one round trip."""
-    a, b = run_together([first.statement, second.statement], using)
-    return first.decode(a), second.decode(b)
 
 
 def fetch_all(reads: Sequence[Read[Any]], using: str = "default") -> list[Any]:
