@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from xiezuo.cli.common import OrgOption, YearOption, console, resolve_org
 
@@ -23,7 +24,8 @@ def report(
 
     unit = resolve_org(org)
     def warn(message: str) -> None:
-        console.print(f"[yellow]提醒：[/yellow]{message}")
+        # The console prints no markup by default (unit names and messages are shown as typed).
+        console.print(f"[yellow]提醒：[/]{escape(message)}", highlight=False, markup=True)
 
     for path in report_write(unit, year, out, pdf=pdf, on_warning=warn):
         console.print(f"已写出 {path}", highlight=False)
